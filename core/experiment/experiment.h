@@ -1,0 +1,92 @@
+#pragma once
+
+#include "data/dataset.h"
+#include "data/task_builder.h"
+#include "experiment/experiment_config.h"
+#include "models/transfer_model.h"
+#include "train/trainer.h"
+#include "transfer/freeze_plan.h"
+#include "weights/checkpoint.h"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tl {
+
+/// Train / validation / test sets of one task, normalised for the model.
+struct TaskData {
+  Dataset train;
+  Dataset validation;
+  Dataset test;
+  Normalization normalization;
+};
+
+/// Builds a task's data from the config: load, select classes, label
+/// mismatch, k-shot sampling, validation split, domain shift, normalisation.
+/// `norm` = the model's preprocessing (from its checkpoint); when empty the
+/// statistics of the training images are used.
+TaskData build_task_data(const DataConfig& data, const std::optional<Normalization>& norm = std::nullopt);
+
+/// A config turned into objects, ready to train or to show.
+struct PreparedExperiment {
+  ExperimentConfig config;
+  TransferModel model{nullptr};                  ///< head already fits the target classes
+  std::optional<CheckpointMetadata> pretrained;  ///< absent when training from scratch
+  FreezePlan plan;
+  TaskData data;
+  std::map<std::string, torch::Tensor> initial_state;  ///< weights before training, for drift
+};
+
+/// Loads the pretrained model (or builds a fresh one), replaces the head for
+/// the target classes, builds the data and the freeze plan (strategy + layer
+/// edits). Throws with a message naming the file or field on bad input.
+PreparedExperiment prepare_experiment(const ExperimentConfig& config);
+
+/// Per-layer record of a finished run.
+struct LayerRecord {
+  std::string path;
+  std::string type;
+  int64_t params = 0;
+  bool trainable = false;
+  double drift = 0.0;  ///< L2 norm of the change of the layer's own parameters
+};
+
+/// What `run` writes to run.json.
+struct RunRecord {
+  nlohmann::json config;
+  std::vector<EpochEvent> epochs;
+  RunStatus status = RunStatus::Finished;
+  std::string message;
+  double val_accuracy = 0.0;
+  double test_accuracy = 0.0;
+  std::vector<double> test_per_class_accuracy;
+  std::vector<LayerRecord> layers;
+  double seconds = 0.0;
+
+  nlohmann::json to_json() const;
+};
+
+/// Per-layer drift between two states of the same model.
+std::vector<LayerRecord> layer_drift(const TransferModelImpl& model,
+                                     const std::map<std::string, torch::Tensor>& before);
+
+/// The job a prepared experiment trains (shares the model with `prepared`).
+TrainingJob make_training_job(const PreparedExperiment& prepared);
+
+/// Evaluates the trained model on the test set and assembles the record.
+RunRecord make_run_record(const PreparedExperiment& prepared, const TrainingOutcome& outcome);
+
+/// Writes DIR/run.json and DIR/metrics.csv, each via a temporary file and a
+/// rename. Creates DIR. Throws naming the path on I/O errors.
+void write_run(const RunRecord& record, const std::string& dir);
+
+/// Trains from scratch on the source task and returns a checkpoint whose
+/// metadata describes it (architecture, task, classes, images, accuracy on the
+/// source test set, seed, date, normalisation).
+Checkpoint pretrain(const ExperimentConfig& config, TrainingListener* listener = nullptr);
+
+}  // namespace tl

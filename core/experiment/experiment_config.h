@@ -1,0 +1,80 @@
+#pragma once
+
+#include "data/domain_shift.h"
+#include "data/label_mismatch.h"
+#include "train/trainer.h"
+#include "transfer/freeze_plan.h"
+#include "transfer/strategy.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace tl {
+
+/// A config field with a bad value: what() is one line naming the field and
+/// what was expected, e.g. "training.batch_size: expected an integer >= 1, got 0".
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Which images and labels a task uses.
+struct DataConfig {
+  std::string dataset = "fashion-mnist";
+  std::string root;                       ///< "" = the Debian package's directory
+  std::vector<int64_t> classes;           ///< empty = all ten
+  int64_t shots_per_class = 0;            ///< labelled training images per class; 0 = all
+  int64_t test_per_class = 0;             ///< test images per class; 0 = all
+  double val_fraction = 0.1;              ///< of the labelled training images
+  DomainShift shift;
+  LabelMismatch mismatch;
+  uint64_t seed = 1;                      ///< sampling, split and shift seed
+};
+
+/// Where the model comes from.
+struct ModelConfig {
+  std::string pretrained;    ///< built-in checkpoint name or a file path; "" = from scratch
+  std::string architecture;  ///< needed when pretrained is empty; checked against it otherwise
+};
+
+/// The strategy and any per-layer edits made afterwards.
+struct TransferConfig {
+  Similarity similarity = Similarity::Moderate;
+  bool strategy_set = false;  ///< false: the similarity's default strategy
+  Strategy strategy = Strategy::PartialFineTuning;
+  StrategyOptions options;
+  std::map<std::string, LayerSetting> layers;  ///< edits applied on top of the strategy's plan
+};
+
+/// One experiment: everything `transferlab-cli run` and the GUI need.
+struct ExperimentConfig {
+  std::string name = "experiment";
+  std::string description;
+  ModelConfig model;
+  DataConfig target;
+  DataConfig source;  ///< the source task; used by `pretrain`
+  TransferConfig transfer;
+  TrainingOptions training;
+  nlohmann::json extra = nlohmann::json::object();  ///< unknown-to-core keys kept for the GUI (lesson text, expected outcome)
+
+  /// The strategy actually used: the explicit one or the similarity's default.
+  StrategyChoice resolved_strategy() const;
+};
+
+/// Parses and checks a config. Unknown keys at the top level are kept in
+/// `extra`; unknown keys inside known sections are errors. Throws ConfigError.
+ExperimentConfig config_from_json(const nlohmann::json& j);
+
+/// The fully resolved config (every default written out).
+nlohmann::json config_to_json(const ExperimentConfig& config);
+
+/// Reads and parses a JSON file; the error names the file and, for JSON syntax
+/// errors, the byte offset.
+ExperimentConfig load_config(const std::string& path);
+
+}  // namespace tl

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tl {
+
+/// Plain value structs the trainer reports. They hold no tensors or model
+/// pointers, so a listener may copy them to any thread.
+
+/// After every optimisation step.
+struct BatchEvent {
+  int epoch = 0;                  ///< 1-based
+  int64_t batch = 0;              ///< 1-based within the epoch
+  int64_t batches_per_epoch = 0;
+  double loss = 0.0;              ///< mean loss of this batch
+  double progress = 0.0;          ///< fraction of all batches done, [0, 1]
+  double elapsed_seconds = 0.0;   ///< time spent training, pauses excluded
+  double eta_seconds = -1.0;      ///< estimated time left; -1 while unknown
+};
+
+/// After every epoch, once the validation set has been evaluated.
+struct EpochEvent {
+  int epoch = 0;  ///< 1-based
+  double train_loss = 0.0;
+  double train_accuracy = 0.0;  ///< [0, 1]
+  double val_loss = 0.0;
+  double val_accuracy = 0.0;    ///< [0, 1]
+  double seconds = 0.0;         ///< wall time of this epoch, pauses excluded
+};
+
+enum class RunStatus { Finished, Cancelled, Failed };
+std::string run_status_name(RunStatus status);  ///< "finished", "cancelled", "failed"
+
+/// Once, when the training thread ends.
+struct FinishedEvent {
+  RunStatus status = RunStatus::Finished;
+  std::string message;  ///< why it failed; empty otherwise
+  int epochs_completed = 0;
+};
+
+/// Receives events on the training thread. Implementations must be quick and
+/// must not call back into the trainer synchronously except pause/resume/cancel.
+class TrainingListener {
+ public:
+  virtual ~TrainingListener() = default;
+  virtual void on_batch(const BatchEvent&) {}
+  virtual void on_epoch(const EpochEvent&) {}
+  virtual void on_paused(bool /*paused*/) {}
+  virtual void on_finished(const FinishedEvent&) {}
+};
+
+}  // namespace tl

@@ -17,10 +17,12 @@ enum class ShiftKind { None, Rotation, Inversion, Noise, Blur, Texture, Permutat
 /// - Inversion: x' = (1 − s)·x + s·(1 − x); s = 1 is the photographic negative.
 /// - Noise: additive Gaussian noise with standard deviation s, clamped to [0, 1].
 /// - Blur: Gaussian blur with sigma = 3·s pixels.
-/// - Texture: a random smooth texture per image behind the object,
+/// - Texture: a random smooth texture per image and channel behind the object
+///   (two octaves of bilinearly upsampled uniform noise, values in [0, 1]),
 ///   x' = max(x, s·texture).
 /// - Permutation: one fixed permutation (drawn from the seed) of a fraction s
-///   of the pixel positions, the same for every image.
+///   of the pixel positions, the same for every image and channel: round(s·H·W)
+///   positions are chosen and cycled among themselves, so each of them moves.
 /// Every shift is deterministic for its seed.
 struct DomainShift {
   ShiftKind kind = ShiftKind::None;

@@ -30,7 +30,8 @@ struct Normalization {
   std::vector<double> std;
 };
 
-/// The per-channel statistics of `data.images`.
+/// The per-channel statistics of `data.images` (population std). A constant
+/// channel gets std 1, so normalising only centres it. Throws when empty.
 Normalization compute_normalization(const Dataset& data);
 
 /// (x - mean) / std per channel. Throws when the channel counts differ.

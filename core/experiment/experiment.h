@@ -31,6 +31,23 @@ struct TaskData {
 /// statistics of the training images are used.
 TaskData build_task_data(const DataConfig& data, const std::optional<Normalization>& norm = std::nullopt);
 
+/// The model side of a config: what the layer tree shows before any data is
+/// loaded.
+struct PreparedModel {
+  TransferModel model{nullptr};                  ///< head already fits the target classes
+  std::optional<CheckpointMetadata> pretrained;  ///< absent when training from scratch
+  FreezePlan plan;                               ///< strategy + layer edits, applied (requires_grad set)
+  std::string architecture;
+};
+
+/// Loads the pretrained model (or builds a fresh one), replaces the head for
+/// the target's classes and builds the freeze plan. Throws ConfigError or
+/// std::runtime_error naming the file or field on bad input.
+PreparedModel prepare_model(const ExperimentConfig& config);
+
+/// Number of classes of a task after class selection and merges.
+int64_t target_class_count(const DataConfig& data);
+
 /// A config turned into objects, ready to train or to show.
 struct PreparedExperiment {
   ExperimentConfig config;

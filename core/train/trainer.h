@@ -28,7 +28,7 @@ struct TrainingOptions {
   double momentum = 0.9;       ///< SGD only
   double weight_decay = 0.0;
   uint64_t seed = 1;
-  int threads = 0;             ///< intra-op threads; 0 = all cores but one for the UI, at least 1
+  int threads = 0;             ///< intra-op threads; 0 = every core
   bool cache_frozen_features = true;  ///< reuse activations of a frozen prefix every epoch
 };
 
@@ -60,7 +60,14 @@ struct Evaluation {
 };
 Evaluation evaluate(TransferModelImpl& model, const Dataset& data, int64_t batch_size = 256);
 
-/// Number of intra-op threads a training thread uses for `requested` (0 = auto).
+/// The same on data that already went through blocks [0, first_block)
+/// (cached activations at a freeze boundary).
+Evaluation evaluate_from_block(TransferModelImpl& model, const Dataset& data, int64_t first_block,
+                               int64_t batch_size = 256);
+
+/// Number of intra-op threads a training thread uses for `requested`; 0 means
+/// every core: the GUI thread mostly sleeps between 25 Hz redraws, and on a
+/// 2-core laptop sparing a core for it would halve training speed.
 int training_thread_count(int requested);
 
 /// Trains a model on its own thread and reports through a TrainingListener.
@@ -94,6 +101,7 @@ class Trainer {
 
  private:
   void thread_main();
+  void train_loop();
   void wait_while_paused();
   bool cancel_requested() const { return cancel_requested_.load(); }
 

@@ -1,0 +1,186 @@
+#include "cli_commands.h"
+
+#include "experiment/experiment.h"
+#include "models/layer_tree.h"
+#include "progress_printer.h"
+#include "weights/pretrained_catalog.h"
+
+#include <torch/torch.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+namespace fs = std::filesystem;
+
+namespace tl::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+void on_interrupt(int) { g_interrupted = true; }
+
+/// Options of the form --name VALUE after the positional arguments.
+struct ParsedArgs {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;
+
+  std::optional<std::string> get(const std::string& name) const {
+    const auto it = options.find(name);
+    return it == options.end() ? std::nullopt : std::optional<std::string>(it->second);
+  }
+};
+
+ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<std::string>& known) {
+  ParsedArgs parsed;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0) {
+      parsed.positional.push_back(a);
+      continue;
+    }
+    if (std::find(known.begin(), known.end(), a) == known.end()) throw UsageError{"unknown option '" + a + "'"};
+    if (i + 1 >= args.size()) throw UsageError{a + " needs a value"};
+    parsed.options[a] = args[++i];
+  }
+  return parsed;
+}
+
+int64_t parse_int(const std::string& option, const std::string& text, int64_t min) {
+  try {
+    size_t used = 0;
+    const long long v = std::stoll(text, &used);
+    if (used == text.size() && v >= min) return v;
+  } catch (const std::exception&) {
+  }
+  throw UsageError{option + ": expected an integer >= " + std::to_string(min) + ", got '" + text + "'"};
+}
+
+std::string single_config(const ParsedArgs& parsed, const char* command) {
+  if (parsed.positional.size() != 1) throw UsageError{std::string(command) + " takes exactly one CONFIG.json"};
+  return parsed.positional[0];
+}
+
+std::string thousands(int64_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(i, ",");
+  return s;
+}
+
+/// Runs a trainer while forwarding Ctrl-C as a clean cancel.
+TrainingOutcome train_interruptibly(TrainingJob job, TrainingListener* listener) {
+  g_interrupted = false;
+  auto previous = std::signal(SIGINT, on_interrupt);
+  Trainer trainer(std::move(job), listener);
+  trainer.start();
+  while (trainer.running()) {
+    if (g_interrupted.exchange(false)) trainer.cancel();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::signal(SIGINT, previous);
+  return trainer.wait();
+}
+
+}  // namespace
+
+int models_command(const std::vector<std::string>& args) {
+  if (!args.empty()) throw UsageError{"models takes no arguments"};
+  const auto models = builtin_models();
+  if (models.empty()) {
+    std::fprintf(stderr, "no built-in models in %s/models\n", resource_dir().c_str());
+    return 1;
+  }
+  for (const auto& m : models) {
+    const auto& md = m.metadata;
+    TransferModel model = model_from_checkpoint(load_checkpoint(m.path));
+    std::printf("%s\n  architecture: %s, %s parameters, %s FLOPs per image, input %ldx%ldx%ld\n",
+                m.name.c_str(), md.architecture.c_str(), thousands(count_parameters(*model)).c_str(),
+                thousands(model->flops_per_image()).c_str(), static_cast<long>(md.input.channels),
+                static_cast<long>(md.input.height), static_cast<long>(md.input.width));
+    std::printf("  source task: %s\n  trained on %s images, source test accuracy %.1f%%, seed %lu, %s\n",
+                md.source_task.c_str(), thousands(md.training_images).c_str(), 100 * md.source_accuracy,
+                static_cast<unsigned long>(md.seed), md.created.c_str());
+    std::printf("  file: %s\n", m.path.c_str());
+  }
+  return 0;
+}
+
+int layers_command(const std::vector<std::string>& args) {
+  const ParsedArgs parsed = parse_args(args, {"--model"});
+  const auto name = parsed.get("--model");
+  if (!name || !parsed.positional.empty()) throw UsageError{"layers needs --model NAME|FILE"};
+  TransferModel model = model_from_checkpoint(load_checkpoint(resolve_checkpoint(*name)));
+  std::printf("%-28s %-14s %-20s %10s\n", "layer", "type", "parameter shapes", "params");
+  for (const auto& layer : layer_tree(*model, model->architecture())) {
+    std::string shapes;
+    for (const auto& shape : layer.parameter_shapes) {
+      std::ostringstream s;
+      s << "[";
+      for (size_t i = 0; i < shape.size(); ++i) s << (i ? "x" : "") << shape[i];
+      s << "]";
+      shapes += (shapes.empty() ? "" : " ") + s.str();
+    }
+    const std::string indented = std::string(2 * layer.depth, ' ') + layer.name;
+    std::printf("%-28s %-14s %-20s %10s\n", indented.c_str(), layer.type.c_str(), shapes.c_str(),
+                thousands(layer.subtree_parameters).c_str());
+  }
+  return 0;
+}
+
+int run_command(const std::vector<std::string>& args) {
+  const ParsedArgs parsed = parse_args(args, {"--epochs", "--seed", "--out"});
+  const std::string config_path = single_config(parsed, "run");
+  ExperimentConfig config = load_config(config_path);
+  if (auto v = parsed.get("--epochs")) config.training.epochs = static_cast<int>(parse_int("--epochs", *v, 1));
+  if (auto v = parsed.get("--seed")) {
+    const auto seed = static_cast<uint64_t>(parse_int("--seed", *v, 0));
+    config.training.seed = config.target.seed = seed;
+  }
+  const std::string out = parsed.get("--out").value_or((fs::path("runs") / config.name).string());
+  // Fail on an unwritable output directory before spending minutes training.
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) throw std::runtime_error(out + ": cannot create the output directory (" + ec.message() + ")");
+
+  std::fprintf(stderr, "preparing %s...\n", config.name.c_str());
+  PreparedExperiment prepared = prepare_experiment(config);
+  std::fprintf(stderr, "%s: %s, %ld training / %ld validation / %ld test images, strategy %s\n",
+               config.name.c_str(), prepared.model->architecture().c_str(),
+               static_cast<long>(prepared.data.train.size()), static_cast<long>(prepared.data.validation.size()),
+               static_cast<long>(prepared.data.test.size()),
+               strategy_name(prepared.config.resolved_strategy().strategy).c_str());
+  ProgressPrinter printer("train");
+  const TrainingOutcome outcome = train_interruptibly(make_training_job(prepared), &printer);
+  const RunRecord record = make_run_record(prepared, outcome);
+  write_run(record, out);
+  if (outcome.status == RunStatus::Failed) {
+    std::fprintf(stderr, "transferlab-cli: training failed: %s\n", outcome.message.c_str());
+    return 1;
+  }
+  std::printf("%s: %s after %zu epochs, validation accuracy %.1f%%, test accuracy %.1f%% (%s)\n",
+              config.name.c_str(), run_status_name(outcome.status).c_str(), outcome.epochs.size(),
+              100 * record.val_accuracy, 100 * record.test_accuracy, format_duration(outcome.seconds).c_str());
+  std::printf("wrote %s/run.json and %s/metrics.csv\n", out.c_str(), out.c_str());
+  return outcome.status == RunStatus::Finished ? 0 : 130;
+}
+
+int pretrain_command(const std::vector<std::string>& args) {
+  const ParsedArgs parsed = parse_args(args, {"--out", "--epochs"});
+  const std::string config_path = single_config(parsed, "pretrain");
+  const auto out = parsed.get("--out");
+  if (!out) throw UsageError{"pretrain needs --out FILE"};
+  ExperimentConfig config = load_config(config_path);
+  if (auto v = parsed.get("--epochs")) config.training.epochs = static_cast<int>(parse_int("--epochs", *v, 1));
+  ProgressPrinter printer("pretrain");
+  const Checkpoint ckpt = pretrain(config, &printer);
+  save_checkpoint(ckpt, *out);
+  std::printf("wrote %s: %s on %s, source test accuracy %.1f%%\n", out->c_str(), ckpt.metadata.architecture.c_str(),
+              ckpt.metadata.source_task.c_str(), 100 * ckpt.metadata.source_accuracy);
+  return 0;
+}
+
+}  // namespace tl::cli

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace tl::cli {
+
+/// Each command takes the arguments after its name and returns the exit code:
+/// 0 success, 1 failure (one line on stderr saying what and where), 2 usage.
+int models_command(const std::vector<std::string>& args);
+int layers_command(const std::vector<std::string>& args);
+int run_command(const std::vector<std::string>& args);
+int pretrain_command(const std::vector<std::string>& args);
+
+/// Thrown for bad command-line usage; main prints it with the usage text.
+struct UsageError {
+  std::string message;
+};
+
+}  // namespace tl::cli

@@ -1,0 +1,47 @@
+// transferlab-cli: the headless front end. Every command builds the same
+// ExperimentConfig the GUI builds and calls the same core.
+#include "cli_commands.h"
+
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char* kUsage =
+    "usage: transferlab-cli COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  models                               list the built-in pretrained checkpoints\n"
+    "  layers --model NAME|FILE             print a model's layer tree\n"
+    "  run CONFIG.json [--epochs N] [--seed S] [--out DIR]\n"
+    "                                       run one transfer experiment; writes DIR/run.json\n"
+    "                                       and DIR/metrics.csv (DIR defaults to runs/NAME)\n"
+    "  pretrain CONFIG.json --out FILE      train a model on the config's source task and\n"
+    "                                       save it as a checkpoint\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  try {
+    if (command == "models") return tl::cli::models_command(args);
+    if (command == "layers") return tl::cli::layers_command(args);
+    if (command == "run") return tl::cli::run_command(args);
+    if (command == "pretrain") return tl::cli::pretrain_command(args);
+    throw tl::cli::UsageError{"unknown command '" + command + "'"};
+  } catch (const tl::cli::UsageError& e) {
+    std::fprintf(stderr, "transferlab-cli: %s\n\n%s", e.message.c_str(), kUsage);
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "transferlab-cli: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,308 @@
+#include "experiment/experiment.h"
+
+#include "data/idx_reader.h"
+#include "data/label_mismatch.h"
+#include "experiment/atomic_file.h"
+#include "models/layer_tree.h"
+#include "models/model_zoo.h"
+#include "weights/pretrained_catalog.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <iomanip>
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace tl {
+namespace {
+
+// Loading and decoding Fashion-MNIST takes about a second; the GUI builds
+// many tasks from it, so each split is read once per process.
+Dataset cached_fashion_mnist(const std::string& root, DataSplit split) {
+  static std::mutex mutex;
+  static std::map<std::pair<std::string, DataSplit>, Dataset> cache;
+  const std::string dir = root.empty() ? default_fashion_mnist_dir() : root;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = cache.find({dir, split});
+  if (it == cache.end()) it = cache.emplace(std::make_pair(dir, split), load_fashion_mnist(dir, split)).first;
+  return it->second;
+}
+
+std::vector<int64_t> classes_or_all(const DataConfig& d) {
+  if (!d.classes.empty()) return d.classes;
+  std::vector<int64_t> all(fashion_mnist_class_names().size());
+  std::iota(all.begin(), all.end(), 0);
+  return all;
+}
+
+// Only the label-meaning dials apply to the test set: its classes must mean
+// what the training labels mean, but it stays balanced and clean.
+LabelMismatch meaning_only(const LabelMismatch& m) {
+  LabelMismatch meaning;
+  meaning.swaps = m.swaps;
+  meaning.merges = m.merges;
+  meaning.seed = m.seed;
+  return meaning;
+}
+
+std::string iso_utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::ostringstream out;
+  out << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
+  return out.str();
+}
+
+std::string describe_task(const DataConfig& d, const std::vector<std::string>& class_names) {
+  std::string text = "Fashion-MNIST classes ";
+  const auto classes = classes_or_all(d);
+  for (size_t i = 0; i < classes.size(); ++i) text += (i ? "," : "") + std::to_string(classes[i]);
+  text += " (";
+  for (size_t i = 0; i < class_names.size(); ++i) text += (i ? ", " : "") + class_names[i];
+  text += ")";
+  if (d.shift.kind != ShiftKind::None) {
+    std::ostringstream s;
+    s << ", " << shift_kind_name(d.shift.kind) << " " << d.shift.strength;
+    text += s.str();
+  }
+  return text;
+}
+
+Normalization normalization_of(const CheckpointMetadata& m) { return {m.normalization_mean, m.normalization_std}; }
+
+FreezePlan plan_for(const ExperimentConfig& config, TransferModelImpl& model) {
+  const StrategyChoice choice = config.resolved_strategy();
+  FreezePlan plan;
+  try {
+    plan = make_plan(choice.strategy, model, choice.options);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(e.what());
+  }
+  auto modules = model.named_modules("", /*include_self=*/false);
+  for (const auto& [path, setting] : config.transfer.layers) {
+    if (!path.empty() && !modules.contains(path)) {
+      throw ConfigError("transfer.layers." + path + ": no such layer in " + model.architecture() +
+                        " (see `transferlab-cli layers`)");
+    }
+    plan.set(path, setting);
+  }
+  return plan;
+}
+
+}  // namespace
+
+TaskData build_task_data(const DataConfig& d, const std::optional<Normalization>& norm) {
+  const auto classes = classes_or_all(d);
+  Dataset pool = select_classes(cached_fashion_mnist(d.root, DataSplit::Train), classes);
+  Dataset test = select_classes(cached_fashion_mnist(d.root, DataSplit::Test), classes);
+  if (!d.mismatch.is_identity()) {
+    pool = apply_label_mismatch(pool, d.mismatch);
+    test = apply_label_mismatch(test, meaning_only(d.mismatch));
+  }
+  // Validation comes from the rest of the pool, so k-shot training keeps all k.
+  auto [train, validation] = split_validation(pool, d.val_fraction, d.seed);
+  if (d.shots_per_class > 0) train = sample_per_class(train, d.shots_per_class, d.seed);
+  if (d.test_per_class > 0) test = sample_per_class(test, d.test_per_class, d.seed + 1);
+
+  TaskData task;
+  task.train = apply_shift(train, d.shift);
+  task.validation = apply_shift(validation, d.shift);
+  task.test = apply_shift(test, d.shift);
+  task.normalization = norm ? *norm : compute_normalization(task.train);
+  task.train = normalize(task.train, task.normalization);
+  task.validation = normalize(task.validation, task.normalization);
+  task.test = normalize(task.test, task.normalization);
+  return task;
+}
+
+int64_t target_class_count(const DataConfig& data) {
+  int64_t count = static_cast<int64_t>(classes_or_all(data).size());
+  for (const auto& group : data.mismatch.merges) count -= static_cast<int64_t>(group.size()) - 1;
+  return count;
+}
+
+PreparedModel prepare_model(const ExperimentConfig& config) {
+  PreparedModel p;
+  torch::manual_seed(config.training.seed);
+  if (!config.model.pretrained.empty()) {
+    const Checkpoint ckpt = load_checkpoint(resolve_checkpoint(config.model.pretrained));
+    if (!config.model.architecture.empty() && config.model.architecture != ckpt.metadata.architecture) {
+      throw ConfigError("model.architecture: '" + config.model.architecture + "' does not match the checkpoint's '" +
+                        ckpt.metadata.architecture + "'");
+    }
+    p.model = model_from_checkpoint(ckpt);
+    p.pretrained = ckpt.metadata;
+  } else {
+    if (config.model.architecture.empty()) {
+      throw ConfigError("model: expected \"pretrained\" (a built-in name or checkpoint file) or \"architecture\"");
+    }
+    p.model = make_model(config.model.architecture, /*num_classes=*/2);
+  }
+  p.architecture = p.model->architecture();
+  // The head is new for the target task.
+  p.model->replace_head(target_class_count(config.target));
+  p.plan = plan_for(config, *p.model);
+  p.plan.apply(*p.model);
+  return p;
+}
+
+PreparedExperiment prepare_experiment(const ExperimentConfig& config) {
+  PreparedModel m = prepare_model(config);
+  PreparedExperiment p;
+  p.config = config;
+  p.config.model.architecture = m.architecture;
+  p.model = m.model;
+  p.pretrained = m.pretrained;
+  p.plan = m.plan;
+  std::optional<Normalization> norm;
+  if (m.pretrained && !m.pretrained->normalization_mean.empty()) norm = normalization_of(*m.pretrained);
+  p.data = build_task_data(config.target, norm);
+  if (p.data.train.num_classes() != p.model->num_classes()) {
+    throw std::logic_error("target task has " + std::to_string(p.data.train.num_classes()) +
+                           " classes but the head was built for " + std::to_string(p.model->num_classes()));
+  }
+  p.initial_state = state_dict(*p.model);
+  for (auto& [name, tensor] : p.initial_state) tensor = tensor.clone();
+  return p;
+}
+
+TrainingJob make_training_job(const PreparedExperiment& p) {
+  TrainingJob job;
+  job.model = p.model;
+  job.plan = p.plan;
+  job.train = p.data.train;
+  job.validation = p.data.validation;
+  job.options = p.config.training;
+  return job;
+}
+
+std::vector<LayerRecord> layer_drift(const TransferModelImpl& model,
+                                     const std::map<std::string, torch::Tensor>& before) {
+  std::vector<LayerRecord> layers;
+  torch::NoGradGuard no_grad;
+  for (const auto& info : layer_tree(model)) {
+    if (info.own_parameters == 0) continue;
+    LayerRecord r{info.path, info.type, info.own_parameters, info.trainable_parameters == info.subtree_parameters, 0.0};
+    double squared = 0.0;
+    auto modules = model.named_modules("", /*include_self=*/false);
+    for (const auto& p : modules[info.path]->named_parameters(/*recurse=*/false)) {
+      const auto it = before.find(info.path + "." + p.key());
+      if (it == before.end() || !it->second.sizes().equals(p.value().sizes())) continue;
+      squared += (p.value() - it->second).pow(2).sum().item<double>();
+    }
+    r.drift = std::sqrt(squared);
+    layers.push_back(r);
+  }
+  return layers;
+}
+
+RunRecord make_run_record(const PreparedExperiment& p, const TrainingOutcome& outcome) {
+  RunRecord r;
+  r.config = config_to_json(p.config);
+  r.epochs = outcome.epochs;
+  r.status = outcome.status;
+  r.message = outcome.message;
+  r.seconds = outcome.seconds;
+  if (!outcome.epochs.empty()) r.val_accuracy = outcome.epochs.back().val_accuracy;
+  if (outcome.model && outcome.status != RunStatus::Failed) {
+    const Evaluation test = evaluate(*outcome.model.ptr(), p.data.test);
+    r.test_accuracy = test.accuracy;
+    r.test_per_class_accuracy = test.per_class_accuracy;
+  }
+  if (outcome.model) r.layers = layer_drift(*outcome.model, p.initial_state);
+  return r;
+}
+
+nlohmann::json RunRecord::to_json() const {
+  nlohmann::json epochs_json = nlohmann::json::array();
+  for (const auto& e : epochs) {
+    epochs_json.push_back({{"epoch", e.epoch},
+                           {"train_loss", e.train_loss},
+                           {"train_accuracy", e.train_accuracy},
+                           {"val_loss", e.val_loss},
+                           {"val_accuracy", e.val_accuracy},
+                           {"seconds", e.seconds}});
+  }
+  nlohmann::json layers_json = nlohmann::json::array();
+  for (const auto& l : layers) {
+    layers_json.push_back(
+        {{"path", l.path}, {"type", l.type}, {"params", l.params}, {"trainable", l.trainable}, {"drift", l.drift}});
+  }
+  return {{"config", config},
+          {"status", run_status_name(status)},
+          {"message", message},
+          {"seconds", seconds},
+          {"epochs", epochs_json},
+          {"final",
+           {{"val_accuracy", val_accuracy},
+            {"test_accuracy", test_accuracy},
+            {"test_per_class_accuracy", test_per_class_accuracy}}},
+          {"layers", layers_json}};
+}
+
+void write_run(const RunRecord& record, const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error(dir + ": cannot create the output directory (" + ec.message() + ")");
+  std::ostringstream csv;
+  csv << "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n";
+  csv << std::setprecision(8);
+  for (const auto& e : record.epochs) {
+    csv << e.epoch << ',' << e.train_loss << ',' << e.train_accuracy << ',' << e.val_loss << ',' << e.val_accuracy
+        << ',' << e.seconds << '\n';
+  }
+  write_file_atomically((fs::path(dir) / "metrics.csv").string(), csv.str());
+  write_file_atomically((fs::path(dir) / "run.json").string(), record.to_json().dump(2) + "\n");
+}
+
+Checkpoint pretrain(const ExperimentConfig& config, TrainingListener* listener) {
+  if (config.model.architecture.empty()) {
+    throw ConfigError("model.architecture: expected the architecture to pretrain (" +
+                      [] {
+                        std::string names;
+                        for (const auto& n : architecture_names()) names += (names.empty() ? "" : ", ") + n;
+                        return names;
+                      }() +
+                      ")");
+  }
+  torch::manual_seed(config.training.seed);
+  TaskData data = build_task_data(config.source);
+  TrainingJob job;
+  job.model = make_model(config.model.architecture, data.train.num_classes());
+  job.plan = make_plan(Strategy::FullFineTuning, *job.model);
+  job.train = data.train;
+  job.validation = data.validation;
+  job.options = config.training;
+  TrainingOutcome outcome = Trainer::run(std::move(job), listener);
+  if (outcome.status != RunStatus::Finished) {
+    throw std::runtime_error("pretraining " + run_status_name(outcome.status) +
+                             (outcome.message.empty() ? "" : ": " + outcome.message));
+  }
+  Checkpoint ckpt;
+  CheckpointMetadata& m = ckpt.metadata;
+  m.architecture = config.model.architecture;
+  m.input = outcome.model->input_shape();
+  m.class_names = data.train.class_names;
+  m.source_task = describe_task(config.source, m.class_names);
+  m.training_images = data.train.size();
+  m.source_accuracy = evaluate(*outcome.model, data.test).accuracy;
+  m.seed = config.training.seed;
+  m.created = iso_utc_now();
+  m.normalization_mean = data.normalization.mean;
+  m.normalization_std = data.normalization.std;
+  m.extra = {{"recipe", config_to_json(config)},
+             {"epochs", outcome.epochs.size()},
+             {"final_val_accuracy", outcome.epochs.empty() ? 0.0 : outcome.epochs.back().val_accuracy}};
+  ckpt.tensors = state_dict(*outcome.model);
+  return ckpt;
+}
+
+}  // namespace tl

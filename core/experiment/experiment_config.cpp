@@ -1,0 +1,249 @@
+#include "experiment/experiment_config.h"
+
+#include "experiment/json_fields.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace tl {
+namespace {
+
+using nlohmann::json;
+
+constexpr int64_t kMaxClass = 9;  // Fashion-MNIST has classes 0..9
+
+template <typename Enum, typename Parse>
+Enum parse_enum(JsonFields& f, const std::string& key, Enum fallback, Parse parse) {
+  if (!f.has(key)) {
+    f.accept(key);
+    return fallback;
+  }
+  const std::string name = f.string(key, "");
+  try {
+    return parse(name);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(f.field(key) + ": " + e.what());
+  }
+}
+
+DomainShift parse_shift(const json& j, const std::string& path, uint64_t default_seed) {
+  JsonFields f(j, path);
+  DomainShift shift;
+  shift.kind = parse_enum(f, "kind", ShiftKind::None, shift_kind_from_name);
+  shift.strength = f.number("strength", shift.kind == ShiftKind::None ? 0.0 : 0.5, 0.0, 1.0);
+  shift.seed = static_cast<uint64_t>(f.integer("seed", static_cast<int64_t>(default_seed), 0));
+  f.finish();
+  return shift;
+}
+
+std::vector<std::pair<int64_t, int64_t>> parse_pairs(JsonFields& f, const json& parent, const std::string& key) {
+  std::vector<std::pair<int64_t, int64_t>> pairs;
+  f.accept(key);
+  if (!parent.contains(key)) return pairs;
+  const json& list = parent.at(key);
+  if (!list.is_array()) f.fail(key, "a list of [a, b] class pairs");
+  for (const auto& item : list) {
+    if (!item.is_array() || item.size() != 2 || !item[0].is_number_integer() || !item[1].is_number_integer()) {
+      f.fail(key, "a list of [a, b] class pairs");
+    }
+    pairs.emplace_back(item[0].get<int64_t>(), item[1].get<int64_t>());
+  }
+  return pairs;
+}
+
+std::vector<std::vector<int64_t>> parse_groups(JsonFields& f, const json& parent, const std::string& key) {
+  std::vector<std::vector<int64_t>> groups;
+  f.accept(key);
+  if (!parent.contains(key)) return groups;
+  const json& list = parent.at(key);
+  const std::string expected = "a list of class groups such as [[0, 2], [4, 6]]";
+  if (!list.is_array()) f.fail(key, expected);
+  for (const auto& item : list) {
+    if (!item.is_array() || item.size() < 2) f.fail(key, expected);
+    std::vector<int64_t> group;
+    for (const auto& c : item) {
+      if (!c.is_number_integer()) f.fail(key, expected);
+      group.push_back(c.get<int64_t>());
+    }
+    groups.push_back(group);
+  }
+  return groups;
+}
+
+LabelMismatch parse_mismatch(const json& j, const std::string& path, uint64_t default_seed) {
+  JsonFields f(j, path);
+  LabelMismatch m;
+  m.imbalance = f.number("imbalance", 1.0, 0.001, 1.0);
+  m.label_noise = f.number("label_noise", 0.0, 0.0, 0.99);
+  m.swaps = parse_pairs(f, j, "swaps");
+  m.merges = parse_groups(f, j, "merges");
+  m.seed = static_cast<uint64_t>(f.integer("seed", static_cast<int64_t>(default_seed), 0));
+  f.finish();
+  return m;
+}
+
+DataConfig parse_data(const json& j, const std::string& path) {
+  JsonFields f(j, path);
+  DataConfig d;
+  d.dataset = f.string("dataset", d.dataset);
+  if (d.dataset != "fashion-mnist") {
+    f.fail("dataset", "\"fashion-mnist\"");
+  }
+  d.root = f.string("root", d.root);
+  d.classes = f.integers("classes", 0, kMaxClass);
+  if (f.has("classes") && d.classes.size() < 2) f.fail("classes", "at least two classes");
+  d.shots_per_class = f.integer("shots_per_class", d.shots_per_class, 0);
+  d.test_per_class = f.integer("test_per_class", d.test_per_class, 0);
+  d.val_fraction = f.number("val_fraction", d.val_fraction, 0.01, 0.9);
+  d.seed = static_cast<uint64_t>(f.integer("seed", static_cast<int64_t>(d.seed), 0));
+  d.shift = parse_shift(f.object("shift"), f.field("shift"), d.seed);
+  d.mismatch = parse_mismatch(f.object("mismatch"), f.field("mismatch"), d.seed);
+  f.finish();
+  return d;
+}
+
+ModelConfig parse_model(const json& j) {
+  JsonFields f(j, "model");
+  ModelConfig m;
+  m.pretrained = f.string("pretrained", "");
+  m.architecture = f.string("architecture", "");
+  f.finish();
+  return m;
+}
+
+TransferConfig parse_transfer(const json& j) {
+  JsonFields f(j, "transfer");
+  TransferConfig t;
+  t.similarity = parse_enum(f, "similarity", t.similarity, similarity_from_name);
+  t.strategy_set = f.has("strategy");
+  const StrategyChoice fallback = default_strategy(t.similarity);
+  t.strategy = parse_enum(f, "strategy", fallback.strategy, strategy_from_name);
+  t.options = fallback.options;
+  t.options.top_blocks = static_cast<int>(f.integer("top_blocks", t.options.top_blocks, 1, 64));
+  t.options.lower_lr_multiplier = f.number("lower_lr_multiplier", t.options.lower_lr_multiplier, 0.0, 10.0);
+  const json& layers = f.object("layers");
+  for (const auto& item : layers.items()) {
+    JsonFields lf(item.value(), f.field("layers") + "." + item.key());
+    LayerSetting s;
+    s.trainable = lf.boolean("trainable", true);
+    s.lr_multiplier = lf.number("lr_multiplier", 1.0, 0.0, 100.0);
+    lf.finish();
+    t.layers[item.key()] = s;
+  }
+  f.finish();
+  return t;
+}
+
+TrainingOptions parse_training(const json& j) {
+  JsonFields f(j, "training");
+  TrainingOptions o;
+  o.epochs = static_cast<int>(f.integer("epochs", o.epochs, 1, 10000));
+  o.batch_size = f.integer("batch_size", o.batch_size, 1, 65536);
+  o.learning_rate = f.number("learning_rate", o.learning_rate, 1e-9, 10.0);
+  o.optimizer = parse_enum(f, "optimizer", o.optimizer, optimizer_from_name);
+  o.momentum = f.number("momentum", o.momentum, 0.0, 0.999);
+  o.weight_decay = f.number("weight_decay", o.weight_decay, 0.0, 1.0);
+  o.seed = static_cast<uint64_t>(f.integer("seed", static_cast<int64_t>(o.seed), 0));
+  o.threads = static_cast<int>(f.integer("threads", o.threads, 0, 256));
+  o.cache_frozen_features = f.boolean("cache_frozen_features", o.cache_frozen_features);
+  f.finish();
+  return o;
+}
+
+json shift_to_json(const DomainShift& s) {
+  return {{"kind", shift_kind_name(s.kind)}, {"strength", s.strength}, {"seed", s.seed}};
+}
+
+json mismatch_to_json(const LabelMismatch& m) {
+  json swaps = json::array();
+  for (const auto& [a, b] : m.swaps) swaps.push_back({a, b});
+  return {{"imbalance", m.imbalance}, {"label_noise", m.label_noise}, {"swaps", swaps},
+          {"merges", m.merges}, {"seed", m.seed}};
+}
+
+json data_to_json(const DataConfig& d) {
+  return {{"dataset", d.dataset},
+          {"root", d.root},
+          {"classes", d.classes},
+          {"shots_per_class", d.shots_per_class},
+          {"test_per_class", d.test_per_class},
+          {"val_fraction", d.val_fraction},
+          {"seed", d.seed},
+          {"shift", shift_to_json(d.shift)},
+          {"mismatch", mismatch_to_json(d.mismatch)}};
+}
+
+}  // namespace
+
+StrategyChoice ExperimentConfig::resolved_strategy() const {
+  return {transfer.strategy, transfer.options};
+}
+
+ExperimentConfig config_from_json(const json& j) {
+  JsonFields f(j, "");
+  ExperimentConfig c;
+  c.name = f.string("name", c.name);
+  c.description = f.string("description", c.description);
+  c.model = parse_model(f.object("model"));
+  c.target = parse_data(f.object("target"), "target");
+  c.source = parse_data(f.object("source"), "source");
+  c.transfer = parse_transfer(f.object("transfer"));
+  c.training = parse_training(f.object("training"));
+  // Keys core does not know (lesson text, expected outcome) travel along.
+  static const std::set<std::string> known = {"name",   "description", "model",   "target",
+                                               "source", "transfer",    "training"};
+  for (const auto& item : j.items()) {
+    if (!known.count(item.key())) c.extra[item.key()] = item.value();
+  }
+  return c;
+}
+
+json config_to_json(const ExperimentConfig& c) {
+  json layers = json::object();
+  for (const auto& [path, s] : c.transfer.layers) {
+    layers[path] = {{"trainable", s.trainable}, {"lr_multiplier", s.lr_multiplier}};
+  }
+  const StrategyChoice strategy = c.resolved_strategy();
+  json j = {{"name", c.name},
+            {"description", c.description},
+            {"model", {{"pretrained", c.model.pretrained}, {"architecture", c.model.architecture}}},
+            {"source", data_to_json(c.source)},
+            {"target", data_to_json(c.target)},
+            {"transfer",
+             {{"similarity", similarity_name(c.transfer.similarity)},
+              {"strategy", strategy_name(strategy.strategy)},
+              {"top_blocks", strategy.options.top_blocks},
+              {"lower_lr_multiplier", strategy.options.lower_lr_multiplier},
+              {"layers", layers}}},
+            {"training",
+             {{"epochs", c.training.epochs},
+              {"batch_size", c.training.batch_size},
+              {"learning_rate", c.training.learning_rate},
+              {"optimizer", optimizer_name(c.training.optimizer)},
+              {"momentum", c.training.momentum},
+              {"weight_decay", c.training.weight_decay},
+              {"seed", c.training.seed},
+              {"threads", c.training.threads},
+              {"cache_frozen_features", c.training.cache_frozen_features}}}};
+  for (const auto& item : c.extra.items()) j[item.key()] = item.value();
+  return j;
+}
+
+ExperimentConfig load_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot open the config file");
+  json j;
+  try {
+    j = json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw ConfigError(path + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+  }
+  try {
+    return config_from_json(j);
+  } catch (const ConfigError& e) {
+    throw ConfigError(path + ": " + e.what());
+  }
+}
+
+}  // namespace tl

@@ -163,9 +163,13 @@ json mismatch_to_json(const LabelMismatch& m) {
 }
 
 json data_to_json(const DataConfig& d) {
+  std::vector<int64_t> classes = d.classes;
+  if (d.classes.empty()) {
+    for (int64_t c = 0; c <= kMaxClass; ++c) classes.push_back(c);
+  }
   return {{"dataset", d.dataset},
           {"root", d.root},
-          {"classes", d.classes},
+          {"classes", classes},
           {"shots_per_class", d.shots_per_class},
           {"test_per_class", d.test_per_class},
           {"val_fraction", d.val_fraction},

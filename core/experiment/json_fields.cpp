@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 
 namespace tl {
 namespace {
@@ -17,10 +18,9 @@ std::string shown(const nlohmann::json& value) {
 }
 
 std::string format_number(double v) {
-  std::string s = std::to_string(v);
-  s.erase(s.find_last_not_of('0') + 1);
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
+  std::ostringstream out;
+  out << v;
+  return out.str();
 }
 
 }  // namespace

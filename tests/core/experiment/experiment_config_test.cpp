@@ -1,0 +1,111 @@
+#include "experiment/experiment_config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace tl {
+namespace {
+
+using nlohmann::json;
+
+std::string config_error(const json& j) {
+  try {
+    config_from_json(j);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(ExperimentConfig, DefaultsFillEveryField) {
+  const auto c = config_from_json(json::object());
+  EXPECT_EQ(c.training.batch_size, 64);
+  EXPECT_EQ(c.transfer.similarity, Similarity::Moderate);
+  EXPECT_EQ(c.resolved_strategy().strategy, Strategy::PartialFineTuning);
+  EXPECT_TRUE(c.target.classes.empty());
+}
+
+TEST(ExperimentConfig, SimilarityPicksTheDefaultStrategyUnlessOneIsGiven) {
+  EXPECT_EQ(config_from_json({{"transfer", {{"similarity", "high"}}}}).resolved_strategy().strategy,
+            Strategy::FeatureExtraction);
+  EXPECT_EQ(config_from_json({{"transfer", {{"similarity", "low"}}}}).resolved_strategy().strategy,
+            Strategy::LayerReplacement);
+  EXPECT_EQ(config_from_json({{"transfer", {{"similarity", "low"}, {"strategy", "full_fine_tuning"}}}})
+                .resolved_strategy()
+                .strategy,
+            Strategy::FullFineTuning);
+}
+
+TEST(ExperimentConfig, RoundTripsThroughJson) {
+  json j = {{"name", "demo"},
+            {"model", {{"pretrained", "small_cnn-fmnist0-4"}}},
+            {"target",
+             {{"classes", {5, 6, 7}},
+              {"shots_per_class", 10},
+              {"shift", {{"kind", "rotation"}, {"strength", 0.25}}},
+              {"mismatch", {{"swaps", {{0, 1}}}, {"merges", {{1, 2}}}, {"label_noise", 0.1}}}}},
+            {"transfer",
+             {{"strategy", "partial_fine_tuning"},
+              {"top_blocks", 2},
+              {"layers", {{"features.0", {{"trainable", true}, {"lr_multiplier", 0.1}}}}}}},
+            {"training", {{"epochs", 3}, {"optimizer", "adam"}, {"learning_rate", 0.001}}},
+            {"lesson", "kept as extra"}};
+  const auto c = config_from_json(j);
+  EXPECT_EQ(c.target.shift.kind, ShiftKind::Rotation);
+  EXPECT_EQ(c.transfer.layers.at("features.0").lr_multiplier, 0.1);
+  EXPECT_EQ(c.extra.at("lesson"), "kept as extra");
+  const auto again = config_from_json(config_to_json(c));
+  EXPECT_EQ(config_to_json(again), config_to_json(c));
+  EXPECT_EQ(again.training.optimizer, OptimizerKind::Adam);
+  EXPECT_EQ(again.target.mismatch.swaps.size(), 1u);
+}
+
+TEST(ExperimentConfig, BadValuesNameTheFieldAndWhatWasExpected) {
+  EXPECT_EQ(config_error({{"training", {{"batch_size", 0}}}}),
+            "training.batch_size: expected an integer in 1..65536, got 0");
+  EXPECT_EQ(config_error({{"training", {{"epochs", "five"}}}}),
+            "training.epochs: expected an integer in 1..10000, got \"five\"");
+  EXPECT_EQ(config_error({{"training", {{"learning_rate", -1}}}}),
+            "training.learning_rate: expected a number in [1e-09, 10], got -1");
+  EXPECT_EQ(config_error({{"target", {{"classes", json::array()}}}}),
+            "target.classes: expected at least two classes, got []");
+  EXPECT_EQ(config_error({{"target", {{"classes", {1, 12}}}}}),
+            "target.classes: expected a list of integers in 0..9, got [1,12]");
+  EXPECT_EQ(config_error({{"target", {{"shift", {{"kind", "swirl"}}}}}}),
+            "target.shift.kind: unknown domain shift 'swirl': expected one of none, rotation, inversion, noise, "
+            "blur, texture, permutation");
+  EXPECT_EQ(config_error({{"transfer", {{"strategy", 3}}}}), "transfer.strategy: expected a string, got 3");
+  EXPECT_EQ(config_error({{"training", {{"optimiser", "sgd"}}}}),
+            "training.optimiser: unknown field (expected one of epochs, batch_size, learning_rate, optimizer, "
+            "momentum, weight_decay, seed, threads, cache_frozen_features)");
+  EXPECT_EQ(config_error({{"training", 5}}), "training: expected an object, got 5");
+  EXPECT_EQ(config_error({{"transfer", {{"layers", {{"fc", {{"trainable", "yes"}}}}}}}}),
+            "transfer.layers.fc.trainable: expected true or false, got \"yes\"");
+}
+
+TEST(ExperimentConfig, LoadConfigNamesTheFile) {
+  const auto dir = std::filesystem::temp_directory_path() / "tl_config_test";
+  std::filesystem::create_directories(dir);
+  const auto bad_json = (dir / "bad.json").string();
+  std::ofstream(bad_json) << "{\"name\": ";
+  try {
+    load_config(bad_json);
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), bad_json + ": not valid JSON (byte 10)");
+  }
+  const auto bad_field = (dir / "field.json").string();
+  std::ofstream(bad_field) << R"({"training": {"batch_size": 0}})";
+  try {
+    load_config(bad_field);
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), bad_field + ": training.batch_size: expected an integer in 1..65536, got 0");
+  }
+  EXPECT_THROW(load_config((dir / "missing.json").string()), ConfigError);
+}
+
+}  // namespace
+}  // namespace tl

@@ -15,6 +15,8 @@
 #include <sstream>
 #include <thread>
 
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 
 namespace tl::cli {
@@ -134,19 +136,21 @@ int layers_command(const std::vector<std::string>& args) {
 int run_command(const std::vector<std::string>& args) {
   const ParsedArgs parsed = parse_args(args, {"--epochs", "--seed", "--out"});
   const std::string config_path = single_config(parsed, "run");
+  const auto epochs = parsed.get("--epochs");
+  const auto seed = parsed.get("--seed");
+  // Check the flags before the (slower) config and data.
+  const int64_t epochs_value = epochs ? parse_int("--epochs", *epochs, 1) : 0;
+  const int64_t seed_value = seed ? parse_int("--seed", *seed, 0) : 0;
   ExperimentConfig config = load_config(config_path);
-  if (auto v = parsed.get("--epochs")) config.training.epochs = static_cast<int>(parse_int("--epochs", *v, 1));
-  if (auto v = parsed.get("--seed")) {
-    const auto seed = static_cast<uint64_t>(parse_int("--seed", *v, 0));
-    config.training.seed = config.target.seed = seed;
-  }
+  if (epochs) config.training.epochs = static_cast<int>(epochs_value);
+  if (seed) config.training.seed = config.target.seed = static_cast<uint64_t>(seed_value);
   const std::string out = parsed.get("--out").value_or((fs::path("runs") / config.name).string());
   // Fail on an unwritable output directory before spending minutes training.
   std::error_code ec;
   fs::create_directories(out, ec);
   if (ec) throw std::runtime_error(out + ": cannot create the output directory (" + ec.message() + ")");
 
-  std::fprintf(stderr, "preparing %s...\n", config.name.c_str());
+  if (::isatty(::fileno(stderr))) std::fprintf(stderr, "loading data and model for %s...\n", config.name.c_str());
   PreparedExperiment prepared = prepare_experiment(config);
   std::fprintf(stderr, "%s: %s, %ld training / %ld validation / %ld test images, strategy %s\n",
                config.name.c_str(), prepared.model->architecture().c_str(),
@@ -173,8 +177,10 @@ int pretrain_command(const std::vector<std::string>& args) {
   const std::string config_path = single_config(parsed, "pretrain");
   const auto out = parsed.get("--out");
   if (!out) throw UsageError{"pretrain needs --out FILE"};
+  const auto epochs = parsed.get("--epochs");
+  const int64_t epochs_value = epochs ? parse_int("--epochs", *epochs, 1) : 0;
   ExperimentConfig config = load_config(config_path);
-  if (auto v = parsed.get("--epochs")) config.training.epochs = static_cast<int>(parse_int("--epochs", *v, 1));
+  if (epochs) config.training.epochs = static_cast<int>(epochs_value);
   ProgressPrinter printer("pretrain");
   const Checkpoint ckpt = pretrain(config, &printer);
   save_checkpoint(ckpt, *out);

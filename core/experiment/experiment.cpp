@@ -76,6 +76,18 @@ std::string describe_task(const DataConfig& d, const std::vector<std::string>& c
   return text;
 }
 
+// k-shot sampling with the config field named in the error.
+Dataset sample_or_explain(const Dataset& data, int64_t k, uint64_t seed, const std::string& field) {
+  try {
+    return sample_per_class(data, k, seed);
+  } catch (const std::invalid_argument& e) {
+    std::string reason = e.what();
+    const std::string own_prefix = "sample_per_class: ";
+    if (reason.rfind(own_prefix, 0) == 0) reason.erase(0, own_prefix.size());
+    throw ConfigError(field + ": " + reason);
+  }
+}
+
 Normalization normalization_of(const CheckpointMetadata& m) { return {m.normalization_mean, m.normalization_std}; }
 
 FreezePlan plan_for(const ExperimentConfig& config, TransferModelImpl& model) {
@@ -99,7 +111,7 @@ FreezePlan plan_for(const ExperimentConfig& config, TransferModelImpl& model) {
 
 }  // namespace
 
-TaskData build_task_data(const DataConfig& d, const std::optional<Normalization>& norm) {
+TaskData build_task_data(const DataConfig& d, const std::optional<Normalization>& norm, const std::string& section) {
   const auto classes = classes_or_all(d);
   Dataset pool = select_classes(cached_fashion_mnist(d.root, DataSplit::Train), classes);
   Dataset test = select_classes(cached_fashion_mnist(d.root, DataSplit::Test), classes);
@@ -109,8 +121,8 @@ TaskData build_task_data(const DataConfig& d, const std::optional<Normalization>
   }
   // Validation comes from the rest of the pool, so k-shot training keeps all k.
   auto [train, validation] = split_validation(pool, d.val_fraction, d.seed);
-  if (d.shots_per_class > 0) train = sample_per_class(train, d.shots_per_class, d.seed);
-  if (d.test_per_class > 0) test = sample_per_class(test, d.test_per_class, d.seed + 1);
+  if (d.shots_per_class > 0) train = sample_or_explain(train, d.shots_per_class, d.seed, section + ".shots_per_class");
+  if (d.test_per_class > 0) test = sample_or_explain(test, d.test_per_class, d.seed + 1, section + ".test_per_class");
 
   TaskData task;
   task.train = apply_shift(train, d.shift);
@@ -274,7 +286,7 @@ Checkpoint pretrain(const ExperimentConfig& config, TrainingListener* listener) 
                       ")");
   }
   torch::manual_seed(config.training.seed);
-  TaskData data = build_task_data(config.source);
+  TaskData data = build_task_data(config.source, std::nullopt, "source");
   TrainingJob job;
   job.model = make_model(config.model.architecture, data.train.num_classes());
   job.plan = make_plan(Strategy::FullFineTuning, *job.model);

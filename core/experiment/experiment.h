@@ -28,8 +28,10 @@ struct TaskData {
 /// Builds a task's data from the config: load, select classes, label
 /// mismatch, k-shot sampling, validation split, domain shift, normalisation.
 /// `norm` = the model's preprocessing (from its checkpoint); when empty the
-/// statistics of the training images are used.
-TaskData build_task_data(const DataConfig& data, const std::optional<Normalization>& norm = std::nullopt);
+/// statistics of the training images are used. `section` ("target" or
+/// "source") prefixes the field names in error messages.
+TaskData build_task_data(const DataConfig& data, const std::optional<Normalization>& norm = std::nullopt,
+                         const std::string& section = "target");
 
 /// The model side of a config: what the layer tree shows before any data is
 /// loaded.

@@ -1,0 +1,162 @@
+// transferlab: the desktop application.
+//
+//   transferlab [--preset FILE] [--epochs N] [--demo] [--screenshot FILE.png]
+//
+// --demo trains the preset (default: resources/presets/default.json) with the
+// live plot, saves the screenshot if asked, and exits 0 when the run finished,
+// non-zero with a message on stderr otherwise. --screenshot alone shows the
+// window, grabs it once it is laid out, and exits.
+
+#include "main_window/main_window.h"
+#include "plot/loss_plot.h"
+#include "session/experiment_session.h"
+#include "training/training_controller.h"
+#include "weights/pretrained_catalog.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QIcon>
+#include <QPixmap>
+#include <QScreen>
+#include <QTimer>
+
+#include <cstdio>
+#include <optional>
+
+namespace {
+
+struct Options {
+  bool demo = false;
+  std::optional<int> epochs;
+  QString screenshot;
+  QString preset;
+};
+
+/// Exit codes: 0 finished, 1 the run failed or was cancelled, 2 bad usage or input.
+constexpr int kExitRunFailed = 1;
+constexpr int kExitBadInput = 2;
+/// Time for layouts, the queued replot and the first paint before a grab.
+constexpr int kSettleMs = 600;
+
+int fail(const QString& message, int code) {
+  std::fprintf(stderr, "transferlab: %s\n", qUtf8Printable(message));
+  return code;
+}
+
+std::optional<Options> parse_options(const QApplication& app, QString* error) {
+  QCommandLineParser parser;
+  parser.setApplicationDescription(QStringLiteral("Transfer Lab: a desktop laboratory for transfer learning"));
+  parser.addHelpOption();
+  parser.addVersionOption();
+  const QCommandLineOption demo(QStringLiteral("demo"),
+                                QStringLiteral("Train the preset (default.json unless --preset), then exit."));
+  const QCommandLineOption epochs(QStringLiteral("epochs"), QStringLiteral("Override the preset's epochs."),
+                                  QStringLiteral("N"));
+  const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                      QStringLiteral("Save a PNG of the window and exit (after the run with --demo)."),
+                                      QStringLiteral("FILE.png"));
+  const QCommandLineOption preset(QStringLiteral("preset"), QStringLiteral("Open this experiment preset."),
+                                  QStringLiteral("FILE"));
+  parser.addOptions({demo, epochs, screenshot, preset});
+  parser.process(app);  // exits on --help, --version and unknown options
+
+  Options options;
+  options.demo = parser.isSet(demo);
+  options.screenshot = parser.value(screenshot);
+  options.preset = parser.value(preset);
+  if (parser.isSet(epochs)) {
+    bool ok = false;
+    const int n = parser.value(epochs).toInt(&ok);
+    if (!ok || n < 1) {
+      *error = QStringLiteral("--epochs: expected an integer >= 1, got '%1'").arg(parser.value(epochs));
+      return std::nullopt;
+    }
+    options.epochs = n;
+  }
+  if (options.demo && options.preset.isEmpty()) {
+    options.preset = QDir(QString::fromStdString(tl::resource_dir())).filePath(QStringLiteral("presets/default.json"));
+  }
+  return options;
+}
+
+bool save_screenshot(QWidget& window, const QString& path) {
+  const bool saved = window.grab().save(path, "PNG");
+  if (saved) std::fprintf(stderr, "transferlab: wrote %s\n", qUtf8Printable(path));
+  else std::fprintf(stderr, "transferlab: could not write %s\n", qUtf8Printable(path));
+  return saved;
+}
+
+/// Batch runs get a fixed, screen-filling window: no window manager, no
+/// restored geometry, the same picture each time.
+void show_for_batch(QWidget& window) {
+  const QRect screen = QGuiApplication::primaryScreen()->availableGeometry();
+  window.setGeometry(screen);
+  window.show();
+}
+
+/// --demo: train, then screenshot and exit with the run's outcome.
+void run_demo(tl::MainWindow& window, const Options& options) {
+  using State = tl::TrainingController::State;
+  QObject::connect(window.controller(), &tl::TrainingController::runFinished, &window,
+                   [&window, options](State status, const QString& message, double testAccuracy) {
+                     if (status != State::Finished) {
+                       fail(QStringLiteral("training %1: %2")
+                                .arg(tl::TrainingController::stateName(status), message),
+                            kExitRunFailed);
+                       QCoreApplication::exit(kExitRunFailed);
+                       return;
+                     }
+                     std::fprintf(stderr, "transferlab: demo finished, test accuracy %.1f%%, run saved to %s\n",
+                                  100.0 * testAccuracy, qUtf8Printable(window.controller()->lastRunDir()));
+                     window.lossPlot()->flushPending();
+                     QTimer::singleShot(kSettleMs, &window, [&window, options] {
+                       const bool ok = options.screenshot.isEmpty() || save_screenshot(window, options.screenshot);
+                       QCoreApplication::exit(ok ? 0 : kExitRunFailed);
+                     });
+                   });
+  QTimer::singleShot(0, &window, [&window] {
+    if (!window.startTraining()) QCoreApplication::exit(fail(QStringLiteral("could not start training"), kExitRunFailed));
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName(QStringLiteral("TransferLab"));
+  QApplication::setApplicationName(QStringLiteral("transferlab"));
+  QApplication::setApplicationDisplayName(QStringLiteral("Transfer Lab"));
+  QApplication::setApplicationVersion(QStringLiteral(TL_VERSION));
+  QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/transferlab.png")));
+
+  QString error;
+  const std::optional<Options> options = parse_options(app, &error);
+  if (!options) return fail(error, kExitBadInput);
+  const bool batch = options->demo || !options->screenshot.isEmpty();
+
+  tl::MainWindow window;
+  window.setInteractive(!batch);
+  window.setPersistSettings(!batch);  // a demo must not replace the user's last session
+  if (!options->preset.isEmpty()) {
+    if (!window.loadPreset(options->preset, &error)) return fail(error, kExitBadInput);
+  } else if (!batch) {
+    window.restoreLastConfig();  // on first launch the session starts from default.json
+  }
+  if (options->epochs) window.session()->setEpochs(*options->epochs);
+
+  if (batch) {
+    show_for_batch(window);
+  } else {
+    window.restoreLayout();
+    window.show();
+  }
+  if (options->demo) {
+    run_demo(window, *options);
+  } else if (!options->screenshot.isEmpty()) {
+    QTimer::singleShot(kSettleMs, &window, [&window, &options] {
+      QCoreApplication::exit(save_screenshot(window, options->screenshot) ? 0 : kExitRunFailed);
+    });
+  }
+  return app.exec();
+}

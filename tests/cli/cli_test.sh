@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# End-to-end checks of transferlab-cli as a user meets it: every bad input ends
+# with a non-zero exit and one line naming the file or field; a tiny real run
+# writes run.json and metrics.csv.
+# Usage: cli_test.sh PATH/TO/transferlab-cli
+set -u
+cli=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+
+# expect_failure NAME EXPECTED_EXIT EXPECTED_STDERR_SUBSTRING -- ARGS...
+expect_failure() {
+  local name=$1 code=$2 text=$3; shift 4
+  "$cli" "$@" >"$work/out" 2>"$work/err"
+  local rc=$?
+  local lines
+  lines=$(grep -c . "$work/err")
+  if [ "$rc" -eq "$code" ] && grep -qF -- "$text" "$work/err" && { [ "$code" -eq 2 ] || [ "$lines" -eq 1 ]; }; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name: exit $rc (want $code), stderr:"; sed 's/^/    /' "$work/err"
+  fi
+}
+
+config() {  # config NAME JSON → path
+  printf '%s\n' "$2" >"$work/$1.json"
+  echo "$work/$1.json"
+}
+
+tiny='"target": {"classes": [0, 1], "shots_per_class": 20, "test_per_class": 20, "val_fraction": 0.02},
+      "training": {"epochs": 1, "batch_size": 16}'
+
+expect_failure unknown-command 2 "unknown command 'frobnicate'" -- frobnicate
+expect_failure missing-config 1 "$work/nope.json: cannot open the config file" -- run "$work/nope.json"
+expect_failure bad-json 1 "not valid JSON" -- run "$(config badjson '{"name": ')"
+expect_failure batch-zero 1 "training.batch_size: expected an integer in 1..65536, got 0" -- \
+  run "$(config batch '{"model": {"architecture": "small_cnn"}, "training": {"batch_size": 0}}')"
+expect_failure wrong-type 1 'training.epochs: expected an integer in 1..10000, got "3"' -- \
+  run "$(config type '{"training": {"epochs": "3"}}')"
+expect_failure zero-classes 1 "target.classes: expected at least two classes, got []" -- \
+  run "$(config classes '{"target": {"classes": []}}')"
+expect_failure unknown-layer 1 "transfer.layers.features.7: no such layer in small_cnn" -- \
+  run "$(config layer '{"model": {"architecture": "small_cnn"}, "transfer": {"layers": {"features.7": {"trainable": false}}}}')"
+expect_failure too-many-shots 1 "target.shots_per_class: class 0 (T-shirt/top) has 5400 examples, fewer than k = 100000" -- \
+  run "$(config shots '{"model": {"architecture": "small_cnn"}, "target": {"classes": [0, 1], "shots_per_class": 100000}}')"
+expect_failure missing-dataset 1 "$work/no-data/train-images-idx3-ubyte.gz" -- \
+  run "$(config data "{\"model\": {\"architecture\": \"small_cnn\"}, \"target\": {\"root\": \"$work/no-data\"}}")"
+head -c 1000 /dev/urandom >"$work/corrupt.safetensors"
+expect_failure corrupt-checkpoint 1 "$work/corrupt.safetensors" -- layers --model "$work/corrupt.safetensors"
+expect_failure corrupt-checkpoint-run 1 "$work/corrupt.safetensors" -- \
+  run "$(config ckpt "{\"model\": {\"pretrained\": \"$work/corrupt.safetensors\"}}")"
+expect_failure unknown-model 1 "model 'no-such-model': no such built-in model or file" -- layers --model no-such-model
+expect_failure bad-epochs-flag 2 "--epochs: expected an integer >= 1, got 'x'" -- run "$work/any.json" --epochs x
+expect_failure pretrain-needs-out 2 "pretrain needs --out FILE" -- pretrain "$work/any.json"
+
+# A tiny real run from scratch writes both files and nothing half-written.
+run_config=$(config tiny "{\"name\": \"tiny\", \"model\": {\"architecture\": \"small_cnn\"}, $tiny}")
+if "$cli" run "$run_config" --out "$work/run" >"$work/out" 2>"$work/err" &&
+   grep -q '"test_accuracy"' "$work/run/run.json" && grep -q '"drift"' "$work/run/run.json" &&
+   [ "$(wc -l <"$work/run/metrics.csv")" -eq 2 ] && ! ls "$work/run" | grep -q tmp; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL tiny-run:"; cat "$work/err" "$work/out"
+fi
+
+# An unwritable output directory fails before training starts.
+expect_failure unwritable-out 1 "cannot create the output directory" -- run "$run_config" --out /proc/transferlab/out
+
+# The built-in models list and their layer trees, when the checkpoints are there.
+if "$cli" models >"$work/models" 2>"$work/err"; then
+  first=$(head -1 "$work/models")
+  if grep -q "source task: Fashion-MNIST" "$work/models" && "$cli" layers --model "$first" | grep -q "Conv2d"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); echo "FAIL models/layers"; cat "$work/models"
+  fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

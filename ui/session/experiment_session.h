@@ -1,0 +1,161 @@
+#pragma once
+
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include <memory>
+
+namespace tl {
+
+struct ExperimentConfig;
+
+/// One module of the current model as the layer tree shows it (a torch-free
+/// copy of tl::LayerInfo plus the plan's view of it).
+struct LayerRow {
+  QString path;   ///< dotted path, "" for the root
+  QString name;   ///< last path component; the architecture for the root
+  QString type;   ///< "Conv2d", "Sequential", ...
+  QString shapes; ///< own parameter shapes, e.g. "32×1×3×3, 32"
+  int depth = 0;
+  int parent = -1;  ///< index in layers(), -1 for the root
+  qint64 ownParams = 0;
+  qint64 subtreeParams = 0;
+  qint64 trainableParams = 0;  ///< of the subtree, under the current plan
+  double lrMultiplier = 1.0;   ///< the plan's multiplier for this path
+};
+
+/// What the model picker shows about the loaded model.
+struct ModelInfo {
+  QString name;          ///< built-in name, file path or "untrained <architecture>"
+  QString architecture;
+  bool pretrained = false;
+  qint64 parameters = 0;  ///< with the current head
+  qint64 flopsPerImage = 0;
+  QString inputSize;      ///< "1×28×28"
+  QString sourceTask;
+  QStringList sourceClasses;
+  qint64 trainingImages = 0;
+  double sourceAccuracy = -1.0;  ///< in [0, 1]; -1 when untrained
+  QString licence;
+  QString created;
+};
+
+/// A built-in checkpoint or an untrained architecture the picker offers.
+struct ModelChoice {
+  QString id;     ///< what setModel() takes
+  QString label;  ///< what the combo shows
+};
+
+/// The GUI's single source of truth: an ExperimentConfig plus the model it
+/// prepares. Layer edits are stored as config.transfer.layers entries, so
+/// configJson() reproduces the GUI's run in `transferlab-cli run`.
+/// Every setter that fails leaves the previous state and reports the error.
+class ExperimentSession : public QObject {
+  Q_OBJECT
+
+ public:
+  /// Starts from resources/presets/default.json when its model exists, else
+  /// from an untrained small_cnn with the same task.
+  explicit ExperimentSession(QObject* parent = nullptr);
+  ~ExperimentSession() override;
+
+  // --- whole config ---
+  bool loadConfigFile(const QString& path, QString* error = nullptr);
+  bool setConfigJson(const QString& jsonText, QString* error = nullptr);
+  QString configJson() const;  ///< pretty, fully resolved, with the layer edits
+  /// Writes configJson() to `path` (temp file + rename).
+  bool saveConfigFile(const QString& path, QString* error = nullptr) const;
+  QString experimentName() const;
+  QString lessonText() const;  ///< the preset's "lesson", "" when none
+
+  // --- model ---
+  /// A built-in checkpoint name, a checkpoint file, or an architecture name
+  /// (untrained). Clears layer edits; keeps the previous model on error.
+  bool setModel(const QString& builtinNameOrPath, QString* error = nullptr);
+  QString modelId() const;  ///< what setModel() was given (or the config's model)
+  ModelInfo modelInfo() const;
+  static QVector<ModelChoice> availableModels();  ///< built-ins, then untrained architectures
+
+  // --- layer tree and plan edits ---
+  QVector<LayerRow> layers() const;
+  bool layerTrainable(const QString& path) const;
+  double layerLrMultiplier(const QString& path) const;
+  void setTrainable(const QStringList& paths, bool trainable);
+  void setLrMultiplier(const QString& path, double multiplier);
+  /// Freezes every layer in pre-order up to and including `path`'s subtree;
+  /// every later layer trains.
+  void freezeUpTo(const QString& path);
+  /// The opposite: everything before `path` frozen, `path`'s subtree and
+  /// every later layer trainable.
+  void unfreezeFrom(const QString& path);
+  qint64 trainableParameters() const;
+  qint64 totalParameters() const;
+
+  // --- strategy ---
+  QStringList similarityNames() const;  ///< "high", "moderate", "low"
+  QString similarity() const;
+  /// Applies that level's default strategy (and clears layer edits).
+  void setSimilarity(const QString& name);
+  QStringList strategyNames() const;  ///< config names, display order
+  static QString strategyTitle(const QString& strategyName);
+  static QString strategyExplanation(const QString& strategyName);
+  static QString similarityExplanation(const QString& similarityName);
+  /// Applies a strategy and clears layer edits. topBlocks is clamped to
+  /// 1..blockCount(). Returns false (and reports) for an unknown name.
+  bool setStrategy(const QString& strategyName, int topBlocks, double lowerLrMultiplier);
+  QString strategyName() const;  ///< the strategy the plan started from
+  int topBlocks() const;
+  double lowerLrMultiplier() const;
+  bool isCustom() const;  ///< layers were edited after the strategy was applied
+  int blockCount() const;
+  QStringList blockNames() const;
+
+  // --- training options ---
+  int epochs() const;
+  void setEpochs(int epochs);
+  int batchSize() const;
+  void setBatchSize(int batchSize);
+  double learningRate() const;
+  void setLearningRate(double rate);
+  QString optimizer() const;  ///< "sgd" or "adam"
+  void setOptimizer(const QString& name);
+  qint64 seed() const;
+  void setSeed(qint64 seed);
+
+  // --- target task ---
+  QList<int> targetClasses() const;  ///< Fashion-MNIST labels; never empty
+  /// At least two distinct labels in 0..9; rebuilds the head.
+  bool setTargetClasses(const QList<int>& classes, QString* error = nullptr);
+  int shotsPerClass() const;  ///< 0 = all
+  void setShotsPerClass(int shots);
+  QStringList shiftKindNames() const;  ///< "none", "rotation", ...
+  QString shiftKind() const;
+  double shiftStrength() const;  ///< 0..1
+  bool setShift(const QString& kindName, double strength, QString* error = nullptr);
+  QList<int> sourceClasses() const;  ///< the checkpoint's classes as Fashion-MNIST labels
+  static QStringList fashionMnistClassNames();
+
+  /// The implementation; session_config.h exposes the config to .cpp files.
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+
+ Q_SIGNALS:
+  void modelChanged();   ///< new model: the layer list changed (also emits planChanged)
+  void planChanged();    ///< trainable flags or LR multipliers changed
+  void configChanged();  ///< anything in the config changed
+  void errorOccurred(const QString& message);
+
+ private:
+  void fail(const QString& message, QString* error);
+  /// Prepares `next`; only when that succeeds it becomes the state (and the
+  /// model, plan and config signals fire).
+  bool replaceConfig(const ExperimentConfig& next, bool clampTopBlocks, QString* error,
+                     const QString& context = {});
+  void planEdited();
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tl

@@ -1,0 +1,203 @@
+#include "layer_tree/layer_tree_model.h"
+
+#include "session/number_format.h"
+
+#include <QApplication>
+#include <QFont>
+#include <QPalette>
+
+namespace tl {
+
+struct LayerTreeModel::Node {
+  LayerRow layer;
+  Node* parent = nullptr;
+  int row = 0;  ///< index among the parent's children
+  std::vector<std::unique_ptr<Node>> children;
+};
+
+LayerTreeModel::LayerTreeModel(ExperimentSession* session, QObject* parent)
+    : QAbstractItemModel(parent), session_(session), root_(std::make_unique<Node>()) {
+  rebuild();
+  connect(session, &ExperimentSession::modelChanged, this, [this] {
+    beginResetModel();
+    rebuild();
+    endResetModel();
+  });
+  connect(session, &ExperimentSession::planChanged, this, &LayerTreeModel::refreshPlan);
+}
+
+LayerTreeModel::~LayerTreeModel() = default;
+
+// session.layers() is in pre-order with parent indices, so every parent node
+// exists before its children are attached.
+void LayerTreeModel::rebuild() {
+  root_ = std::make_unique<Node>();
+  preorder_.clear();
+  for (const LayerRow& layer : session_->layers()) {
+    Node* parent = layer.parent < 0 ? root_.get() : preorder_.at(static_cast<size_t>(layer.parent));
+    auto node = std::make_unique<Node>();
+    node->layer = layer;
+    node->parent = parent;
+    node->row = static_cast<int>(parent->children.size());
+    preorder_.push_back(node.get());
+    parent->children.push_back(std::move(node));
+  }
+}
+
+// Emits dataChanged only for rows whose flags or multipliers moved: the
+// edited subtree, its ancestors, and whatever a strategy change touched.
+void LayerTreeModel::refreshPlan() {
+  const QVector<LayerRow> layers = session_->layers();
+  if (static_cast<size_t>(layers.size()) != preorder_.size()) {
+    beginResetModel();
+    rebuild();
+    endResetModel();
+    return;
+  }
+  for (size_t i = 0; i < preorder_.size(); ++i) {
+    LayerRow& current = preorder_[i]->layer;
+    const LayerRow& next = layers[static_cast<int>(i)];
+    if (current.trainableParams == next.trainableParams && current.lrMultiplier == next.lrMultiplier) continue;
+    current = next;
+    Q_EMIT dataChanged(indexOfNode(preorder_[i], 0), indexOfNode(preorder_[i], ColumnCount - 1));
+  }
+}
+
+LayerTreeModel::Node* LayerTreeModel::nodeOf(const QModelIndex& index) const {
+  return index.isValid() ? static_cast<Node*>(index.internalPointer()) : root_.get();
+}
+
+QModelIndex LayerTreeModel::indexOfNode(const Node* node, int column) const {
+  if (node == root_.get()) return {};
+  return createIndex(node->row, column, const_cast<Node*>(node));
+}
+
+QString LayerTreeModel::pathOf(const QModelIndex& index) const {
+  return index.isValid() ? nodeOf(index)->layer.path : QString();
+}
+
+QModelIndex LayerTreeModel::indexOfPath(const QString& path, int column) const {
+  for (const Node* node : preorder_) {
+    if (node->layer.path == path) return indexOfNode(node, column);
+  }
+  return {};
+}
+
+bool LayerTreeModel::isTrainable(const QModelIndex& index) const {
+  return index.isValid() && nodeOf(index)->layer.trainableParams > 0;
+}
+
+QModelIndex LayerTreeModel::index(int row, int column, const QModelIndex& parent) const {
+  if (!hasIndex(row, column, parent)) return {};
+  const Node* parentNode = nodeOf(parent);
+  return createIndex(row, column, parentNode->children[static_cast<size_t>(row)].get());
+}
+
+QModelIndex LayerTreeModel::parent(const QModelIndex& child) const {
+  if (!child.isValid()) return {};
+  return indexOfNode(nodeOf(child)->parent, 0);
+}
+
+int LayerTreeModel::rowCount(const QModelIndex& parent) const {
+  if (parent.column() > 0) return 0;  // only the first column has children
+  return static_cast<int>(nodeOf(parent)->children.size());
+}
+
+int LayerTreeModel::columnCount(const QModelIndex&) const { return ColumnCount; }
+
+QVariant LayerTreeModel::displayData(const Node& node, int column) const {
+  const LayerRow& l = node.layer;
+  switch (column) {
+    case NameColumn: return l.name;
+    case TypeColumn: return l.type;
+    case ShapeColumn: return l.shapes;
+    case ParamsColumn: return l.subtreeParams > 0 ? formatCount(l.subtreeParams) : QString();
+    case LrColumn: return l.ownParams > 0 ? QStringLiteral("×%1").arg(l.lrMultiplier, 0, 'g', 3) : QString();
+    default: return {};
+  }
+}
+
+QVariant LayerTreeModel::checkState(const Node& node) const {
+  const LayerRow& l = node.layer;
+  if (l.subtreeParams == 0) return {};  // freezing a ReLU means nothing: no checkbox
+  if (l.trainableParams == 0) return Qt::Unchecked;
+  return l.trainableParams == l.subtreeParams ? Qt::Checked : Qt::PartiallyChecked;
+}
+
+QVariant LayerTreeModel::data(const QModelIndex& index, int role) const {
+  if (!index.isValid()) return {};
+  const Node& node = *nodeOf(index);
+  const LayerRow& l = node.layer;
+  const bool frozen = l.subtreeParams > 0 && l.trainableParams == 0;
+  switch (role) {
+    case Qt::DisplayRole: return displayData(node, index.column());
+    case Qt::EditRole:
+      return index.column() == LrColumn ? QVariant(l.lrMultiplier) : displayData(node, index.column());
+    case Qt::CheckStateRole: return index.column() == NameColumn ? checkState(node) : QVariant();
+    case Qt::ForegroundRole:
+      return frozen ? QVariant(QApplication::palette().brush(QPalette::Disabled, QPalette::Text)) : QVariant();
+    case Qt::FontRole: {
+      if (!frozen) return {};
+      QFont font;
+      font.setItalic(true);
+      return font;
+    }
+    case Qt::ToolTipRole:
+      return QStringLiteral("%1\n%2 of %3 parameters trainable")
+          .arg(l.path.isEmpty() ? l.name : l.path, formatCount(l.trainableParams), formatCount(l.subtreeParams));
+    case Qt::TextAlignmentRole:
+      return index.column() >= ParamsColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    case PathRole: return l.path;
+    case OwnParamsRole: return l.ownParams;
+    case SubtreeParamsRole: return l.subtreeParams;
+    case TrainableParamsRole: return l.trainableParams;
+    default: return {};
+  }
+}
+
+bool LayerTreeModel::setData(const QModelIndex& index, const QVariant& value, int role) {
+  if (!index.isValid() || !session_) return false;
+  const LayerRow& l = nodeOf(index)->layer;
+  if (role == Qt::CheckStateRole && index.column() == NameColumn && l.subtreeParams > 0) {
+    // A click on a partially checked parent makes the whole subtree train.
+    const bool trainable = value.value<Qt::CheckState>() != Qt::Unchecked;
+    session_->setTrainable({l.path}, trainable);
+    return true;
+  }
+  if (role == Qt::EditRole && index.column() == LrColumn && l.ownParams > 0) {
+    bool ok = false;
+    const double multiplier = value.toDouble(&ok);
+    if (!ok || multiplier < 0.0) return false;
+    session_->setLrMultiplier(l.path, multiplier);
+    return true;
+  }
+  return false;
+}
+
+Qt::ItemFlags LayerTreeModel::flags(const QModelIndex& index) const {
+  if (!index.isValid()) return Qt::NoItemFlags;
+  const Node& node = *nodeOf(index);
+  Qt::ItemFlags f = Qt::ItemIsEnabled | Qt::ItemIsSelectable;
+  if (node.children.empty()) f |= Qt::ItemNeverHasChildren;
+  if (index.column() == NameColumn && node.layer.subtreeParams > 0) {
+    f |= Qt::ItemIsUserCheckable;
+    if (!node.children.empty()) f |= Qt::ItemIsAutoTristate;
+  }
+  if (index.column() == LrColumn && node.layer.ownParams > 0) f |= Qt::ItemIsEditable;
+  return f;
+}
+
+QVariant LayerTreeModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal) return {};
+  if (role == Qt::DisplayRole) {
+    static const char* const titles[] = {"Layer", "Type", "Shape", "Parameters", "LR ×"};
+    return section >= 0 && section < ColumnCount ? tr(titles[section]) : QVariant();
+  }
+  if (role == Qt::ToolTipRole && section == LrColumn) {
+    return tr("Learning-rate multiplier of the layer's own parameters (double-click to edit)");
+  }
+  if (role == Qt::ToolTipRole && section == NameColumn) return tr("Checked layers train; unchecked ones stay frozen");
+  return {};
+}
+
+}  // namespace tl

@@ -1,0 +1,209 @@
+#include "panels/data_panel.h"
+
+#include "session/experiment_session.h"
+#include "session/session_config.h"
+
+#include "data/domain_shift.h"
+#include "data/idx_reader.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <cstring>
+#include <map>
+
+namespace tl {
+namespace {
+
+// The Fashion-MNIST test split, read once per process (about 30 MB). Never
+// freed: tensors must not be destroyed after LibTorch's own statics.
+struct SampleSource {
+  Dataset data;
+  std::map<int, std::vector<int64_t>> indicesByClass;  ///< first images of each class
+  QString error;
+};
+
+const SampleSource& sampleSource() {
+  static const SampleSource* source = [] {
+    auto* s = new SampleSource;
+    try {
+      s->data = load_fashion_mnist(default_fashion_mnist_dir(), DataSplit::Test);
+      const auto labels = s->data.labels.accessor<int64_t, 1>();
+      for (int64_t i = 0; i < labels.size(0); ++i) {
+        auto& list = s->indicesByClass[static_cast<int>(labels[i])];
+        if (list.size() < static_cast<size_t>(DataPanel::kSamplesPerRow)) list.push_back(i);
+      }
+    } catch (const std::exception& e) {
+      s->error = QString::fromStdString(e.what());
+    }
+    return s;
+  }();
+  return *source;
+}
+
+// kSamplesPerRow images cycling through `classes`, the same ones every time
+// so that only the shift changes what is seen.
+Dataset pickSamples(const SampleSource& source, const QList<int>& classes) {
+  std::vector<int64_t> picked;
+  for (int i = 0; i < DataPanel::kSamplesPerRow && !classes.isEmpty(); ++i) {
+    const auto it = source.indicesByClass.find(classes[i % classes.size()]);
+    const size_t nth = static_cast<size_t>(i / classes.size());
+    if (it != source.indicesByClass.end() && nth < it->second.size()) picked.push_back(it->second[nth]);
+  }
+  return source.data.subset(torch::tensor(picked, torch::kInt64));
+}
+
+QImage toImage(const torch::Tensor& chw) {
+  const auto bytes = (chw.clamp(0.0, 1.0) * 255.0).round().to(torch::kUInt8).permute({1, 2, 0}).contiguous();
+  const int h = static_cast<int>(bytes.size(0));
+  const int w = static_cast<int>(bytes.size(1));
+  const bool gray = bytes.size(2) == 1;
+  QImage image(w, h, gray ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
+  const int rowBytes = w * static_cast<int>(bytes.size(2));
+  for (int y = 0; y < h; ++y) std::memcpy(image.scanLine(y), bytes.data_ptr<uint8_t>() + y * rowBytes, rowBytes);
+  return image;
+}
+
+QVector<Sample> toSamples(const Dataset& data) {
+  QVector<Sample> samples;
+  for (int64_t i = 0; i < data.size(); ++i) {
+    const auto label = data.labels[i].item<int64_t>();
+    samples.push_back({toImage(data.images[i]), QString::fromStdString(data.class_names[static_cast<size_t>(label)])});
+  }
+  return samples;
+}
+
+}  // namespace
+
+DataPanel::DataPanel(ExperimentSession* session, QWidget* parent)
+    : QWidget(parent),
+      session_(session),
+      classHint_(new QLabel(this)),
+      shots_(new QSpinBox(this)),
+      shiftKind_(new QComboBox(this)),
+      strength_(new QSlider(Qt::Horizontal, this)),
+      strengthValue_(new QLabel(this)),
+      strip_(new SampleStrip(this)),
+      debounce_(new QTimer(this)) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(buildClassBox());
+  layout->addWidget(buildTaskForm());
+  auto* samples = new QGroupBox(tr("Samples: source task, and target task with its shift"), this);
+  (new QVBoxLayout(samples))->addWidget(strip_);
+  layout->addWidget(samples);
+  layout->addStretch(1);
+
+  // Shifting images takes a few milliseconds; dragging the slider should not
+  // redo it for every pixel of movement.
+  debounce_->setSingleShot(true);
+  debounce_->setInterval(150);
+  connect(debounce_, &QTimer::timeout, this, &DataPanel::refreshSamplesNow);
+  connect(session, &ExperimentSession::configChanged, this, [this] {
+    syncFromSession();
+    debounce_->start();
+  });
+  syncFromSession();
+  refreshSamplesNow();
+}
+
+DataPanel::~DataPanel() = default;
+
+QWidget* DataPanel::buildClassBox() {
+  auto* box = new QGroupBox(tr("Target classes"), this);
+  auto* grid = new QGridLayout(box);
+  const QStringList names = ExperimentSession::fashionMnistClassNames();
+  for (int label = 0; label < names.size(); ++label) {
+    auto* check = new QCheckBox(QStringLiteral("%1 %2").arg(label).arg(names[label]), box);
+    classes_ << check;
+    grid->addWidget(check, label % 5, label / 5);
+    connect(check, &QCheckBox::toggled, this, &DataPanel::classToggled);
+  }
+  classHint_->setWordWrap(true);
+  grid->addWidget(classHint_, 5, 0, 1, 2);
+  return box;
+}
+
+QWidget* DataPanel::buildTaskForm() {
+  auto* box = new QGroupBox(tr("Target data"), this);
+  auto* form = new QFormLayout(box);
+  shots_->setRange(0, 6000);
+  shots_->setSpecialValueText(tr("all"));
+  shots_->setToolTip(tr("Labelled training images per class; few labels is where transfer helps most"));
+  form->addRow(tr("Labels per class:"), shots_);
+  for (const QString& name : session_->shiftKindNames()) shiftKind_->addItem(name.left(1).toUpper() + name.mid(1), name);
+  form->addRow(tr("Domain shift:"), shiftKind_);
+  strength_->setRange(0, 100);
+  strength_->setToolTip(tr("0% leaves the images unchanged; 100% is the strongest form of the shift"));
+  strengthValue_->setMinimumWidth(strengthValue_->fontMetrics().horizontalAdvance(QStringLiteral("100%")));
+  auto* strengthRow = new QHBoxLayout;
+  strengthRow->addWidget(strength_, 1);
+  strengthRow->addWidget(strengthValue_);
+  form->addRow(tr("Strength:"), strengthRow);
+  connect(shots_, qOverload<int>(&QSpinBox::valueChanged), session_, &ExperimentSession::setShotsPerClass);
+  connect(shiftKind_, qOverload<int>(&QComboBox::currentIndexChanged), this, &DataPanel::shiftEdited);
+  connect(strength_, &QSlider::valueChanged, this, &DataPanel::shiftEdited);
+  return box;
+}
+
+void DataPanel::classToggled() {
+  QList<int> chosen;
+  for (int label = 0; label < classes_.size(); ++label) {
+    if (classes_[label]->isChecked()) chosen << label;
+  }
+  // Checked here, not by the session, so the rule shows as a hint, not an error dialog.
+  if (chosen.size() < 2) {
+    classHint_->setText(tr("A task needs at least two classes."));
+    syncFromSession();  // put the box that broke the rule back
+    return;
+  }
+  classHint_->clear();
+  session_->setTargetClasses(chosen);
+}
+
+void DataPanel::shiftEdited() {
+  session_->setShift(shiftKind_->currentData().toString(), strength_->value() / 100.0);
+}
+
+void DataPanel::syncFromSession() {
+  const QList<int> target = session_->targetClasses();
+  for (int label = 0; label < classes_.size(); ++label) {
+    const QSignalBlocker block(classes_[label]);
+    classes_[label]->setChecked(target.contains(label));
+  }
+  const QSignalBlocker blockShots(shots_);
+  const QSignalBlocker blockKind(shiftKind_);
+  const QSignalBlocker blockStrength(strength_);
+  shots_->setValue(session_->shotsPerClass());
+  shiftKind_->setCurrentIndex(std::max(0, shiftKind_->findData(session_->shiftKind())));
+  strength_->setValue(qRound(session_->shiftStrength() * 100.0));
+  strengthValue_->setText(QStringLiteral("%1%").arg(strength_->value()));
+}
+
+void DataPanel::refreshSamplesNow() {
+  debounce_->stop();
+  const SampleSource& source = sampleSource();
+  if (!source.error.isEmpty()) {
+    strip_->setMessage(tr("No sample images: %1").arg(source.error));
+    return;
+  }
+  try {
+    strip_->setRow(0, tr("Source"), toSamples(pickSamples(source, session_->sourceClasses())));
+    const DomainShift shift = sessionConfig(*session_).target.shift;
+    strip_->setRow(1, tr("Target"), toSamples(apply_shift(pickSamples(source, session_->targetClasses()), shift)));
+  } catch (const std::exception& e) {
+    strip_->setMessage(tr("No sample images: %1").arg(QString::fromStdString(e.what())));
+  }
+}
+
+}  // namespace tl

@@ -1,0 +1,340 @@
+#include "main_window/main_window.h"
+
+#include "layer_tree/layer_tree_panel.h"
+#include "layer_tree/layer_tree_view.h"
+#include "main_window/edit_lock.h"
+#include "main_window/training_controls.h"
+#include "panels/data_panel.h"
+#include "panels/model_picker.h"
+#include "panels/strategy_panel.h"
+#include "plot/loss_plot.h"
+#include "session/experiment_session.h"
+#include "weights/pretrained_catalog.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+#include <cmath>
+#include <cstdio>
+
+namespace tl {
+namespace {
+
+// QSettings keys; organisation and application name come from QApplication.
+const QString kGeometryKey = QStringLiteral("window/geometry");
+const QString kStateKey = QStringLiteral("window/state");
+const QString kMainSplitterKey = QStringLiteral("window/mainSplitter");
+const QString kWorkSplitterKey = QStringLiteral("window/workSplitter");
+const QString kTopSplitterKey = QStringLiteral("window/topSplitter");
+const QString kConfigKey = QStringLiteral("session/lastConfig");
+
+QString presets_directory() {
+  return QDir(QString::fromStdString(resource_dir())).filePath(QStringLiteral("presets"));
+}
+
+/// A scroll area for a column of panels: scrolls vertically, never
+/// horizontally, so a narrow window shows every control, just further down.
+QScrollArea* vertical_scroll_area(QWidget* content) {
+  auto* area = new QScrollArea;
+  area->setWidget(content);
+  area->setWidgetResizable(true);
+  area->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  area->setFrameShape(QFrame::NoFrame);
+  return area;
+}
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), session_(new ExperimentSession(this)), controller_(new TrainingController(this)) {
+  setWindowTitle(tr("Transfer Lab"));
+  buildCentralArea();
+  buildMenus();
+  buildStatusBar();
+  connectController();
+  connect(session_, &ExperimentSession::errorOccurred, this,
+          [this](const QString& message) { showError(tr("Transfer Lab"), message); });
+  connect(plot_, &LossPlot::exported, this,
+          [this](const QString& path) { statusBar()->showMessage(tr("Plot saved to %1").arg(path), 8000); });
+  connect(plot_, &LossPlot::exportFailed, this,
+          [this](const QString& message) { showError(tr("Export failed"), message); });
+  resize(1280, 800);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildCentralArea() {
+  auto* setup = new QWidget;
+  auto* setupLayout = new QVBoxLayout(setup);
+  setupLayout->addWidget(new ModelPicker(session_));
+  setupLayout->addWidget(new DataPanel(session_));
+  setupLayout->addWidget(new StrategyPanel(session_));
+  setupLayout->addStretch(1);
+  setupArea_ = vertical_scroll_area(setup);
+  setupArea_->setMinimumWidth(setup->minimumSizeHint().width() + 20);
+
+  treePanel_ = new LayerTreePanel(session_);
+  treeLock_ = new EditLock(treePanel_->view());
+  controls_ = new TrainingControls(session_, controller_);
+  connect(controls_, &TrainingControls::trainRequested, this, &MainWindow::startTraining);
+  plot_ = new LossPlot;
+
+  topSplitter_ = new QSplitter(Qt::Horizontal);
+  topSplitter_->addWidget(treePanel_);
+  topSplitter_->addWidget(vertical_scroll_area(controls_));
+  topSplitter_->setStretchFactor(0, 1);
+  topSplitter_->setStretchFactor(1, 0);
+
+  workSplitter_ = new QSplitter(Qt::Vertical);
+  workSplitter_->addWidget(topSplitter_);
+  workSplitter_->addWidget(plot_);
+  workSplitter_->setStretchFactor(0, 1);
+  workSplitter_->setStretchFactor(1, 1);
+
+  mainSplitter_ = new QSplitter(Qt::Horizontal);
+  mainSplitter_->addWidget(setupArea_);
+  mainSplitter_->addWidget(workSplitter_);
+  mainSplitter_->setStretchFactor(0, 0);
+  mainSplitter_->setStretchFactor(1, 1);
+  for (QSplitter* splitter : {topSplitter_, workSplitter_, mainSplitter_}) splitter->setChildrenCollapsible(false);
+  setCentralWidget(mainSplitter_);
+}
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&Open preset…"), QKeySequence::Open, this, &MainWindow::openPresetDialog);
+  file->addAction(tr("&Save preset as…"), QKeySequence(Qt::CTRL | Qt::Key_S), this, &MainWindow::savePresetDialog);
+  file->addSeparator();
+  file->addAction(tr("Open &checkpoint…"), this, &MainWindow::openCheckpointDialog);
+  file->addSeparator();
+  file->addAction(tr("Export plot as &PNG…"), plot_, &LossPlot::exportPngWithDialog);
+  file->addAction(tr("Export plot as P&DF…"), plot_, &LossPlot::exportPdfWithDialog);
+  file->addSeparator();
+  file->addAction(tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), this, &QWidget::close);
+
+  QMenu* training = menuBar()->addMenu(tr("&Training"));
+  training->addAction(controls_->trainAction());
+  training->addAction(controls_->pauseAction());
+  training->addAction(controls_->stopAction());
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  QAction* showSetup = view->addAction(tr("&Setup panels"));
+  showSetup->setCheckable(true);
+  showSetup->setChecked(true);
+  connect(showSetup, &QAction::toggled, setupArea_, &QWidget::setVisible);
+  view->addAction(tr("Reset plot &zoom"), plot_, &LossPlot::resetZoom);
+  view->addAction(tr("Clear &plot"), plot_, &LossPlot::clear);
+  view->addSeparator();
+  view->addAction(tr("&Reset layout"), this, &MainWindow::resetLayout);
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About Transfer Lab"), this, &MainWindow::showAbout);
+  help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::buildStatusBar() {
+  progressLabel_ = new QLabel;
+  progress_ = new QProgressBar;
+  progress_->setRange(0, 1000);
+  progress_->setMaximumWidth(220);
+  progress_->setTextVisible(true);
+  progress_->setFormat(QStringLiteral("%p%"));
+  statusBar()->addPermanentWidget(progressLabel_);
+  statusBar()->addPermanentWidget(progress_);
+  showState(controller_->state());
+}
+
+void MainWindow::connectController() {
+  connect(controller_, &TrainingController::stateChanged, this, &MainWindow::showState);
+  connect(controller_, &TrainingController::runStarted, plot_, &LossPlot::beginRun);
+  connect(controller_, &TrainingController::runStarted, this,
+          [this](const QString&, int epochs, const QString& summary) {
+            epochs_ = epochs;
+            statusBar()->showMessage(summary, 10000);
+          });
+  connect(controller_, &TrainingController::batchTrained, this,
+          [this](int epoch, int batch, int perEpoch, double loss, double progress, double eta) {
+            plot_->addBatch(epoch, batch, perEpoch, loss);
+            showBatch(epoch, batch, perEpoch, progress, eta);
+          });
+  connect(controller_, &TrainingController::epochFinished, plot_, &LossPlot::addEpoch);
+  connect(controller_, &TrainingController::runFinished, this, &MainWindow::showRunFinished);
+}
+
+QString MainWindow::statusText() const { return progressLabel_->text(); }
+
+QString MainWindow::formatDuration(double seconds) {
+  const long total = std::lround(std::max(0.0, seconds));
+  const long h = total / 3600, m = (total / 60) % 60, s = total % 60;
+  const QString mmss = QStringLiteral("%1:%2").arg(h > 0 ? QString::number(m).rightJustified(2, QLatin1Char('0'))
+                                                         : QString::number(m))
+                           .arg(s, 2, 10, QLatin1Char('0'));
+  return h > 0 ? QString::number(h) + QLatin1Char(':') + mmss : mmss;
+}
+
+bool MainWindow::startTraining() {
+  if (controller_->isBusy()) return false;
+  epochs_ = session_->epochs();
+  progress_->setValue(0);
+  progressText_ = tr("epoch 1/%1").arg(epochs_);
+  return controller_->startFromConfigJson(session_->configJson().toUtf8());
+}
+
+void MainWindow::showState(TrainingController::State state) {
+  using State = TrainingController::State;
+  setEditingLocked(TrainingController::isBusyState(state));
+  switch (state) {
+    case State::Idle: progressLabel_->setText(tr("ready")); break;
+    case State::Preparing: progressLabel_->setText(tr("loading data and model…")); break;
+    case State::Training: progressLabel_->setText(progressText_); break;
+    case State::Paused: progressLabel_->setText(tr("paused · %1").arg(progressText_)); break;
+    case State::Stopping: progressLabel_->setText(tr("stopping…")); break;
+    default: break;  // the end states are shown by showRunFinished
+  }
+}
+
+void MainWindow::showBatch(int epoch, int batch, int batchesPerEpoch, double progress, double etaSeconds) {
+  Q_UNUSED(batch)
+  Q_UNUSED(batchesPerEpoch)
+  progress_->setValue(static_cast<int>(std::lround(progress * 1000)));
+  const QString eta = etaSeconds < 0 ? QStringLiteral("…") : formatDuration(etaSeconds);
+  progressText_ = tr("epoch %1/%2 · ETA %3").arg(epoch).arg(epochs_).arg(eta);
+  // Paused and stopping keep their label; batches queued before the pause still arrive.
+  if (controller_->state() == TrainingController::State::Training) progressLabel_->setText(progressText_);
+}
+
+void MainWindow::showRunFinished(TrainingController::State status, const QString& message, double testAccuracy) {
+  using State = TrainingController::State;
+  const QString where = controller_->lastRunDir();
+  if (status == State::Finished) {
+    progress_->setValue(progress_->maximum());
+    progressLabel_->setText(tr("finished · test accuracy %1 %").arg(100.0 * testAccuracy, 0, 'f', 1));
+    if (!where.isEmpty()) statusBar()->showMessage(tr("Run saved to %1").arg(where));
+  } else if (status == State::Cancelled) {
+    progressLabel_->setText(tr("stopped"));
+    if (!where.isEmpty()) statusBar()->showMessage(tr("Stopped; partial run saved to %1").arg(where));
+  } else {
+    progressLabel_->setText(tr("failed"));
+    showError(tr("Training failed"), message);
+  }
+}
+
+void MainWindow::showError(const QString& title, const QString& message) {
+  statusBar()->showMessage(message, 15000);
+  if (!interactive_) {
+    std::fprintf(stderr, "transferlab: %s: %s\n", qUtf8Printable(title), qUtf8Printable(message));
+    return;
+  }
+  // open(), not exec(): the event loop and a running training keep going.
+  auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  box->open();
+}
+
+void MainWindow::setEditingLocked(bool locked) {
+  setupArea_->widget()->setEnabled(!locked);
+  treeLock_->setLocked(locked);
+}
+
+bool MainWindow::loadPreset(const QString& path, QString* error) {
+  QString message;
+  if (session_->loadConfigFile(path, &message)) return true;
+  if (error) *error = message;
+  return false;
+}
+
+void MainWindow::openPresetDialog() {
+  const QString path =
+      QFileDialog::getOpenFileName(this, tr("Open preset"), presets_directory(), tr("Experiment presets (*.json)"));
+  if (path.isEmpty()) return;
+  if (loadPreset(path)) statusBar()->showMessage(tr("Opened %1").arg(path), 8000);
+}
+
+void MainWindow::savePresetDialog() {
+  const QString suggested = QDir::home().filePath(session_->experimentName() + QStringLiteral(".json"));
+  const QString path =
+      QFileDialog::getSaveFileName(this, tr("Save preset as"), suggested, tr("Experiment presets (*.json)"));
+  if (path.isEmpty()) return;
+  QString error;
+  if (session_->saveConfigFile(path, &error)) statusBar()->showMessage(tr("Saved %1").arg(path), 8000);
+  else showError(tr("Could not save the preset"), error);
+}
+
+void MainWindow::openCheckpointDialog() {
+  const QString models = QDir(QString::fromStdString(resource_dir())).filePath(QStringLiteral("models"));
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), models,
+                                                    tr("Checkpoints (*.safetensors *.pt);;All files (*)"));
+  // On error the session keeps the previous model and reports through errorOccurred.
+  if (!path.isEmpty() && session_->setModel(path)) statusBar()->showMessage(tr("Loaded %1").arg(path), 8000);
+}
+
+void MainWindow::showAbout() {
+  QMessageBox::about(
+      this, tr("About Transfer Lab"),
+      tr("<h3>Transfer Lab %1</h3>"
+         "<p>A laboratory for transfer learning: pick a pretrained model, freeze layers, choose a strategy "
+         "and watch the curves while LibTorch trains in the background.</p>"
+         "<p>Every run is saved as run.json and metrics.csv under<br><tt>%2</tt><br>and can be repeated with "
+         "<tt>transferlab-cli run</tt> on a preset saved with File → Save preset as….</p>")
+          .arg(QApplication::applicationVersion(), controller_->runsDirectory().toHtmlEscaped()));
+}
+
+void MainWindow::resetLayout() {
+  const int width = mainSplitter_->width();
+  const int setupWidth = std::max(setupArea_->minimumWidth(), width / 4);
+  mainSplitter_->setSizes({setupWidth, width - setupWidth});
+  const int height = workSplitter_->height();
+  workSplitter_->setSizes({height / 2, height - height / 2});
+  const int workWidth = topSplitter_->width();
+  const int controlsWidth = controls_->sizeHint().width() + 20;
+  topSplitter_->setSizes({workWidth - controlsWidth, controlsWidth});
+}
+
+void MainWindow::restoreLayout() {
+  QSettings settings;
+  if (!restoreGeometry(settings.value(kGeometryKey).toByteArray())) return;
+  restoreState(settings.value(kStateKey).toByteArray());
+  mainSplitter_->restoreState(settings.value(kMainSplitterKey).toByteArray());
+  workSplitter_->restoreState(settings.value(kWorkSplitterKey).toByteArray());
+  topSplitter_->restoreState(settings.value(kTopSplitterKey).toByteArray());
+}
+
+bool MainWindow::restoreLastConfig() {
+  const QString json = QSettings().value(kConfigKey).toString();
+  if (json.isEmpty()) return false;
+  QString error;
+  if (session_->setConfigJson(json, &error)) return true;
+  statusBar()->showMessage(tr("The last session could not be restored: %1").arg(error), 15000);
+  return false;
+}
+
+void MainWindow::saveSettings() const {
+  QSettings settings;
+  settings.setValue(kGeometryKey, saveGeometry());
+  settings.setValue(kStateKey, saveState());
+  settings.setValue(kMainSplitterKey, mainSplitter_->saveState());
+  settings.setValue(kWorkSplitterKey, workSplitter_->saveState());
+  settings.setValue(kTopSplitterKey, topSplitter_->saveState());
+  settings.setValue(kConfigKey, session_->configJson());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  // Joins the training thread: nothing of the run outlives the window.
+  if (controller_->isBusy()) controller_->stopAndWait();
+  if (persistSettings_) saveSettings();
+  event->accept();
+}
+
+}  // namespace tl

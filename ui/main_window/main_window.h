@@ -1,0 +1,94 @@
+#pragma once
+
+#include "training/training_controller.h"
+
+#include <QMainWindow>
+
+class QLabel;
+class QProgressBar;
+class QScrollArea;
+class QSplitter;
+
+namespace tl {
+
+class EditLock;
+class ExperimentSession;
+class LayerTreePanel;
+class LossPlot;
+class TrainingControls;
+
+/// The application window: setup panels (model, data, strategy) on the left,
+/// the layer tree and training controls at the top right, live curves below,
+/// progress in the status bar. Owns the session and the training controller.
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  ExperimentSession* session() const { return session_; }
+  TrainingController* controller() const { return controller_; }
+  LossPlot* lossPlot() const { return plot_; }
+  TrainingControls* trainingControls() const { return controls_; }
+  LayerTreePanel* layerTreePanel() const { return treePanel_; }
+  QString statusText() const;  ///< the progress label, e.g. "epoch 3/10 · ETA 0:42"
+
+  /// Errors go to dialogs when interactive; in batch use (--demo) only to the
+  /// status bar and stderr, so nothing waits for a click.
+  void setInteractive(bool interactive) { interactive_ = interactive; }
+  /// Whether closing saves geometry and the config to QSettings.
+  void setPersistSettings(bool persist) { persistSettings_ = persist; }
+
+  /// Window geometry and splitters from QSettings (nothing on first launch).
+  void restoreLayout();
+  /// The last session's config from QSettings; false when there is none or
+  /// it no longer loads (the session keeps its default then).
+  bool restoreLastConfig();
+  bool loadPreset(const QString& path, QString* error = nullptr);
+
+  static QString formatDuration(double seconds);  ///< "0:42", "1:02:03"
+
+ public Q_SLOTS:
+  /// Starts a run with the session's config; false when one is running.
+  bool startTraining();
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void buildCentralArea();
+  void buildMenus();
+  void buildStatusBar();
+  void connectController();
+  void showState(TrainingController::State state);
+  void showBatch(int epoch, int batch, int batchesPerEpoch, double progress, double etaSeconds);
+  void showRunFinished(TrainingController::State status, const QString& message, double testAccuracy);
+  void showError(const QString& title, const QString& message);
+  void setEditingLocked(bool locked);
+  void saveSettings() const;
+  void openPresetDialog();
+  void savePresetDialog();
+  void openCheckpointDialog();
+  void showAbout();
+  void resetLayout();
+
+  ExperimentSession* session_;
+  TrainingController* controller_;
+  LossPlot* plot_ = nullptr;
+  TrainingControls* controls_ = nullptr;
+  LayerTreePanel* treePanel_ = nullptr;
+  QScrollArea* setupArea_ = nullptr;
+  QSplitter* mainSplitter_ = nullptr;   ///< setup | work area
+  QSplitter* workSplitter_ = nullptr;   ///< (tree | controls) over plot
+  QSplitter* topSplitter_ = nullptr;    ///< tree | controls
+  QProgressBar* progress_ = nullptr;
+  QLabel* progressLabel_ = nullptr;
+  EditLock* treeLock_ = nullptr;
+  QString progressText_;  ///< "epoch 3/10 · ETA 0:42" of the last batch
+  int epochs_ = 0;
+  bool interactive_ = true;
+  bool persistSettings_ = true;
+};
+
+}  // namespace tl

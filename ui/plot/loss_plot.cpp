@@ -1,0 +1,440 @@
+#include "plot/loss_plot.h"
+
+#include "plot/qcustomplot_no_keywords.h"
+
+#include <QContextMenuEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QMenu>
+#include <QStandardPaths>
+#include <QTimer>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace tl {
+namespace {
+
+constexpr int kSeriesCount = 5;
+constexpr int kPreviousAlpha = 60;        ///< faint enough to read the current run over it
+constexpr double kHoverRadiusPixels = 12.0;
+
+int index_of(LossPlot::Series s) { return static_cast<int>(s); }
+bool is_accuracy(LossPlot::Series s) {
+  return s == LossPlot::Series::TrainAccuracy || s == LossPlot::Series::ValAccuracy;
+}
+
+const QColor kTrainColor(31, 119, 180);
+const QColor kValColor(230, 110, 0);
+
+struct SeriesStyle {
+  const char* name;
+  QColor color;
+  double width;
+  Qt::PenStyle penStyle;
+  QCPScatterStyle::ScatterShape marker;
+};
+
+SeriesStyle style_of(LossPlot::Series s) {
+  switch (s) {
+    case LossPlot::Series::TrainLossRaw:
+      return {"train loss (per batch)", QColor(kTrainColor.red(), kTrainColor.green(), kTrainColor.blue(), 90), 1.0,
+              Qt::SolidLine, QCPScatterStyle::ssNone};
+    case LossPlot::Series::TrainLossSmoothed:
+      return {"train loss (smoothed)", kTrainColor, 2.5, Qt::SolidLine, QCPScatterStyle::ssNone};
+    case LossPlot::Series::ValLoss:
+      return {"validation loss", kValColor, 2.0, Qt::SolidLine, QCPScatterStyle::ssCircle};
+    case LossPlot::Series::TrainAccuracy:
+      return {"train accuracy", kTrainColor, 1.5, Qt::DashLine, QCPScatterStyle::ssSquare};
+    case LossPlot::Series::ValAccuracy:
+      return {"validation accuracy", kValColor, 2.0, Qt::SolidLine, QCPScatterStyle::ssCircle};
+  }
+  return {"", Qt::black, 1.0, Qt::SolidLine, QCPScatterStyle::ssNone};
+}
+
+QColor faint(QColor c) {
+  c.setAlpha(std::min(c.alpha(), kPreviousAlpha));
+  return c;
+}
+
+/// Points waiting for the next timer tick.
+struct PendingSeries {
+  QVector<double> keys;
+  QVector<double> values;
+};
+
+}  // namespace
+
+struct LossPlot::Impl {
+  QCustomPlot* plot = nullptr;
+  QCPTextElement* title = nullptr;
+  QCPAxisRect* lossRect = nullptr;
+  QCPAxisRect* accRect = nullptr;
+  QCPLegend* lossLegend = nullptr;
+  QCPLegend* accLegend = nullptr;
+  QCPItemTracer* tracer = nullptr;
+  std::array<QCPGraph*, kSeriesCount> current{};
+  std::array<QCPGraph*, kSeriesCount> previous{};
+  std::array<PendingSeries, kSeriesCount> pending;
+  QTimer refreshTimer;
+
+  QString runName;
+  int expectedEpochs = 1;
+  double ema = 0.0;
+  int emaCount = 0;
+  bool dirty = false;          ///< something changed that the next tick must draw
+  bool followData = true;      ///< ranges track the data until the user zooms or drags
+  bool settingRanges = false;  ///< our own range changes are not user interaction
+
+  QCPAxisRect* rectOf(Series s) const { return is_accuracy(s) ? accRect : lossRect; }
+  QCPLegend* legendOf(Series s) const { return is_accuracy(s) ? accLegend : lossLegend; }
+
+  void build(QWidget* owner);
+  QCPAxisRect* addAxisRect(int row, const QString& valueLabel);
+  QCPLegend* addLegend(QCPAxisRect* rect);
+  QCPGraph* addGraph(Series s, bool previousRun);
+  void linkEpochAxes();
+  void watchUserRangeChanges(QCPAxis* axis);
+  void queue(Series s, double key, double value);
+  void fitRanges();
+  void updateTitle();
+  void moveCurrentToPrevious();
+  QCPGraph* nearestGraph(const QPoint& pixel, int* index) const;
+};
+
+void LossPlot::Impl::build(QWidget* owner) {
+  plot = new QCustomPlot(owner);
+  plot->setNoAntialiasingOnDrag(true);
+  plot->setAutoAddPlottableToLegend(false);
+  plot->plotLayout()->clear();  // replaces the default single axis rect and its legend
+  title = new QCPTextElement(plot, QString(), QFont(owner->font().family(), 9, QFont::Bold));
+  plot->plotLayout()->addElement(0, 0, title);
+  lossRect = addAxisRect(1, QStringLiteral("Loss"));
+  accRect = addAxisRect(2, QStringLiteral("Accuracy (%)"));
+  plot->plotLayout()->setRowStretchFactor(1, 3);
+  plot->plotLayout()->setRowStretchFactor(2, 2);
+  lossRect->axis(QCPAxis::atBottom)->setTickLabels(false);  // the shared epoch axis is labelled once, below
+  accRect->axis(QCPAxis::atBottom)->setLabel(QStringLiteral("Epoch"));
+  auto* margins = new QCPMarginGroup(plot);
+  lossRect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
+  accRect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
+  lossLegend = addLegend(lossRect);
+  accLegend = addLegend(accRect);
+  plot->legend = lossLegend;
+  // Previous-run graphs first so the current run is drawn on top.
+  for (int i = 0; i < kSeriesCount; ++i) previous[i] = addGraph(static_cast<Series>(i), true);
+  for (int i = 0; i < kSeriesCount; ++i) current[i] = addGraph(static_cast<Series>(i), false);
+  tracer = new QCPItemTracer(plot);
+  tracer->setStyle(QCPItemTracer::tsCircle);
+  tracer->setSize(9);
+  tracer->setPen(QPen(Qt::black, 1.5));
+  tracer->setLayer(QStringLiteral("overlay"));
+  tracer->setVisible(false);
+  plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  linkEpochAxes();
+  fitRanges();
+}
+
+QCPAxisRect* LossPlot::Impl::addAxisRect(int row, const QString& valueLabel) {
+  auto* rect = new QCPAxisRect(plot);
+  plot->plotLayout()->addElement(row, 0, rect);
+  rect->axis(QCPAxis::atLeft)->setLabel(valueLabel);
+  rect->setRangeDrag(Qt::Horizontal | Qt::Vertical);
+  rect->setRangeZoom(Qt::Horizontal | Qt::Vertical);
+  rect->setupFullAxesBox(false);
+  rect->axis(QCPAxis::atTop)->setTickLabels(false);
+  rect->axis(QCPAxis::atRight)->setTickLabels(false);
+  for (QCPAxis* axis : rect->axes()) axis->grid()->setSubGridVisible(false);
+  return rect;
+}
+
+QCPLegend* LossPlot::Impl::addLegend(QCPAxisRect* rect) {
+  auto* legend = new QCPLegend;
+  rect->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
+  legend->setLayer(QStringLiteral("legend"));
+  QFont font = plot->font();
+  font.setPointSizeF(std::max(7.0, font.pointSizeF() - 1));
+  legend->setFont(font);
+  legend->setBrush(QColor(255, 255, 255, 210));
+  legend->setBorderPen(QPen(QColor(180, 180, 180)));
+  legend->setRowSpacing(-2);
+  legend->setMargins(QMargins(5, 3, 5, 3));
+  return legend;
+}
+
+QCPGraph* LossPlot::Impl::addGraph(Series s, bool previousRun) {
+  QCPAxisRect* rect = rectOf(s);
+  QCPGraph* graph = plot->addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+  const SeriesStyle style = style_of(s);
+  const QColor color = previousRun ? faint(style.color) : style.color;
+  graph->setPen(QPen(color, style.width, style.penStyle));
+  if (style.marker != QCPScatterStyle::ssNone) graph->setScatterStyle(QCPScatterStyle(style.marker, color, 6));
+  graph->setName(previousRun ? QStringLiteral("previous run: ") + QLatin1String(style.name) : QLatin1String(style.name));
+  graph->setSelectable(QCP::stNone);
+  // Previous-run graphs join the legend in moveCurrentToPrevious, once they hold data.
+  if (!previousRun) graph->addToLegend(legendOf(s));
+  return graph;
+}
+
+/// Both rects show the same epochs: a drag or zoom in one moves the other.
+void LossPlot::Impl::linkEpochAxes() {
+  QCPAxis* lossX = lossRect->axis(QCPAxis::atBottom);
+  QCPAxis* accX = accRect->axis(QCPAxis::atBottom);
+  const auto rangeChanged = qOverload<const QCPRange&>(&QCPAxis::rangeChanged);
+  QObject::connect(lossX, rangeChanged, accX, qOverload<const QCPRange&>(&QCPAxis::setRange));
+  QObject::connect(accX, rangeChanged, lossX, qOverload<const QCPRange&>(&QCPAxis::setRange));
+  for (QCPAxisRect* rect : {lossRect, accRect}) {
+    watchUserRangeChanges(rect->axis(QCPAxis::atBottom));
+    watchUserRangeChanges(rect->axis(QCPAxis::atLeft));
+  }
+}
+
+void LossPlot::Impl::watchUserRangeChanges(QCPAxis* axis) {
+  QObject::connect(axis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), plot, [this] {
+    if (!settingRanges) followData = false;
+  });
+}
+
+void LossPlot::Impl::queue(Series s, double key, double value) {
+  PendingSeries& p = pending[index_of(s)];
+  p.keys.append(key);
+  p.values.append(value);
+  if (!refreshTimer.isActive()) refreshTimer.start();
+}
+
+/// Epochs: the whole planned run (or more, if data goes beyond); loss from 0
+/// to its highest point; accuracy up to 100 % from just below its lowest.
+void LossPlot::Impl::fitRanges() {
+  if (!followData) return;
+  settingRanges = true;
+  double maxKey = expectedEpochs;
+  double maxLoss = 0.0;
+  double minAccuracy = 100.0;
+  for (int i = 0; i < kSeriesCount; ++i) {
+    for (QCPGraph* g : {current[i], previous[i]}) {
+      bool found = false;
+      const QCPRange keys = g->getKeyRange(found);
+      if (!found) continue;
+      maxKey = std::max(maxKey, keys.upper);
+      const QCPRange values = g->getValueRange(found);
+      if (is_accuracy(static_cast<Series>(i))) minAccuracy = std::min(minAccuracy, values.lower);
+      else maxLoss = std::max(maxLoss, values.upper);
+    }
+  }
+  // A little room on the right so the last epoch's markers are not cut in half.
+  lossRect->axis(QCPAxis::atBottom)->setRange(0.0, maxKey * 1.03);
+  lossRect->axis(QCPAxis::atLeft)->setRange(0.0, maxLoss > 0.0 ? maxLoss * 1.08 : 1.0);
+  const double accuracyFloor = std::max(0.0, std::floor((minAccuracy - 5.0) / 10.0) * 10.0);
+  accRect->axis(QCPAxis::atLeft)->setRange(std::min(accuracyFloor, 90.0), 101.0);
+  settingRanges = false;
+}
+
+void LossPlot::Impl::updateTitle() {
+  const bool hasPrevious = !previous[index_of(Series::TrainLossSmoothed)]->data()->isEmpty() ||
+                           !previous[index_of(Series::ValAccuracy)]->data()->isEmpty();
+  QString text = runName.isEmpty() ? QString() : QStringLiteral("Run: ") + runName;
+  if (hasPrevious) text += QStringLiteral("   (faint: previous run)");
+  title->setText(text);
+}
+
+void LossPlot::Impl::moveCurrentToPrevious() {
+  for (int i = 0; i < kSeriesCount; ++i) {
+    previous[i]->data()->set(*current[i]->data());
+    current[i]->data()->clear();
+    pending[i] = PendingSeries{};
+    const Series s = static_cast<Series>(i);
+    // Named once per legend, by its most telling curve, to keep the legends small.
+    const bool named = s == Series::TrainLossSmoothed || s == Series::ValAccuracy;
+    if (named && !previous[i]->data()->isEmpty()) previous[i]->addToLegend(legendOf(s));
+  }
+  // The raw per-batch noise of an old run only clutters the comparison.
+  previous[index_of(Series::TrainLossRaw)]->data()->clear();
+}
+
+QCPGraph* LossPlot::Impl::nearestGraph(const QPoint& pixel, int* index) const {
+  QCPAxisRect* rect = plot->axisRectAt(pixel);
+  if (!rect) return nullptr;
+  QCPGraph* best = nullptr;
+  double bestDistance = kHoverRadiusPixels;
+  for (QCPGraph* graph : rect->graphs()) {
+    if (!graph->visible() || graph->data()->isEmpty()) continue;
+    QVariant details;
+    const double distance = graph->selectTest(pixel, false, &details);
+    if (distance < 0 || distance >= bestDistance) continue;
+    const QCPDataSelection selection = details.value<QCPDataSelection>();
+    if (selection.isEmpty()) continue;
+    bestDistance = distance;
+    best = graph;
+    *index = selection.dataRange().begin();
+  }
+  return best;
+}
+
+LossPlot::LossPlot(QWidget* parent) : QWidget(parent), d(std::make_unique<Impl>()) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  d->build(this);
+  layout->addWidget(d->plot);
+  setMinimumSize(320, 240);
+  d->refreshTimer.setInterval(kRefreshIntervalMs);
+  connect(&d->refreshTimer, &QTimer::timeout, this, &LossPlot::flushPending);
+  connect(d->plot, &QCustomPlot::mouseDoubleClick, this, &LossPlot::resetZoom);
+  connect(d->plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
+    int index = 0;
+    QCPGraph* graph = d->nearestGraph(event->pos(), &index);
+    d->tracer->setVisible(graph != nullptr);
+    if (graph) {
+      const auto point = graph->data()->at(index);
+      d->tracer->setClipAxisRect(graph->keyAxis()->axisRect());
+      d->tracer->position->setAxes(graph->keyAxis(), graph->valueAxis());
+      d->tracer->position->setCoords(point->key, point->value);
+      QToolTip::showText(event->globalPosition().toPoint(), valueTextAt(event->pos()), d->plot);
+    } else {
+      QToolTip::hideText();
+    }
+    d->plot->layer(QStringLiteral("overlay"))->replot();
+  });
+}
+
+LossPlot::~LossPlot() = default;
+
+int LossPlot::pointCount(Series s) const { return d->current[index_of(s)]->dataCount(); }
+int LossPlot::previousPointCount(Series s) const { return d->previous[index_of(s)]->dataCount(); }
+QString LossPlot::currentRunName() const { return d->runName; }
+QCustomPlot* LossPlot::customPlot() const { return d->plot; }
+
+int LossPlot::pendingPointCount() const {
+  int n = 0;
+  for (const PendingSeries& p : d->pending) n += p.keys.size();
+  return n;
+}
+
+QString LossPlot::valueTextAt(const QPoint& pixel) const {
+  int index = 0;
+  QCPGraph* graph = d->nearestGraph(pixel, &index);
+  if (!graph) return {};
+  const auto point = graph->data()->at(index);
+  const bool accuracy = graph->valueAxis() == d->accRect->axis(QCPAxis::atLeft);
+  const QString value = accuracy ? QString::number(point->value, 'f', 1) + QStringLiteral(" %")
+                                 : QString::number(point->value, 'f', 3);
+  return QStringLiteral("%1 · epoch %2 · %3").arg(graph->name(), QString::number(point->key, 'f', 2), value);
+}
+
+void LossPlot::beginRun(const QString& name, int epochs) {
+  flushPending();
+  d->moveCurrentToPrevious();
+  d->runName = name;
+  d->expectedEpochs = std::max(1, epochs);
+  d->ema = 0.0;
+  d->emaCount = 0;
+  d->followData = true;
+  d->updateTitle();
+  d->dirty = true;
+  flushPending();
+}
+
+void LossPlot::addBatch(int epoch, int batch, int batchesPerEpoch, double loss) {
+  if (!std::isfinite(loss) || batchesPerEpoch <= 0) return;
+  const double x = (epoch - 1) + static_cast<double>(batch) / batchesPerEpoch;
+  // Bias-corrected EMA: without the correction the first points would be pulled towards 0.
+  d->ema = kSmoothing * d->ema + (1.0 - kSmoothing) * loss;
+  ++d->emaCount;
+  const double smoothed = d->ema / (1.0 - std::pow(kSmoothing, d->emaCount));
+  d->queue(Series::TrainLossRaw, x, loss);
+  d->queue(Series::TrainLossSmoothed, x, smoothed);
+}
+
+void LossPlot::addEpoch(int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy) {
+  Q_UNUSED(trainLoss)  // the per-batch curve already shows it
+  if (std::isfinite(valLoss)) d->queue(Series::ValLoss, epoch, valLoss);
+  d->queue(Series::TrainAccuracy, epoch, 100.0 * trainAccuracy);
+  d->queue(Series::ValAccuracy, epoch, 100.0 * valAccuracy);
+}
+
+void LossPlot::clear() {
+  for (int i = 0; i < kSeriesCount; ++i) {
+    d->current[i]->data()->clear();
+    d->previous[i]->data()->clear();
+    d->previous[i]->removeFromLegend(d->legendOf(static_cast<Series>(i)));
+    d->pending[i] = PendingSeries{};
+  }
+  d->runName.clear();
+  d->ema = 0.0;
+  d->emaCount = 0;
+  d->followData = true;
+  d->updateTitle();
+  d->dirty = true;
+  flushPending();
+}
+
+void LossPlot::flushPending() {
+  bool added = false;
+  for (int i = 0; i < kSeriesCount; ++i) {
+    PendingSeries& p = d->pending[i];
+    if (p.keys.isEmpty()) continue;
+    d->current[i]->addData(p.keys, p.values, /*alreadySorted=*/true);
+    p = PendingSeries{};
+    added = true;
+  }
+  if (!added && !d->dirty) {
+    d->refreshTimer.stop();  // idle: no ticks until the next point arrives
+    return;
+  }
+  d->dirty = false;
+  d->fitRanges();
+  d->plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LossPlot::resetZoom() {
+  d->followData = true;
+  d->dirty = true;
+  flushPending();
+}
+
+bool LossPlot::exportPng(const QString& path, int width, int height) {
+  flushPending();
+  return d->plot->savePng(path, width, height);
+}
+
+bool LossPlot::exportPdf(const QString& path, int width, int height) {
+  flushPending();
+  return d->plot->savePdf(path, width, height);
+}
+
+void LossPlot::exportPngWithDialog() {
+  const QString dir = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export plot as PNG"),
+                                                    QDir(dir).filePath(QStringLiteral("training-curves.png")),
+                                                    tr("PNG images (*.png)"));
+  if (path.isEmpty()) return;
+  if (exportPng(path))
+    Q_EMIT exported(path);
+  else
+    Q_EMIT exportFailed(tr("Could not write %1").arg(path));
+}
+
+void LossPlot::exportPdfWithDialog() {
+  const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export plot as PDF"),
+                                                    QDir(dir).filePath(QStringLiteral("training-curves.pdf")),
+                                                    tr("PDF documents (*.pdf)"));
+  if (path.isEmpty()) return;
+  if (exportPdf(path))
+    Q_EMIT exported(path);
+  else
+    Q_EMIT exportFailed(tr("Could not write %1").arg(path));
+}
+
+void LossPlot::contextMenuEvent(QContextMenuEvent* event) {
+  QMenu menu(this);
+  menu.addAction(tr("Reset zoom"), this, &LossPlot::resetZoom);
+  menu.addSeparator();
+  menu.addAction(tr("Export PNG…"), this, &LossPlot::exportPngWithDialog);
+  menu.addAction(tr("Export PDF…"), this, &LossPlot::exportPdfWithDialog);
+  menu.exec(event->globalPos());
+}
+
+}  // namespace tl

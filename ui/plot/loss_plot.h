@@ -1,0 +1,74 @@
+#pragma once
+
+#include <QString>
+#include <QWidget>
+
+#include <memory>
+
+class QCustomPlot;
+class QContextMenuEvent;
+
+namespace tl {
+
+/// Live training curves on a shared epoch axis: loss on top (per batch raw and
+/// smoothed, validation per epoch), accuracy below (per epoch). Points are
+/// buffered and drawn by a 25 Hz timer, never one replot per batch. The
+/// previous run stays visible, faint, for comparison.
+class LossPlot : public QWidget {
+  Q_OBJECT
+
+ public:
+  enum class Series { TrainLossRaw, TrainLossSmoothed, ValLoss, TrainAccuracy, ValAccuracy };
+  Q_ENUM(Series)
+
+  static constexpr int kRefreshIntervalMs = 40;  ///< 25 Hz
+  static constexpr double kSmoothing = 0.9;      ///< EMA weight of the past for the smoothed loss
+
+  explicit LossPlot(QWidget* parent = nullptr);
+  ~LossPlot() override;
+
+  /// Points drawn for the current run (pending ones not yet included).
+  int pointCount(Series series) const;
+  /// Points kept from the previous run.
+  int previousPointCount(Series series) const;
+  /// Points received but not drawn yet.
+  int pendingPointCount() const;
+  QString currentRunName() const;
+
+  /// "validation loss · epoch 2.00 · 0.412" for the point nearest to `pixel`
+  /// (within a few pixels), or empty: what the hover tooltip shows.
+  QString valueTextAt(const QPoint& pixel) const;
+
+  /// Export at a fixed size so the file does not depend on the window.
+  bool exportPng(const QString& path, int width = 1200, int height = 800);
+  bool exportPdf(const QString& path, int width = 1200, int height = 800);
+
+  QCustomPlot* customPlot() const;
+
+ public Q_SLOTS:
+  /// The current curves become the faint previous run; the x axis spans `epochs`.
+  void beginRun(const QString& name, int epochs);
+  void addBatch(int epoch, int batch, int batchesPerEpoch, double loss);
+  void addEpoch(int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy);
+  /// Removes current and previous curves.
+  void clear();
+  /// Draws buffered points now; the timer calls it.
+  void flushPending();
+  /// Back to following the data after the user zoomed or dragged.
+  void resetZoom();
+  void exportPngWithDialog();
+  void exportPdfWithDialog();
+
+ Q_SIGNALS:
+  void exported(const QString& path);
+  void exportFailed(const QString& message);
+
+ protected:
+  void contextMenuEvent(QContextMenuEvent* event) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> d;
+};
+
+}  // namespace tl

@@ -1,6 +1,8 @@
 #include "cli_commands.h"
 
+#include "experiment/baseline.h"
 #include "experiment/experiment.h"
+#include "experiment/similarity_meter.h"
 #include "models/layer_tree.h"
 #include "progress_printer.h"
 #include "weights/pretrained_catalog.h"
@@ -26,7 +28,7 @@ std::atomic<bool> g_interrupted{false};
 
 void on_interrupt(int) { g_interrupted = true; }
 
-/// Options of the form --name VALUE after the positional arguments.
+/// Options of the form --name VALUE (or a bare --flag) after the positional arguments.
 struct ParsedArgs {
   std::vector<std::string> positional;
   std::map<std::string, std::string> options;
@@ -37,12 +39,17 @@ struct ParsedArgs {
   }
 };
 
-ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<std::string>& known) {
+ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<std::string>& known,
+                      const std::vector<std::string>& flags = {}) {
   ParsedArgs parsed;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a.rfind("--", 0) != 0) {
       parsed.positional.push_back(a);
+      continue;
+    }
+    if (std::find(flags.begin(), flags.end(), a) != flags.end()) {
+      parsed.options[a] = "";
       continue;
     }
     if (std::find(known.begin(), known.end(), a) == known.end()) throw UsageError{"unknown option '" + a + "'"};
@@ -85,6 +92,48 @@ TrainingOutcome train_interruptibly(TrainingJob job, TrainingListener* listener)
   }
   std::signal(SIGINT, previous);
   return trainer.wait();
+}
+
+std::string seed_line(const SeedRuns& s) {
+  std::string line = "seed " + std::to_string(s.seed) + ": transfer " + run_status_name(s.transfer.status);
+  char text[96];
+  std::snprintf(text, sizeof text, ", test accuracy %.1f%%", 100 * s.transfer.test_accuracy);
+  line += text;
+  if (s.baseline) {
+    std::snprintf(text, sizeof text, "; scratch twin %s, %.1f%% (%+.1f points)",
+                  run_status_name(s.baseline->status).c_str(), 100 * s.baseline->test_accuracy,
+                  100 * (s.transfer.test_accuracy - s.baseline->test_accuracy));
+    line += text;
+  }
+  return line;
+}
+
+/// `run --seeds K` / `run --twin`: the transfer run and its scratch twin for
+/// each seed, then the verdict. run.json is the first seed's transfer run with
+/// the summary sections; its twin goes to DIR/twin.
+int run_with_twins(const ExperimentConfig& config, const std::string& out, int64_t seeds) {
+  scratch_twin(config);  // a config without a pretrained model fails here, before any training
+  const TrainFunction train = [](TrainingJob job, const std::string& label) {
+    ProgressPrinter printer(label);
+    return train_interruptibly(std::move(job), &printer);
+  };
+  const Comparison comparison = run_comparison(config, seeds, /*twin=*/true, train);
+  RunRecord first = comparison.runs.front().transfer;
+  first.sections = comparison.sections();
+  write_run(first, out);
+  const auto& first_twin = comparison.runs.front().baseline;
+  if (first_twin) write_run(*first_twin, (fs::path(out) / "twin").string());
+  for (const auto& s : comparison.runs) std::printf("%s\n", seed_line(s).c_str());
+  if (comparison.verdict) std::printf("verdict: %s\n", comparison.verdict->sentence().c_str());
+  std::printf("wrote %s/run.json and metrics.csv%s\n", out.c_str(), first_twin ? " (its scratch twin: twin/)" : "");
+  const SeedRuns& last = comparison.runs.back();
+  for (const RunRecord* r : {&last.transfer, last.baseline ? &*last.baseline : nullptr}) {
+    if (r && r->status == RunStatus::Failed) {
+      std::fprintf(stderr, "transferlab-cli: training failed: %s\n", r->message.c_str());
+      return 1;
+    }
+  }
+  return comparison.verdict ? 0 : 130;
 }
 
 }  // namespace
@@ -134,13 +183,15 @@ int layers_command(const std::vector<std::string>& args) {
 }
 
 int run_command(const std::vector<std::string>& args) {
-  const ParsedArgs parsed = parse_args(args, {"--epochs", "--seed", "--out"});
+  const ParsedArgs parsed = parse_args(args, {"--epochs", "--seed", "--seeds", "--out"}, {"--twin"});
   const std::string config_path = single_config(parsed, "run");
   const auto epochs = parsed.get("--epochs");
   const auto seed = parsed.get("--seed");
+  const auto seeds = parsed.get("--seeds");
   // Check the flags before the (slower) config and data.
   const int64_t epochs_value = epochs ? parse_int("--epochs", *epochs, 1) : 0;
   const int64_t seed_value = seed ? parse_int("--seed", *seed, 0) : 0;
+  const int64_t seeds_value = seeds ? parse_int("--seeds", *seeds, 1) : 1;
   ExperimentConfig config = load_config(config_path);
   if (epochs) config.training.epochs = static_cast<int>(epochs_value);
   if (seed) config.training.seed = config.target.seed = static_cast<uint64_t>(seed_value);
@@ -149,6 +200,7 @@ int run_command(const std::vector<std::string>& args) {
   std::error_code ec;
   fs::create_directories(out, ec);
   if (ec) throw std::runtime_error(out + ": cannot create the output directory (" + ec.message() + ")");
+  if (seeds || parsed.get("--twin")) return run_with_twins(config, out, seeds_value);
 
   if (::isatty(::fileno(stderr))) std::fprintf(stderr, "loading data and model for %s...\n", config.name.c_str());
   PreparedExperiment prepared = prepare_experiment(config);
@@ -170,6 +222,30 @@ int run_command(const std::vector<std::string>& args) {
               100 * record.val_accuracy, 100 * record.test_accuracy, format_duration(outcome.seconds).c_str());
   std::printf("wrote %s/run.json and %s/metrics.csv\n", out.c_str(), out.c_str());
   return outcome.status == RunStatus::Finished ? 0 : 130;
+}
+
+int similarity_command(const std::vector<std::string>& args) {
+  const ParsedArgs parsed = parse_args(args, {"--samples"});
+  const std::string config_path = single_config(parsed, "similarity");
+  const auto samples = parsed.get("--samples");
+  SimilarityOptions options;
+  if (samples) options.samples_per_domain = parse_int("--samples", *samples, 4);
+  const ExperimentConfig config = load_config(config_path);
+  options.seed = config.training.seed;
+  if (::isatty(::fileno(stderr))) std::fprintf(stderr, "measuring %s...\n", config.name.c_str());
+  const SimilarityReport report = measure_similarity(config, options);
+  std::printf("%s: %s's source task against the target, %ld source / %ld target images\n", config.name.c_str(),
+              config.model.pretrained.c_str(), static_cast<long>(report.source_samples),
+              static_cast<long>(report.target_samples));
+  // "MMD²" is five bytes in UTF-8 but four columns wide.
+  std::printf("%-10s %6s %11s %18s\n", "depth", "dims", "MMD\u00b2", "proxy A-distance");
+  for (const auto& d : report.depths) {
+    std::printf("%-10s %6ld %10.4f %18.2f\n", d.block.c_str(), static_cast<long>(d.dims), d.mmd2, d.proxy_a_distance);
+  }
+  const SimilarityRecommendation& r = report.recommendation;
+  std::printf("recommendation: %s similarity, strategy %s\n%s\n", similarity_name(r.similarity).c_str(),
+              strategy_name(r.strategy.strategy).c_str(), r.reason.c_str());
+  return 0;
 }
 
 int pretrain_command(const std::vector<std::string>& args) {

@@ -15,9 +15,13 @@ const char* kUsage =
     "commands:\n"
     "  models                               list the built-in pretrained checkpoints\n"
     "  layers --model NAME|FILE             print a model's layer tree\n"
-    "  run CONFIG.json [--epochs N] [--seed S] [--out DIR]\n"
+    "  run CONFIG.json [--epochs N] [--seed S] [--out DIR] [--seeds K] [--twin]\n"
     "                                       run one transfer experiment; writes DIR/run.json\n"
-    "                                       and DIR/metrics.csv (DIR defaults to runs/NAME)\n"
+    "                                       and DIR/metrics.csv (DIR defaults to runs/NAME);\n"
+    "                                       --twin also trains a from-scratch twin and prints\n"
+    "                                       the verdict, --seeds K repeats both over K seeds\n"
+    "  similarity CONFIG.json [--samples N] measure how far the target is from the pretrained\n"
+    "                                       model's source task and recommend a strategy\n"
     "  pretrain CONFIG.json --out FILE      train a model on the config's source task and\n"
     "                                       save it as a checkpoint\n";
 
@@ -36,6 +40,7 @@ int main(int argc, char** argv) {
     if (command == "layers") return tl::cli::layers_command(args);
     if (command == "run") return tl::cli::run_command(args);
     if (command == "pretrain") return tl::cli::pretrain_command(args);
+    if (command == "similarity") return tl::cli::similarity_command(args);
     throw tl::cli::UsageError{"unknown command '" + command + "'"};
   } catch (const tl::cli::UsageError& e) {
     std::fprintf(stderr, "transferlab-cli: %s\n\n%s", e.message.c_str(), kUsage);

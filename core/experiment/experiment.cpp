@@ -248,16 +248,18 @@ nlohmann::json RunRecord::to_json() const {
     layers_json.push_back(
         {{"path", l.path}, {"type", l.type}, {"params", l.params}, {"trainable", l.trainable}, {"drift", l.drift}});
   }
-  return {{"config", config},
-          {"status", run_status_name(status)},
-          {"message", message},
-          {"seconds", seconds},
-          {"epochs", epochs_json},
-          {"final",
-           {{"val_accuracy", val_accuracy},
-            {"test_accuracy", test_accuracy},
-            {"test_per_class_accuracy", test_per_class_accuracy}}},
-          {"layers", layers_json}};
+  nlohmann::json j = {{"config", config},
+                       {"status", run_status_name(status)},
+                       {"message", message},
+                       {"seconds", seconds},
+                       {"epochs", epochs_json},
+                       {"final",
+                        {{"val_accuracy", val_accuracy},
+                         {"test_accuracy", test_accuracy},
+                         {"test_per_class_accuracy", test_per_class_accuracy}}},
+                       {"layers", layers_json}};
+  for (const auto& item : sections.items()) j[item.key()] = item.value();
+  return j;
 }
 
 void write_run(const RunRecord& record, const std::string& dir) {

@@ -85,6 +85,9 @@ struct RunRecord {
   std::vector<double> test_per_class_accuracy;
   std::vector<LayerRecord> layers;
   double seconds = 0.0;
+  /// Extra top-level sections of run.json (the seed summary and verdict of a
+  /// run with scratch twins: "transfer", "baseline", "verdict", "per_seed").
+  nlohmann::json sections = nlohmann::json::object();
 
   nlohmann::json to_json() const;
 };

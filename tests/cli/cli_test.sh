@@ -68,6 +68,41 @@ fi
 # An unwritable output directory fails before training starts.
 expect_failure unwritable-out 1 "cannot create the output directory" -- run "$run_config" --out /proc/transferlab/out
 
+# Scratch twins, verdicts and the similarity meter: flags first, then real tiny runs
+# on a checkpoint pretrained here in a few seconds.
+expect_failure seeds-zero 2 "--seeds: expected an integer >= 1, got '0'" -- run "$work/any.json" --seeds 0
+expect_failure seeds-not-integer 2 "--seeds: expected an integer >= 1, got '2.5'" -- run "$work/any.json" --seeds 2.5
+expect_failure seeds-missing-value 2 "--seeds needs a value" -- run "$work/any.json" --seeds
+expect_failure twin-of-scratch 1 "model.pretrained: expected a pretrained model; a run from scratch has no scratch twin" -- \
+  run "$run_config" --twin --out "$work/twin-of-scratch"
+expect_failure similarity-of-scratch 1 "model.pretrained: expected a pretrained model; the similarity meter" -- \
+  similarity "$run_config"
+expect_failure similarity-samples 2 "--samples: expected an integer >= 4, got '2'" -- similarity "$run_config" --samples 2
+
+pretrain_config=$(config pretrain '{"model": {"architecture": "small_cnn"},
+  "source": {"classes": [0, 1], "shots_per_class": 20, "test_per_class": 20, "val_fraction": 0.02},
+  "training": {"epochs": 1, "batch_size": 16}}')
+if "$cli" pretrain "$pretrain_config" --out "$work/tiny.safetensors" >"$work/out" 2>"$work/err"; then
+  twin_config=$(config twin "{\"name\": \"twin\", \"model\": {\"pretrained\": \"$work/tiny.safetensors\"},
+    \"transfer\": {\"strategy\": \"feature_extraction\"}, $tiny}")
+  if "$cli" run "$twin_config" --seeds 2 --out "$work/twin" >"$work/out" 2>"$work/err" &&
+     grep -q "^verdict: .* points over 2 seeds$" "$work/out" &&
+     grep -q '"verdict"' "$work/twin/run.json" && grep -q '"baseline"' "$work/twin/run.json" &&
+     grep -q '"per_seed"' "$work/twin/run.json" && [ -f "$work/twin/twin/run.json" ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); echo "FAIL twin-run:"; cat "$work/err" "$work/out"
+  fi
+  if "$cli" similarity "$twin_config" --samples 40 >"$work/out" 2>"$work/err" &&
+     grep -q "^block3 " "$work/out" && grep -q "^recommendation: .* similarity, strategy " "$work/out"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); echo "FAIL similarity:"; cat "$work/err" "$work/out"
+  fi
+else
+  failed=$((failed + 1)); echo "FAIL tiny-pretrain:"; cat "$work/err"
+fi
+
 # The built-in models list and their layer trees, when the checkpoints are there.
 if "$cli" models >"$work/models" 2>"$work/err"; then
   first=$(head -1 "$work/models")

@@ -1,0 +1,177 @@
+#include "experiment/baseline.h"
+
+#include "weights/pretrained_catalog.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+namespace tl {
+namespace {
+
+// Two standard errors of the mean difference: roughly a 95% interval.
+constexpr double kNoiseMultiplier = 2.0;
+
+std::string architecture_of(const ExperimentConfig& config) {
+  if (!config.model.architecture.empty()) return config.model.architecture;
+  return load_checkpoint(resolve_checkpoint(config.model.pretrained)).metadata.architecture;
+}
+
+TrainingOutcome train_in_place(TrainingJob job, const std::string&) { return Trainer::run(std::move(job)); }
+
+nlohmann::json accuracy_summary(const std::vector<double>& values) {
+  const MeanStd s = mean_std(values);
+  return {{"test_accuracy", {{"mean", s.mean}, {"std", s.std}}}};
+}
+
+nlohmann::json run_row(const RunRecord& r) {
+  return {{"status", run_status_name(r.status)},
+          {"test_accuracy", r.test_accuracy},
+          {"test_per_class_accuracy", r.test_per_class_accuracy}};
+}
+
+bool finished(const RunRecord& r) { return r.status == RunStatus::Finished; }
+
+SeedPair pair_of(const SeedRuns& s) {
+  return {s.seed, s.transfer.test_accuracy, s.baseline->test_accuracy, s.transfer.test_per_class_accuracy,
+          s.baseline->test_per_class_accuracy};
+}
+
+std::string signed_fixed(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%+.1f", v);
+  return text;
+}
+
+}  // namespace
+
+ExperimentConfig scratch_twin(const ExperimentConfig& transfer) {
+  if (transfer.model.pretrained.empty()) {
+    throw ConfigError("model.pretrained: expected a pretrained model; a run from scratch has no scratch twin to "
+                      "compare with");
+  }
+  ExperimentConfig twin = transfer;
+  twin.name = transfer.name + " (scratch twin)";
+  twin.model.architecture = architecture_of(transfer);
+  twin.model.pretrained.clear();
+  twin.transfer.strategy = Strategy::FullFineTuning;
+  twin.transfer.strategy_set = true;
+  twin.transfer.options = StrategyOptions{};
+  twin.transfer.layers.clear();
+  return twin;
+}
+
+PreparedExperiment prepare_twin(const PreparedExperiment& transfer) {
+  PreparedExperiment p;
+  p.config = scratch_twin(transfer.config);
+  PreparedModel m = prepare_model(p.config);
+  p.model = m.model;
+  p.plan = m.plan;
+  p.data = transfer.data;
+  p.initial_state = state_dict(*p.model);
+  for (auto& [name, tensor] : p.initial_state) tensor = tensor.clone();
+  return p;
+}
+
+MeanStd mean_std(const std::vector<double>& values) {
+  MeanStd s;
+  if (values.empty()) return s;
+  for (double v : values) s.mean += v / static_cast<double>(values.size());
+  if (values.size() < 2) return s;
+  double squares = 0.0;
+  for (double v : values) squares += (v - s.mean) * (v - s.mean);
+  s.std = std::sqrt(squares / static_cast<double>(values.size() - 1));
+  return s;
+}
+
+Verdict judge_transfer(const std::vector<SeedPair>& pairs) {
+  if (pairs.empty()) throw std::invalid_argument("judge_transfer: expected at least one seed");
+  const size_t classes = pairs.front().transfer_per_class.size();
+  std::vector<double> differences;
+  Verdict v;
+  v.per_class.assign(classes, 0.0);
+  for (const auto& p : pairs) {
+    if (p.transfer_per_class.size() != classes || p.baseline_per_class.size() != classes) {
+      throw std::invalid_argument("judge_transfer: seed " + std::to_string(p.seed) +
+                                  " has per-class accuracies of another length");
+    }
+    differences.push_back(100.0 * (p.transfer - p.baseline));
+    for (size_t c = 0; c < classes; ++c) {
+      v.per_class[c] += 100.0 * (p.transfer_per_class[c] - p.baseline_per_class[c]) / pairs.size();
+    }
+  }
+  const MeanStd d = mean_std(differences);
+  v.gap = d.mean;
+  v.std = d.std;
+  v.seeds = static_cast<int64_t>(pairs.size());
+  v.threshold = std::max(kMinVerdictGapPoints, kNoiseMultiplier * d.std / std::sqrt(static_cast<double>(v.seeds)));
+  v.label = v.gap > v.threshold ? "positive" : v.gap < -v.threshold ? "negative" : "inconclusive";
+  return v;
+}
+
+nlohmann::json Verdict::to_json() const {
+  return {{"label", label}, {"gap", gap}, {"std", std}, {"threshold", threshold}, {"seeds", seeds},
+          {"per_class", per_class}};
+}
+
+std::string Verdict::sentence() const {
+  char spread[32];
+  std::snprintf(spread, sizeof spread, "%.1f", std);
+  const std::string what = label == "inconclusive" ? "inconclusive" : label + " transfer";
+  return what + ", " + signed_fixed(gap) + " ± " + spread + " points over " + std::to_string(seeds) +
+         (seeds == 1 ? " seed" : " seeds");
+}
+
+nlohmann::json Comparison::sections() const {
+  nlohmann::json j = nlohmann::json::object();
+  std::vector<double> transfer, baseline;
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& s : runs) {
+    nlohmann::json row = {{"seed", s.seed}, {"transfer", run_row(s.transfer)}};
+    if (finished(s.transfer)) transfer.push_back(s.transfer.test_accuracy);
+    if (s.baseline) {
+      row["baseline"] = run_row(*s.baseline);
+      if (finished(*s.baseline)) baseline.push_back(s.baseline->test_accuracy);
+    }
+    rows.push_back(row);
+  }
+  j["transfer"] = accuracy_summary(transfer);
+  if (!baseline.empty()) j["baseline"] = accuracy_summary(baseline);
+  if (verdict) j["verdict"] = verdict->to_json();
+  j["per_seed"] = rows;
+  return j;
+}
+
+Comparison run_comparison(const ExperimentConfig& config, int64_t seeds, bool twin, const TrainFunction& train) {
+  if (seeds < 1) throw ConfigError("seeds: expected an integer >= 1, got " + std::to_string(seeds));
+  const TrainFunction run = train ? train : TrainFunction(train_in_place);
+  Comparison c;
+  bool all_paired = twin;
+  for (int64_t i = 0; i < seeds; ++i) {
+    ExperimentConfig seeded = config;
+    const uint64_t seed = config.training.seed + static_cast<uint64_t>(i);
+    seeded.training.seed = seeded.target.seed = seed;
+    const std::string prefix = seeds > 1 ? "seed " + std::to_string(seed) + " " : "";
+    const PreparedExperiment transfer = prepare_experiment(seeded);
+    SeedRuns s{seed, make_run_record(transfer, run(make_training_job(transfer), prefix + "transfer")), std::nullopt};
+    if (twin && finished(s.transfer)) {
+      const PreparedExperiment baseline = prepare_twin(transfer);
+      s.baseline = make_run_record(baseline, run(make_training_job(baseline), prefix + "scratch twin"));
+    }
+    const bool complete = finished(s.transfer) && (!twin || (s.baseline && finished(*s.baseline)));
+    all_paired = all_paired && complete;
+    c.runs.push_back(std::move(s));
+    if (!complete) break;
+  }
+  if (all_paired) {
+    std::vector<SeedPair> pairs;
+    for (const auto& s : c.runs) pairs.push_back(pair_of(s));
+    c.verdict = judge_transfer(pairs);
+  }
+  return c;
+}
+
+}  // namespace tl

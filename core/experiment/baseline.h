@@ -1,0 +1,99 @@
+#pragma once
+
+#include "experiment/experiment.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tl {
+
+/// The from-scratch twin of a transfer config: the same architecture, target
+/// data, seeds and training budget, but no pretrained weights (model.pretrained
+/// cleared, model.architecture set, read from the checkpoint when the config
+/// leaves it empty), strategy full fine-tuning and no per-layer edits. Its
+/// name gets " (scratch twin)". Throws ConfigError when `transfer` has no
+/// pretrained model: a from-scratch run has nothing to compare with.
+ExperimentConfig scratch_twin(const ExperimentConfig& transfer);
+
+/// Prepares the twin of an already prepared transfer run. The twin trains on
+/// the transfer run's very tensors (normalised with the checkpoint's
+/// statistics), so the two differ only in the starting weights and the plan.
+PreparedExperiment prepare_twin(const PreparedExperiment& transfer);
+
+/// Test accuracies of one seed's transfer run and its twin, as fractions.
+struct SeedPair {
+  uint64_t seed = 0;
+  double transfer = 0.0;
+  double baseline = 0.0;
+  std::vector<double> transfer_per_class;
+  std::vector<double> baseline_per_class;
+};
+
+/// Mean and sample standard deviation (0 for a single value).
+struct MeanStd {
+  double mean = 0.0;
+  double std = 0.0;
+};
+MeanStd mean_std(const std::vector<double>& values);
+
+/// Did the transfer help? Over K seeds with paired differences
+/// d_i = transfer_i − baseline_i (in accuracy points, ×100):
+///   gap = mean(d), std = sample standard deviation of d (0 when K = 1),
+///   threshold = max(1 point, 2·std/√K)  (about a 95% interval of the mean),
+///   "positive" when gap > threshold, "negative" when gap < −threshold,
+///   "inconclusive" otherwise (the gap sits inside the seed noise).
+struct Verdict {
+  std::string label;              ///< "positive", "negative" or "inconclusive"
+  double gap = 0.0;               ///< points
+  double std = 0.0;               ///< points
+  double threshold = 0.0;         ///< points
+  int64_t seeds = 0;
+  std::vector<double> per_class;  ///< mean gap per class, points
+
+  /// {"label", "gap", "std", "seeds", "per_class"}.
+  nlohmann::json to_json() const;
+  /// "positive transfer, +12.4 ± 1.1 points over 3 seeds".
+  std::string sentence() const;
+};
+
+/// The smallest gap, in points, ever called positive or negative.
+constexpr double kMinVerdictGapPoints = 1.0;
+
+/// Judges the pairs by the rule above. Throws std::invalid_argument when
+/// `pairs` is empty or per-class accuracies disagree in length.
+Verdict judge_transfer(const std::vector<SeedPair>& pairs);
+
+/// One seed's runs.
+struct SeedRuns {
+  uint64_t seed = 0;
+  RunRecord transfer;
+  std::optional<RunRecord> baseline;  ///< when a twin ran
+};
+
+/// Everything a repeated run with twins produced.
+struct Comparison {
+  std::vector<SeedRuns> runs;     ///< in seed order; ends early at a run that did not finish
+  std::optional<Verdict> verdict;  ///< when every seed's transfer run and twin finished
+
+  /// The run.json sections: "transfer" and, with twins, "baseline" (each
+  /// {"test_accuracy": {"mean", "std"}}, fractions) and "verdict"; plus
+  /// "per_seed" rows.
+  nlohmann::json sections() const;
+};
+
+/// Trains one job; `label` says which ("seed 2 transfer", "seed 2 scratch twin").
+using TrainFunction = std::function<TrainingOutcome(TrainingJob job, const std::string& label)>;
+
+/// Runs `config` for `seeds` seeds (seed s = config.training.seed + i, set as
+/// both training.seed and target.seed) and, when `twin`, its scratch twin for
+/// each. `train` defaults to Trainer::run. Stops after the first run that did
+/// not finish (cancelled or failed). Throws ConfigError for seeds < 1 and as
+/// prepare_experiment does.
+Comparison run_comparison(const ExperimentConfig& config, int64_t seeds, bool twin, const TrainFunction& train = {});
+
+}  // namespace tl

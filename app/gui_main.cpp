@@ -139,7 +139,11 @@ int main(int argc, char** argv) {
   window.setInteractive(!batch);
   window.setPersistSettings(!batch);  // a demo must not replace the user's last session
   if (!options->preset.isEmpty()) {
-    if (!window.loadPreset(options->preset, &error)) return fail(error, kExitBadInput);
+    // In batch use the reason is already on stderr (the window reports session errors there).
+    // Interactively the window has shown why and keeps its default session.
+    if (!window.loadPreset(options->preset, &error) && batch) {
+      return fail(QStringLiteral("could not open the preset %1").arg(options->preset), kExitBadInput);
+    }
   } else if (!batch) {
     window.restoreLastConfig();  // on first launch the session starts from default.json
   }

@@ -23,7 +23,9 @@
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
+#include <QScrollBar>
 #include <QStatusBar>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -37,7 +39,6 @@ const QString kGeometryKey = QStringLiteral("window/geometry");
 const QString kStateKey = QStringLiteral("window/state");
 const QString kMainSplitterKey = QStringLiteral("window/mainSplitter");
 const QString kWorkSplitterKey = QStringLiteral("window/workSplitter");
-const QString kTopSplitterKey = QStringLiteral("window/topSplitter");
 const QString kConfigKey = QStringLiteral("session/lastConfig");
 
 QString presets_directory() {
@@ -55,61 +56,78 @@ QScrollArea* vertical_scroll_area(QWidget* content) {
   return area;
 }
 
+/// "…/runs/default-20261126-120744": the full path would run into the
+/// progress widgets on a laptop screen; Help → About names the runs folder.
+QString shortRunPath(const QString& runDir) {
+  const QDir dir(runDir);
+  return QStringLiteral("…/runs/") + dir.dirName();
+}
+
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), session_(new ExperimentSession(this)), controller_(new TrainingController(this)) {
   setWindowTitle(tr("Transfer Lab"));
   buildCentralArea();
+  buildToolBar();
   buildMenus();
   buildStatusBar();
   connectController();
   connect(session_, &ExperimentSession::errorOccurred, this,
-          [this](const QString& message) { showError(tr("Transfer Lab"), message); });
+          [this](const QString& message) { showError(QString(), message); });
   connect(plot_, &LossPlot::exported, this,
           [this](const QString& path) { statusBar()->showMessage(tr("Plot saved to %1").arg(path), 8000); });
   connect(plot_, &LossPlot::exportFailed, this,
           [this](const QString& message) { showError(tr("Export failed"), message); });
   resize(1280, 800);
+  resetLayout();
 }
 
 MainWindow::~MainWindow() = default;
 
 void MainWindow::buildCentralArea() {
+  // The setup column reads top to bottom as the workflow: model, data,
+  // strategy, training options. Train / Pause / Stop are also on the toolbar,
+  // so they stay in reach when the column is scrolled.
   auto* setup = new QWidget;
   auto* setupLayout = new QVBoxLayout(setup);
-  setupLayout->addWidget(new ModelPicker(session_));
-  setupLayout->addWidget(new DataPanel(session_));
-  setupLayout->addWidget(new StrategyPanel(session_));
+  setupPanels_ = {new ModelPicker(session_), new DataPanel(session_), new StrategyPanel(session_)};
+  for (QWidget* panel : setupPanels_) setupLayout->addWidget(panel);
+  controls_ = new TrainingControls(session_, controller_);
+  connect(controls_, &TrainingControls::trainRequested, this, &MainWindow::startTraining);
+  setupLayout->addWidget(controls_);
   setupLayout->addStretch(1);
   setupArea_ = vertical_scroll_area(setup);
-  setupArea_->setMinimumWidth(setup->minimumSizeHint().width() + 20);
+  // Never narrower than its content: the column scrolls vertically only.
+  setupArea_->setMinimumWidth(setup->minimumSizeHint().width() + setupArea_->verticalScrollBar()->sizeHint().width());
 
   treePanel_ = new LayerTreePanel(session_);
   treeLock_ = new EditLock(treePanel_->view());
-  controls_ = new TrainingControls(session_, controller_);
-  connect(controls_, &TrainingControls::trainRequested, this, &MainWindow::startTraining);
   plot_ = new LossPlot;
 
-  topSplitter_ = new QSplitter(Qt::Horizontal);
-  topSplitter_->addWidget(treePanel_);
-  topSplitter_->addWidget(vertical_scroll_area(controls_));
-  topSplitter_->setStretchFactor(0, 1);
-  topSplitter_->setStretchFactor(1, 0);
-
   workSplitter_ = new QSplitter(Qt::Vertical);
-  workSplitter_->addWidget(topSplitter_);
+  workSplitter_->addWidget(treePanel_);
   workSplitter_->addWidget(plot_);
-  workSplitter_->setStretchFactor(0, 1);
-  workSplitter_->setStretchFactor(1, 1);
+  workSplitter_->setStretchFactor(0, 2);
+  workSplitter_->setStretchFactor(1, 3);
 
   mainSplitter_ = new QSplitter(Qt::Horizontal);
   mainSplitter_->addWidget(setupArea_);
   mainSplitter_->addWidget(workSplitter_);
   mainSplitter_->setStretchFactor(0, 0);
   mainSplitter_->setStretchFactor(1, 1);
-  for (QSplitter* splitter : {topSplitter_, workSplitter_, mainSplitter_}) splitter->setChildrenCollapsible(false);
+  for (QSplitter* splitter : {workSplitter_, mainSplitter_}) splitter->setChildrenCollapsible(false);
   setCentralWidget(mainSplitter_);
+}
+
+void MainWindow::buildToolBar() {
+  QToolBar* bar = addToolBar(tr("Training"));
+  bar->setObjectName(QStringLiteral("trainingToolBar"));  // for saveState()
+  bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+  bar->setIconSize(QSize(16, 16));  // one slim row: laptop screens need the height for the plot
+  bar->addAction(controls_->trainAction());
+  bar->addAction(controls_->pauseAction());
+  bar->addAction(controls_->stopAction());
 }
 
 void MainWindow::buildMenus() {
@@ -130,6 +148,7 @@ void MainWindow::buildMenus() {
   training->addAction(controls_->stopAction());
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(findChild<QToolBar*>()->toggleViewAction());
   QAction* showSetup = view->addAction(tr("&Setup panels"));
   showSetup->setCheckable(true);
   showSetup->setChecked(true);
@@ -221,10 +240,10 @@ void MainWindow::showRunFinished(TrainingController::State status, const QString
   if (status == State::Finished) {
     progress_->setValue(progress_->maximum());
     progressLabel_->setText(tr("finished · test accuracy %1 %").arg(100.0 * testAccuracy, 0, 'f', 1));
-    if (!where.isEmpty()) statusBar()->showMessage(tr("Run saved to %1").arg(where));
+    if (!where.isEmpty()) statusBar()->showMessage(tr("Run saved to %1").arg(shortRunPath(where)));
   } else if (status == State::Cancelled) {
     progressLabel_->setText(tr("stopped"));
-    if (!where.isEmpty()) statusBar()->showMessage(tr("Stopped; partial run saved to %1").arg(where));
+    if (!where.isEmpty()) statusBar()->showMessage(tr("Stopped; partial run saved to %1").arg(shortRunPath(where)));
   } else {
     progressLabel_->setText(tr("failed"));
     showError(tr("Training failed"), message);
@@ -234,17 +253,19 @@ void MainWindow::showRunFinished(TrainingController::State status, const QString
 void MainWindow::showError(const QString& title, const QString& message) {
   statusBar()->showMessage(message, 15000);
   if (!interactive_) {
-    std::fprintf(stderr, "transferlab: %s: %s\n", qUtf8Printable(title), qUtf8Printable(message));
+    const QString line = title.isEmpty() ? message : title + QStringLiteral(": ") + message;
+    std::fprintf(stderr, "transferlab: %s\n", qUtf8Printable(line));
     return;
   }
   // open(), not exec(): the event loop and a running training keep going.
-  auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+  auto* box = new QMessageBox(QMessageBox::Warning, title.isEmpty() ? tr("Transfer Lab") : title, message,
+                              QMessageBox::Ok, this);
   box->setAttribute(Qt::WA_DeleteOnClose);
   box->open();
 }
 
 void MainWindow::setEditingLocked(bool locked) {
-  setupArea_->widget()->setEnabled(!locked);
+  for (QWidget* panel : setupPanels_) panel->setEnabled(!locked);
   treeLock_->setLocked(locked);
 }
 
@@ -291,15 +312,14 @@ void MainWindow::showAbout() {
           .arg(QApplication::applicationVersion(), controller_->runsDirectory().toHtmlEscaped()));
 }
 
+/// The default split: setup column as narrow as its content allows, and
+/// below the tree more height for the curves than for the tree, since during
+/// training the curves are what one watches.
 void MainWindow::resetLayout() {
-  const int width = mainSplitter_->width();
-  const int setupWidth = std::max(setupArea_->minimumWidth(), width / 4);
-  mainSplitter_->setSizes({setupWidth, width - setupWidth});
-  const int height = workSplitter_->height();
-  workSplitter_->setSizes({height / 2, height - height / 2});
-  const int workWidth = topSplitter_->width();
-  const int controlsWidth = controls_->sizeHint().width() + 20;
-  topSplitter_->setSizes({workWidth - controlsWidth, controlsWidth});
+  const int setupWidth = setupArea_->minimumWidth();
+  mainSplitter_->setSizes({setupWidth, std::max(1, width() - setupWidth)});
+  const int workHeight = std::max(2, height() - menuBar()->sizeHint().height() - statusBar()->sizeHint().height());
+  workSplitter_->setSizes({workHeight * 2 / 5, workHeight - workHeight * 2 / 5});
 }
 
 void MainWindow::restoreLayout() {
@@ -308,7 +328,6 @@ void MainWindow::restoreLayout() {
   restoreState(settings.value(kStateKey).toByteArray());
   mainSplitter_->restoreState(settings.value(kMainSplitterKey).toByteArray());
   workSplitter_->restoreState(settings.value(kWorkSplitterKey).toByteArray());
-  topSplitter_->restoreState(settings.value(kTopSplitterKey).toByteArray());
 }
 
 bool MainWindow::restoreLastConfig() {
@@ -326,7 +345,6 @@ void MainWindow::saveSettings() const {
   settings.setValue(kStateKey, saveState());
   settings.setValue(kMainSplitterKey, mainSplitter_->saveState());
   settings.setValue(kWorkSplitterKey, workSplitter_->saveState());
-  settings.setValue(kTopSplitterKey, topSplitter_->saveState());
   settings.setValue(kConfigKey, session_->configJson());
 }
 

@@ -2,6 +2,7 @@
 
 #include "training/training_controller.h"
 
+#include <QList>
 #include <QMainWindow>
 
 class QLabel;
@@ -17,9 +18,10 @@ class LayerTreePanel;
 class LossPlot;
 class TrainingControls;
 
-/// The application window: setup panels (model, data, strategy) on the left,
-/// the layer tree and training controls at the top right, live curves below,
-/// progress in the status bar. Owns the session and the training controller.
+/// The application window: setup column on the left (model, data, strategy,
+/// training options), the layer tree over the live curves on the right,
+/// Train / Pause / Stop on a toolbar, progress in the status bar. Owns the
+/// session and the training controller.
 class MainWindow : public QMainWindow {
   Q_OBJECT
 
@@ -58,6 +60,7 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildCentralArea();
+  void buildToolBar();
   void buildMenus();
   void buildStatusBar();
   void connectController();
@@ -80,8 +83,8 @@ class MainWindow : public QMainWindow {
   LayerTreePanel* treePanel_ = nullptr;
   QScrollArea* setupArea_ = nullptr;
   QSplitter* mainSplitter_ = nullptr;   ///< setup | work area
-  QSplitter* workSplitter_ = nullptr;   ///< (tree | controls) over plot
-  QSplitter* topSplitter_ = nullptr;    ///< tree | controls
+  QSplitter* workSplitter_ = nullptr;   ///< tree over plot
+  QList<QWidget*> setupPanels_;         ///< model, data, strategy: locked while training
   QProgressBar* progress_ = nullptr;
   QLabel* progressLabel_ = nullptr;
   EditLock* treeLock_ = nullptr;

@@ -11,6 +11,7 @@
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QSpinBox>
+#include <QStyle>
 #include <QVBoxLayout>
 
 #include <limits>
@@ -43,6 +44,13 @@ void TrainingControls::buildForm() {
   seed_->setRange(0, std::numeric_limits<int>::max());
   seed_->setToolTip(tr("The same seed reproduces the same run on this machine"));
 
+  // Object names let tests and style sheets find the fields.
+  epochs_->setObjectName(QStringLiteral("epochs"));
+  batchSize_->setObjectName(QStringLiteral("batchSize"));
+  learningRate_->setObjectName(QStringLiteral("learningRate"));
+  optimizer_->setObjectName(QStringLiteral("optimizer"));
+  seed_->setObjectName(QStringLiteral("seed"));
+
   form_ = new QWidget;
   auto* form = new QFormLayout(form_);
   form->setContentsMargins(0, 0, 0, 0);
@@ -61,7 +69,6 @@ void TrainingControls::buildForm() {
   auto* outer = new QVBoxLayout(this);
   outer->setContentsMargins(0, 0, 0, 0);
   outer->addWidget(box);
-  outer->addStretch(1);
 
   // Given their actions in buildActions().
   trainButton_ = new QPushButton;
@@ -71,12 +78,12 @@ void TrainingControls::buildForm() {
 }
 
 void TrainingControls::buildActions() {
-  trainAction_ = new QAction(tr("&Train"), this);
+  trainAction_ = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Train"), this);
   trainAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
   trainAction_->setToolTip(tr("Start training with these settings (Ctrl+Return)"));
-  pauseAction_ = new QAction(tr("&Pause"), this);
+  pauseAction_ = new QAction(style()->standardIcon(QStyle::SP_MediaPause), tr("&Pause"), this);
   pauseAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
-  stopAction_ = new QAction(tr("&Stop"), this);
+  stopAction_ = new QAction(style()->standardIcon(QStyle::SP_MediaStop), tr("&Stop"), this);
   // Esc is the natural "stop"; Ctrl+. for keyboards where Esc is taken.
   stopAction_->setShortcuts({QKeySequence(Qt::Key_Escape), QKeySequence(Qt::CTRL | Qt::Key_Period)});
   stopAction_->setToolTip(tr("Stop after the current batch (Esc)"));
@@ -86,12 +93,14 @@ void TrainingControls::buildActions() {
     action->setShortcutContext(Qt::WindowShortcut);
     addAction(action);  // shortcuts work anywhere in the window
     button->setText(action->text().remove(QLatin1Char('&')));
+    button->setIcon(action->icon());
     button->setToolTip(action->toolTip().isEmpty() ? action->shortcut().toString(QKeySequence::NativeText)
                                                    : action->toolTip());
     connect(button, &QPushButton::clicked, action, &QAction::trigger);
     connect(action, &QAction::changed, button, [button = button, action = action] {
       button->setEnabled(action->isEnabled());
       button->setText(action->text().remove(QLatin1Char('&')));
+      button->setIcon(action->icon());
       button->setToolTip(action->toolTip());
     });
   }
@@ -129,6 +138,7 @@ void TrainingControls::showControllerState(TrainingController::State state) {
   trainAction_->setEnabled(!busy);
   pauseAction_->setEnabled(state == State::Training || state == State::Paused);
   pauseAction_->setText(state == State::Paused ? tr("&Resume") : tr("&Pause"));
+  pauseAction_->setIcon(style()->standardIcon(state == State::Paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
   pauseAction_->setToolTip(state == State::Paused ? tr("Continue training (Ctrl+P)")
                                                   : tr("Pause between two batches (Ctrl+P)"));
   stopAction_->setEnabled(busy && state != State::Stopping);

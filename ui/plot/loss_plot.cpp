@@ -3,6 +3,7 @@
 #include "plot/qcustomplot_no_keywords.h"
 
 #include <QContextMenuEvent>
+#include <QResizeEvent>
 #include <QDir>
 #include <QFileDialog>
 #include <QMenu>
@@ -14,6 +15,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <numeric>
 
 namespace tl {
 namespace {
@@ -73,8 +75,7 @@ struct LossPlot::Impl {
   QCPTextElement* title = nullptr;
   QCPAxisRect* lossRect = nullptr;
   QCPAxisRect* accRect = nullptr;
-  QCPLegend* lossLegend = nullptr;
-  QCPLegend* accLegend = nullptr;
+  QCPLegend* legend = nullptr;  ///< one row above both rects, so no curve hides behind it
   QCPItemTracer* tracer = nullptr;
   std::array<QCPGraph*, kSeriesCount> current{};
   std::array<QCPGraph*, kSeriesCount> previous{};
@@ -90,11 +91,12 @@ struct LossPlot::Impl {
   bool settingRanges = false;  ///< our own range changes are not user interaction
 
   QCPAxisRect* rectOf(Series s) const { return is_accuracy(s) ? accRect : lossRect; }
-  QCPLegend* legendOf(Series s) const { return is_accuracy(s) ? accLegend : lossLegend; }
 
   void build(QWidget* owner);
   QCPAxisRect* addAxisRect(int row, const QString& valueLabel);
-  QCPLegend* addLegend(QCPAxisRect* rect);
+  void addLegend(int row);
+  void fitLegendColumns(int width);
+  void useEpochTicks(QCPAxis* axis);
   QCPGraph* addGraph(Series s, bool previousRun);
   void linkEpochAxes();
   void watchUserRangeChanges(QCPAxis* axis);
@@ -112,18 +114,24 @@ void LossPlot::Impl::build(QWidget* owner) {
   plot->plotLayout()->clear();  // replaces the default single axis rect and its legend
   title = new QCPTextElement(plot, QString(), QFont(owner->font().family(), 9, QFont::Bold));
   plot->plotLayout()->addElement(0, 0, title);
-  lossRect = addAxisRect(1, QStringLiteral("Loss"));
-  accRect = addAxisRect(2, QStringLiteral("Accuracy (%)"));
-  plot->plotLayout()->setRowStretchFactor(1, 3);
-  plot->plotLayout()->setRowStretchFactor(2, 2);
+  addLegend(1);
+  lossRect = addAxisRect(2, QStringLiteral("Loss"));
+  accRect = addAxisRect(3, QStringLiteral("Accuracy (%)"));
+  // Title and legend rows take only their minimum height; the rects share the rest.
+  plot->plotLayout()->setRowStretchFactor(0, 0.001);
+  plot->plotLayout()->setRowStretchFactor(1, 0.001);
+  // Equal factors; the lower rect still ends up smaller, as it carries the epoch axis labels.
+  plot->plotLayout()->setRowStretchFactor(2, 1);
+  plot->plotLayout()->setRowStretchFactor(3, 1);
+  plot->plotLayout()->setRowSpacing(2);
   lossRect->axis(QCPAxis::atBottom)->setTickLabels(false);  // the shared epoch axis is labelled once, below
   accRect->axis(QCPAxis::atBottom)->setLabel(QStringLiteral("Epoch"));
   auto* margins = new QCPMarginGroup(plot);
   lossRect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
   accRect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
-  lossLegend = addLegend(lossRect);
-  accLegend = addLegend(accRect);
-  plot->legend = lossLegend;
+  accRect->axis(QCPAxis::atLeft)->ticker()->setTickCount(4);  // the lower rect is short on laptops
+  useEpochTicks(lossRect->axis(QCPAxis::atBottom));
+  useEpochTicks(accRect->axis(QCPAxis::atBottom));
   // Previous-run graphs first so the current run is drawn on top.
   for (int i = 0; i < kSeriesCount; ++i) previous[i] = addGraph(static_cast<Series>(i), true);
   for (int i = 0; i < kSeriesCount; ++i) current[i] = addGraph(static_cast<Series>(i), false);
@@ -151,18 +159,48 @@ QCPAxisRect* LossPlot::Impl::addAxisRect(int row, const QString& valueLabel) {
   return rect;
 }
 
-QCPLegend* LossPlot::Impl::addLegend(QCPAxisRect* rect) {
-  auto* legend = new QCPLegend;
-  rect->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
+void LossPlot::Impl::addLegend(int row) {
+  legend = new QCPLegend;
+  plot->plotLayout()->addElement(row, 0, legend);
+  plot->legend = legend;
   legend->setLayer(QStringLiteral("legend"));
   QFont font = plot->font();
   font.setPointSizeF(std::max(7.0, font.pointSizeF() - 1));
   legend->setFont(font);
-  legend->setBrush(QColor(255, 255, 255, 210));
-  legend->setBorderPen(QPen(QColor(180, 180, 180)));
-  legend->setRowSpacing(-2);
-  legend->setMargins(QMargins(5, 3, 5, 3));
-  return legend;
+  legend->setBorderPen(Qt::NoPen);
+  legend->setBrush(Qt::NoBrush);
+  legend->setRowSpacing(0);
+  legend->setColumnSpacing(12);
+  legend->setMargins(QMargins(4, 0, 4, 0));
+  legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+}
+
+/// As many legend columns as fit the plot's width; the rest wraps to new
+/// rows. Columns are as wide as their widest entry, as QCPLayoutGrid lays them out.
+void LossPlot::Impl::fitLegendColumns(int width) {
+  QVector<int> widths;
+  for (int i = 0; i < legend->itemCount(); ++i) {
+    // A wrapped legend grid has empty cells: item() is null there.
+    if (QCPAbstractLegendItem* item = legend->item(i)) widths.append(item->minimumOuterSizeHint().width());
+  }
+  const int available = width - legend->margins().left() - legend->margins().right();
+  int columns = std::max(1, static_cast<int>(widths.size()));
+  for (; columns > 1; --columns) {
+    QVector<int> columnWidths(columns, 0);
+    for (int i = 0; i < widths.size(); ++i) columnWidths[i % columns] = std::max(columnWidths[i % columns], widths[i]);
+    const int total = std::accumulate(columnWidths.begin(), columnWidths.end(), 0) + (columns - 1) * legend->columnSpacing();
+    if (total <= available) break;
+  }
+  if (legend->wrap() != columns) legend->setWrap(columns);
+  legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, /*rearrange=*/true);
+}
+
+/// Whole epochs as ticks, spaced out (2, 5, 10 …) when there are many.
+void LossPlot::Impl::useEpochTicks(QCPAxis* axis) {
+  QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
+  ticker->setTickStep(1.0);
+  ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+  axis->setTicker(ticker);
 }
 
 QCPGraph* LossPlot::Impl::addGraph(Series s, bool previousRun) {
@@ -172,10 +210,10 @@ QCPGraph* LossPlot::Impl::addGraph(Series s, bool previousRun) {
   const QColor color = previousRun ? faint(style.color) : style.color;
   graph->setPen(QPen(color, style.width, style.penStyle));
   if (style.marker != QCPScatterStyle::ssNone) graph->setScatterStyle(QCPScatterStyle(style.marker, color, 6));
-  graph->setName(previousRun ? QStringLiteral("previous run: ") + QLatin1String(style.name) : QLatin1String(style.name));
+  graph->setName(previousRun ? QStringLiteral("previous: ") + QLatin1String(style.name) : QLatin1String(style.name));
   graph->setSelectable(QCP::stNone);
   // Previous-run graphs join the legend in moveCurrentToPrevious, once they hold data.
-  if (!previousRun) graph->addToLegend(legendOf(s));
+  if (!previousRun) graph->addToLegend(legend);
   return graph;
 }
 
@@ -248,10 +286,11 @@ void LossPlot::Impl::moveCurrentToPrevious() {
     const Series s = static_cast<Series>(i);
     // Named once per legend, by its most telling curve, to keep the legends small.
     const bool named = s == Series::TrainLossSmoothed || s == Series::ValAccuracy;
-    if (named && !previous[i]->data()->isEmpty()) previous[i]->addToLegend(legendOf(s));
+    if (named && !previous[i]->data()->isEmpty()) previous[i]->addToLegend(legend);
   }
   // The raw per-batch noise of an old run only clutters the comparison.
   previous[index_of(Series::TrainLossRaw)]->data()->clear();
+  fitLegendColumns(plot->width());
 }
 
 QCPGraph* LossPlot::Impl::nearestGraph(const QPoint& pixel, int* index) const {
@@ -358,9 +397,10 @@ void LossPlot::clear() {
   for (int i = 0; i < kSeriesCount; ++i) {
     d->current[i]->data()->clear();
     d->previous[i]->data()->clear();
-    d->previous[i]->removeFromLegend(d->legendOf(static_cast<Series>(i)));
+    d->previous[i]->removeFromLegend(d->legend);
     d->pending[i] = PendingSeries{};
   }
+  d->fitLegendColumns(width());
   d->runName.clear();
   d->ema = 0.0;
   d->emaCount = 0;
@@ -426,6 +466,11 @@ void LossPlot::exportPdfWithDialog() {
     Q_EMIT exported(path);
   else
     Q_EMIT exportFailed(tr("Could not write %1").arg(path));
+}
+
+void LossPlot::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  d->fitLegendColumns(event->size().width());
 }
 
 void LossPlot::contextMenuEvent(QContextMenuEvent* event) {

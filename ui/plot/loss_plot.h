@@ -7,6 +7,7 @@
 
 class QCustomPlot;
 class QContextMenuEvent;
+class QResizeEvent;
 
 namespace tl {
 
@@ -65,6 +66,7 @@ class LossPlot : public QWidget {
 
  protected:
   void contextMenuEvent(QContextMenuEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
   struct Impl;

@@ -85,24 +85,35 @@ TEST(PooledBlockFeatures, GivesOneVectorPerImageAfterEveryBlockInEvalModeWithout
   }
 }
 
-TEST(RecommendSimilarity, LowDistancesEverywhereMeanHighSimilarityAndFeatureExtraction) {
-  const auto r = recommend_similarity({depth("block1", 0.1), depth("block2", 0.3), depth("block3", 0.2)});
+TEST(RecommendSimilarity, DomainsALinearClassifierCannotSeparateMeanHighSimilarity) {
+  const auto r = recommend_similarity({depth("block1", 0.1, 0.01), depth("block2", 0.3, 0.01), depth("block3", 0.2)});
   EXPECT_EQ(r.similarity, Similarity::High);
   EXPECT_EQ(r.strategy.strategy, default_strategy(Similarity::High).strategy);
-  EXPECT_NE(r.reason.find("0.30 at block2"), std::string::npos) << r.reason;
+  EXPECT_EQ(r.reason,
+            "Source and target features are hard to tell apart at every depth (proxy A-distance 0.30 at block2): "
+            "the pretrained features fit the target; freeze them and train a new head.");
 }
 
-TEST(RecommendSimilarity, SeparableFeaturesEverywhereMeanLowSimilarity) {
-  const auto r = recommend_similarity({depth("block1", 2.0), depth("block2", 2.0), depth("block3", 1.9)});
+TEST(RecommendSimilarity, OneSeparableDepthIsEnoughToLeaveHigh) {
+  const auto r = recommend_similarity({depth("block1", 0.1, 0.01), depth("block2", 0.3, 0.01), depth("block3", 1.2)});
+  EXPECT_EQ(r.similarity, Similarity::Moderate);
+}
+
+TEST(RecommendSimilarity, DifferentLowLevelFeaturesMeanLowSimilarity) {
+  const auto r = recommend_similarity({depth("block1", 2.0, 0.8), depth("block2", 2.0, 0.5), depth("block3", 1.9)});
   EXPECT_EQ(r.similarity, Similarity::Low);
   EXPECT_EQ(r.strategy.strategy, default_strategy(Similarity::Low).strategy);
+  EXPECT_NE(r.reason.find("MMD\u00b2 0.800 at block1"), std::string::npos) << r.reason;
 }
 
-TEST(RecommendSimilarity, DistancesInBetweenMeanModerateSimilarity) {
-  const auto r = recommend_similarity({depth("block1", 0.4), depth("block2", 1.0), depth("block3", 1.2)});
+TEST(RecommendSimilarity, CloseLowLevelButSeparableDeepFeaturesMeanModerate) {
+  const auto r = recommend_similarity({depth("block1", 1.9, 0.1), depth("block2", 2.0, 0.4), depth("block3", 2.0)});
   EXPECT_EQ(r.similarity, Similarity::Moderate);
   EXPECT_EQ(r.strategy.strategy, default_strategy(Similarity::Moderate).strategy);
-  EXPECT_FALSE(r.reason.empty());
+  EXPECT_EQ(r.reason,
+            "Low-level features are close (MMD\u00b2 0.100 at block1) but deeper ones tell the domains apart "
+            "(proxy A-distance 2.00 at block2): keep the lower blocks frozen and fine-tune the top block with a new "
+            "head.");
 }
 
 TEST(RecommendSimilarity, NeedsAtLeastOneDepth) { EXPECT_THROW(recommend_similarity({}), std::invalid_argument); }

@@ -189,6 +189,8 @@ void MainWindow::connectController() {
             showBatch(epoch, batch, perEpoch, progress, eta);
           });
   connect(controller_, &TrainingController::epochFinished, plot_, &LossPlot::addEpoch);
+  connect(controller_, &TrainingController::evaluating, this,
+          [this] { progressLabel_->setText(tr("evaluating on the test set…")); });
   connect(controller_, &TrainingController::runFinished, this, &MainWindow::showRunFinished);
 }
 

@@ -44,6 +44,18 @@ QString new_run_dir(const QString& runs, const QString& name) {
   return dir;
 }
 
+/// The record of a run. Only a finished run is evaluated on the test set: a
+/// stopped model is half-trained, so its test accuracy says little, and
+/// evaluating it would keep Stop waiting for seconds (the issue wants < 1 s).
+RunRecord record_of(const PreparedExperiment& prepared, const TrainingOutcome& outcome) {
+  if (outcome.status == RunStatus::Finished) return make_run_record(prepared, outcome);
+  TrainingOutcome withoutModel = outcome;
+  withoutModel.model = TransferModel(nullptr);
+  RunRecord record = make_run_record(prepared, withoutModel);
+  if (outcome.model) record.layers = layer_drift(*outcome.model, prepared.initial_state);
+  return record;
+}
+
 QString run_summary(const PreparedExperiment& p) {
   return QStringLiteral("%1: %2, %3 training / %4 validation / %5 test images, %6")
       .arg(QString::fromStdString(p.config.name), QString::fromStdString(p.model->architecture()))
@@ -148,7 +160,8 @@ void TrainingController::Impl::runWorker(const std::string& configJson, const QS
       Q_EMIT owner->runStarted(name, epochs, summary);
     });
     const TrainingOutcome outcome = train(prepared);
-    const RunRecord record = make_run_record(prepared, outcome);
+    if (outcome.status == RunStatus::Finished) post([this] { Q_EMIT owner->evaluating(); });
+    const RunRecord record = record_of(prepared, outcome);
     write_run(record, runDir.toStdString());
     const State status = state_of(outcome.status);
     const QString message = QString::fromStdString(outcome.message);

@@ -63,7 +63,10 @@ class TrainingController : public QObject {
   void batchTrained(int epoch, int batch, int batchesPerEpoch, double loss, double progress, double etaSeconds);
   void epochFinished(int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy,
                      double seconds);
-  /// Once per start, after the worker thread has ended. `testAccuracy` is in [0, 1]; 0 when unknown.
+  /// Training is done; the model is being evaluated on the test set (can take seconds).
+  void evaluating();
+  /// Once per start, after the worker thread has ended. A stopped run is not
+  /// evaluated on the test set: its record has status "cancelled" and no test accuracy. `testAccuracy` is in [0, 1]; 0 when unknown.
   void runFinished(tl::TrainingController::State status, const QString& message, double testAccuracy);
 
  private:

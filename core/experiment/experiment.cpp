@@ -5,6 +5,7 @@
 #include "experiment/atomic_file.h"
 #include "models/layer_tree.h"
 #include "models/model_zoo.h"
+#include "models/progressive_network.h"
 #include "weights/pretrained_catalog.h"
 
 #include <torch/torch.h>
@@ -109,6 +110,114 @@ FreezePlan plan_for(const ExperimentConfig& config, TransferModelImpl& model) {
   return plan;
 }
 
+// The target's training images not drawn as labelled shots, shifted and
+// normalised like them: DANN's unlabelled set. Mirrors build_task_data.
+Dataset unlabelled_target_images(const DataConfig& d, const Normalization& norm) {
+  Dataset pool = select_classes(cached_fashion_mnist(d.root, DataSplit::Train), classes_or_all(d));
+  if (!d.mismatch.is_identity()) pool = apply_label_mismatch(pool, d.mismatch);
+  const Dataset train = split_validation(pool, d.val_fraction, d.seed).first;
+  // sample_per_class draws by label only: on image positions it names the shots.
+  Dataset positions = train;
+  positions.images = torch::arange(train.size(), torch::kLong);
+  const auto shots = sample_or_explain(positions, d.shots_per_class, d.seed, "target.shots_per_class").images;
+  auto unlabelled = torch::ones({train.size()}, torch::kBool);
+  unlabelled.index_put_({shots}, false);
+  return normalize(apply_shift(train.subset(unlabelled.nonzero().squeeze(1)), d.shift), norm);
+}
+
+// The source task the pretrained checkpoint was trained on, from its recipe.
+DataConfig recorded_source_task(const std::optional<CheckpointMetadata>& pretrained, const std::string& field) {
+  if (!pretrained) {
+    throw ConfigError(field + ": needs a pretrained model (model.pretrained) to take the source task from");
+  }
+  const nlohmann::json& extra = pretrained->extra;
+  if (!extra.is_object() || !extra.contains("recipe") || !extra["recipe"].is_object() ||
+      !extra["recipe"].contains("source")) {
+    throw ConfigError(field + ": the pretrained checkpoint does not record its source task (metadata recipe.source)");
+  }
+  try {
+    return config_from_json(nlohmann::json{{"source", extra.at("recipe").at("source")}}).source;
+  } catch (const ConfigError& e) {
+    throw ConfigError(field + ": the checkpoint's recorded source task is invalid (" + e.what() + ")");
+  }
+}
+
+// The checkpoint's own classifier, to start multi-task's source head from;
+// null when the head is not a single linear layer of the expected shape.
+torch::nn::Linear pretrained_head(const ExperimentConfig& config, const TransferModelImpl& model,
+                                  int64_t source_classes) {
+  const Checkpoint ckpt = load_checkpoint(resolve_checkpoint(config.model.pretrained));
+  const auto weight = ckpt.tensors.find(model.head_path() + ".weight");
+  const auto bias = ckpt.tensors.find(model.head_path() + ".bias");
+  if (weight == ckpt.tensors.end() || bias == ckpt.tensors.end() ||
+      !weight->second.sizes().equals({source_classes, model.feature_dim()})) {
+    return nullptr;
+  }
+  torch::nn::Linear head(model.feature_dim(), source_classes);
+  torch::NoGradGuard no_grad;
+  head->weight.copy_(weight->second);
+  head->bias.copy_(bias->second);
+  return head;
+}
+
+DannSetup dann_setup(const PreparedExperiment& p, const TaskData& source, const Normalization& norm) {
+  const DataConfig& target = p.config.target;
+  if (target.shots_per_class == 0) {
+    throw ConfigError("mitigations.dann: needs unlabelled target images; set target.shots_per_class to the "
+                      "labelled images per class and the rest become the unlabelled set");
+  }
+  if (source.train.class_names != p.data.train.class_names) {
+    throw ConfigError("mitigations.dann: the pretrained model's source task has other classes than the target; "
+                      "DANN needs the same classes in both domains");
+  }
+  DannSetup dann;
+  dann.unlabelled = unlabelled_target_images(target, norm);
+  dann.labelled_domains = torch::cat({torch::zeros({source.train.size()}), torch::ones({p.data.train.size()})});
+  dann.domain_weight = p.config.mitigations.dann_domain_weight;
+  return dann;
+}
+
+// The pretrained model as the frozen column of a progressive network beside a
+// fresh column of the same architecture.
+TransferModel progressive_columns(const ExperimentConfig& config, const PreparedModel& p) {
+  const std::string field = "mitigations.progressive";
+  if (!p.pretrained) throw ConfigError(field + ": needs a pretrained model (model.pretrained) for its frozen column");
+  if (config.resolved_strategy().strategy != Strategy::FullFineTuning) {
+    throw ConfigError(field + ": the new column starts from random weights and trains in full; set "
+                      "transfer.strategy to full_fine_tuning");
+  }
+  if (config.mitigations.l2sp) {
+    throw ConfigError(field + ": L2-SP has no pretrained weights to anchor here (the pretrained column is frozen); "
+                      "turn off mitigations.l2sp");
+  }
+  auto fresh = make_model(p.architecture, target_class_count(config.target), p.model->input_shape());
+  return TransferModel(std::shared_ptr<TransferModelImpl>(std::make_shared<ProgressiveNetworkImpl>(p.model, fresh)));
+}
+
+// Builds what the enabled mitigations need besides the target task.
+void prepare_mitigations(PreparedExperiment& p) {
+  const MitigationsConfig& m = p.config.mitigations;
+  if (m.dann && m.multitask) {
+    throw ConfigError("mitigations: dann and multitask both train on the source task's labels; enable one of them");
+  }
+  if (!m.dann && !m.multitask) return;
+  const std::string field = m.dann ? "mitigations.dann" : "mitigations.multitask";
+  const DataConfig source_config = recorded_source_task(p.pretrained, field);
+  const TaskData source = build_task_data(source_config, p.data.normalization, "source");
+  if (m.dann) {
+    p.dann = dann_setup(p, source, p.data.normalization);
+    p.dann_source = source.train;
+  } else {
+    MultiTaskSetup multitask;
+    multitask.source = source.train;
+    multitask.source_weight = m.multitask_source_weight;
+    const auto* progressive = dynamic_cast<const ProgressiveNetworkImpl*>(p.model.get());
+    const TransferModelImpl& pretrained = progressive ? *progressive->source : *p.model;
+    multitask.source_head = pretrained_head(p.config, pretrained, source.train.num_classes());
+    p.multitask = multitask;
+  }
+}
+
 }  // namespace
 
 TaskData build_task_data(const DataConfig& d, const std::optional<Normalization>& norm, const std::string& section) {
@@ -159,9 +268,16 @@ PreparedModel prepare_model(const ExperimentConfig& config) {
     p.model = make_model(config.model.architecture, /*num_classes=*/2);
   }
   p.architecture = p.model->architecture();
-  // The head is new for the target task.
-  p.model->replace_head(target_class_count(config.target));
+  // The head is new for the target task (a progressive network's new column
+  // has it; its pretrained column keeps the source head, unused).
+  if (config.mitigations.progressive) {
+    p.model = progressive_columns(config, p);
+  } else {
+    p.model->replace_head(target_class_count(config.target));
+  }
   p.plan = plan_for(config, *p.model);
+  // The pretrained column of a progressive network never trains.
+  if (config.mitigations.progressive) p.plan.set("source", {false, 1.0});
   p.plan.apply(*p.model);
   return p;
 }
@@ -181,6 +297,7 @@ PreparedExperiment prepare_experiment(const ExperimentConfig& config) {
     throw std::logic_error("target task has " + std::to_string(p.data.train.num_classes()) +
                            " classes but the head was built for " + std::to_string(p.model->num_classes()));
   }
+  prepare_mitigations(p);
   p.initial_state = state_dict(*p.model);
   for (auto& [name, tensor] : p.initial_state) tensor = tensor.clone();
   return p;
@@ -193,6 +310,19 @@ TrainingJob make_training_job(const PreparedExperiment& p) {
   job.train = p.data.train;
   job.validation = p.data.validation;
   job.options = p.config.training;
+  if (p.config.mitigations.l2sp) job.l2sp = p.config.mitigations.l2sp_options;
+  job.dann = p.dann;
+  if (p.dann) {
+    // The task head learns from the source labels and the few target labels.
+    job.train.images = torch::cat({p.dann_source.images, p.data.train.images});
+    job.train.labels = torch::cat({p.dann_source.labels, p.data.train.labels});
+  }
+  job.multitask = p.multitask;
+  if (p.multitask && p.multitask->source_head) {
+    // Each run trains its own copy, so twins and repeats start alike.
+    job.multitask->source_head =
+        torch::nn::Linear(std::dynamic_pointer_cast<torch::nn::LinearImpl>(p.multitask->source_head->clone()));
+  }
   return job;
 }
 
@@ -242,6 +372,11 @@ nlohmann::json RunRecord::to_json() const {
                            {"val_loss", e.val_loss},
                            {"val_accuracy", e.val_accuracy},
                            {"seconds", e.seconds}});
+    if (e.domain_accuracy >= 0.0) {
+      epochs_json.back()["domain_accuracy"] = e.domain_accuracy;
+      epochs_json.back()["lambda"] = e.lambda;
+    }
+    if (!e.warning.empty()) epochs_json.back()["warning"] = e.warning;
   }
   nlohmann::json layers_json = nlohmann::json::array();
   for (const auto& l : layers) {

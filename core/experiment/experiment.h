@@ -58,6 +58,14 @@ struct PreparedExperiment {
   FreezePlan plan;
   TaskData data;
   std::map<std::string, torch::Tensor> initial_state;  ///< weights before training, for drift
+  /// mitigations.dann: the job trains on the source task's labelled images
+  /// (dann_source) followed by the target's labelled shots (data.train); the
+  /// rest of the target's training images (same shift) are the unlabelled set.
+  std::optional<DannSetup> dann;
+  Dataset dann_source;
+  /// mitigations.multitask: the source task's labelled training images and
+  /// the checkpoint's own head as the source head.
+  std::optional<MultiTaskSetup> multitask;
 };
 
 /// Loads the pretrained model (or builds a fresh one), replaces the head for

@@ -122,6 +122,8 @@ TransferConfig parse_transfer(const json& j) {
   t.options = fallback.options;
   t.options.top_blocks = static_cast<int>(f.integer("top_blocks", t.options.top_blocks, 1, 64));
   t.options.lower_lr_multiplier = f.number("lower_lr_multiplier", t.options.lower_lr_multiplier, 0.0, 10.0);
+  t.options.transferred_blocks =
+      static_cast<int>(f.integer("transferred_blocks", t.options.transferred_blocks, 1, 64));
   const json& layers = f.object("layers");
   for (const auto& item : layers.items()) {
     JsonFields lf(item.value(), f.field("layers") + "." + item.key());
@@ -149,6 +151,37 @@ TrainingOptions parse_training(const json& j) {
   o.cache_frozen_features = f.boolean("cache_frozen_features", o.cache_frozen_features);
   f.finish();
   return o;
+}
+
+MitigationsConfig parse_mitigations(const json& j) {
+  JsonFields f(j, "mitigations");
+  MitigationsConfig m;
+  // L2-SP is on when its section is present; the others say "enabled".
+  JsonFields l2sp(f.object("l2sp"), f.field("l2sp"));
+  m.l2sp = l2sp.boolean("enabled", f.has("l2sp"));
+  m.l2sp_options.alpha = l2sp.number("alpha", m.l2sp_options.alpha, 0.0, 100.0);
+  m.l2sp_options.beta = l2sp.number("beta", m.l2sp_options.beta, 0.0, 100.0);
+  l2sp.finish();
+  JsonFields dann(f.object("dann"), f.field("dann"));
+  m.dann = dann.boolean("enabled", false);
+  m.dann_domain_weight = dann.number("domain_weight", m.dann_domain_weight, 0.0, 100.0);
+  dann.finish();
+  JsonFields multitask(f.object("multitask"), f.field("multitask"));
+  m.multitask = multitask.boolean("enabled", false);
+  m.multitask_source_weight = multitask.number("source_weight", m.multitask_source_weight, 0.0, 100.0);
+  multitask.finish();
+  JsonFields progressive(f.object("progressive"), f.field("progressive"));
+  m.progressive = progressive.boolean("enabled", false);
+  progressive.finish();
+  f.finish();
+  return m;
+}
+
+json mitigations_to_json(const MitigationsConfig& m) {
+  return {{"l2sp", {{"enabled", m.l2sp}, {"alpha", m.l2sp_options.alpha}, {"beta", m.l2sp_options.beta}}},
+          {"dann", {{"enabled", m.dann}, {"domain_weight", m.dann_domain_weight}}},
+          {"multitask", {{"enabled", m.multitask}, {"source_weight", m.multitask_source_weight}}},
+          {"progressive", {{"enabled", m.progressive}}}};
 }
 
 json shift_to_json(const DomainShift& s) {
@@ -194,9 +227,10 @@ ExperimentConfig config_from_json(const json& j) {
   c.source = parse_data(f.object("source"), "source");
   c.transfer = parse_transfer(f.object("transfer"));
   c.training = parse_training(f.object("training"));
+  c.mitigations = parse_mitigations(f.object("mitigations"));
   // Keys core does not know (lesson text, expected outcome) travel along.
-  static const std::set<std::string> known = {"name",   "description", "model",   "target",
-                                               "source", "transfer",    "training"};
+  static const std::set<std::string> known = {"name",   "description", "model",    "target",
+                                               "source", "transfer",    "training", "mitigations"};
   for (const auto& item : j.items()) {
     if (!known.count(item.key())) c.extra[item.key()] = item.value();
   }
@@ -219,6 +253,7 @@ json config_to_json(const ExperimentConfig& c) {
               {"strategy", strategy_name(strategy.strategy)},
               {"top_blocks", strategy.options.top_blocks},
               {"lower_lr_multiplier", strategy.options.lower_lr_multiplier},
+              {"transferred_blocks", strategy.options.transferred_blocks},
               {"layers", layers}}},
             {"training",
              {{"epochs", c.training.epochs},
@@ -229,7 +264,8 @@ json config_to_json(const ExperimentConfig& c) {
               {"weight_decay", c.training.weight_decay},
               {"seed", c.training.seed},
               {"threads", c.training.threads},
-              {"cache_frozen_features", c.training.cache_frozen_features}}}};
+              {"cache_frozen_features", c.training.cache_frozen_features}}},
+            {"mitigations", mitigations_to_json(c.mitigations)}};
   for (const auto& item : c.extra.items()) j[item.key()] = item.value();
   return j;
 }

@@ -51,6 +51,22 @@ struct TransferConfig {
   std::map<std::string, LayerSetting> layers;  ///< edits applied on top of the strategy's plan
 };
 
+/// Negative-transfer mitigations ("mitigations" in JSON); each is off unless
+/// its section is present (L2-SP) or enabled (DANN, multi-task). DANN and
+/// multi-task train on the pretrained checkpoint's own source task, as its
+/// metadata records it.
+struct MitigationsConfig {
+  bool l2sp = false;
+  L2SpOptions l2sp_options;          ///< alpha, beta in [0, 100]
+  bool dann = false;
+  double dann_domain_weight = 1.0;   ///< weight of the domain loss, [0, 100]
+  bool multitask = false;
+  double multitask_source_weight = 0.5;  ///< weight of the source task's loss, [0, 100]
+  /// A progressive network: the pretrained model as a frozen column beside a
+  /// new target column of the same architecture (needs full_fine_tuning).
+  bool progressive = false;
+};
+
 /// One experiment: everything `transferlab-cli run` and the GUI need.
 struct ExperimentConfig {
   std::string name = "experiment";
@@ -60,6 +76,7 @@ struct ExperimentConfig {
   DataConfig source;  ///< the source task; used by `pretrain`
   TransferConfig transfer;
   TrainingOptions training;
+  MitigationsConfig mitigations;
   nlohmann::json extra = nlohmann::json::object();  ///< unknown-to-core keys kept for the GUI (lesson text, expected outcome)
 
   /// The strategy actually used: the explicit one or the similarity's default.

@@ -4,12 +4,16 @@
 #include "models/transfer_model.h"
 #include "train/training_events.h"
 #include "transfer/freeze_plan.h"
+#include "transfer/l2sp.h"
+
+#include <torch/nn/modules/linear.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,10 +30,30 @@ struct TrainingOptions {
   double learning_rate = 0.01;
   OptimizerKind optimizer = OptimizerKind::Sgd;
   double momentum = 0.9;       ///< SGD only
-  double weight_decay = 0.0;
+  double weight_decay = 0.0;   ///< not used while L2-SP is on (TrainingJob::l2sp replaces it)
   uint64_t seed = 1;
   int threads = 0;             ///< intra-op threads; 0 = every core
   bool cache_frozen_features = true;  ///< reuse activations of a frozen prefix every epoch
+};
+
+/// Domain-adversarial training (DANN, Ganin and Lempitsky 2015). Every step
+/// draws a batch of `unlabelled` target images beside the labelled batch; the
+/// features of both pass through a gradient reversal layer (lambda rising with
+/// dann_lambda(progress)) into a fresh DomainClassifier trained with binary
+/// cross-entropy to tell the domains apart. The loss is
+/// task cross-entropy + domain_weight × domain BCE.
+struct DannSetup {
+  Dataset unlabelled;              ///< target-domain images; their labels are not used
+  torch::Tensor labelled_domains;  ///< [train.size()], 0 = source image, 1 = target image; undefined = all source
+  double domain_weight = 1.0;      ///< >= 0
+};
+
+/// Multi-task learning: a second labelled task (the source task) trains through
+/// the same blocks with its own head; loss = target CE + source_weight × source CE.
+struct MultiTaskSetup {
+  Dataset source;
+  double source_weight = 0.5;              ///< >= 0
+  torch::nn::Linear source_head{nullptr};  ///< starting weights (e.g. the pretrained head); null = fresh
 };
 
 /// Everything one training run needs. The trainer takes ownership: nothing in
@@ -40,6 +64,13 @@ struct TrainingJob {
   Dataset train;
   Dataset validation;
   TrainingOptions options;
+  /// L2-SP, with w0 taken after re-initialisation. It replaces weight decay:
+  /// the optimizer runs with weight_decay 0 while it is set, since its beta
+  /// term already decays the new layers and decaying transferred weights
+  /// towards 0 would fight the pull towards w0.
+  std::optional<L2SpOptions> l2sp;
+  std::optional<DannSetup> dann;
+  std::optional<MultiTaskSetup> multitask;
 };
 
 /// What a run leaves behind.
@@ -70,6 +101,12 @@ Evaluation evaluate_from_block(TransferModelImpl& model, const Dataset& data, in
 /// 2-core laptop sparing a core for it would halve training speed.
 int training_thread_count(int requested);
 
+/// The EpochEvent::warning for `current` given the epochs before it: "features
+/// not aligned" when the domain accuracy was above 95% in this and the previous
+/// epoch, "task loss diverges" when the training loss grew three epochs in a
+/// row; both joined by "; "; empty when healthy.
+std::string epoch_warning(const std::vector<EpochEvent>& previous, const EpochEvent& current);
+
 /// Trains a model on its own thread and reports through a TrainingListener.
 ///
 /// Before the first step the plan is validated and applied: listed layers are
@@ -77,6 +114,9 @@ int training_thread_count(int requested);
 /// of the optimizer, and modules whose parameters are all frozen stay in eval
 /// mode (so frozen BatchNorm statistics never move). Each trainable parameter
 /// belongs to a parameter group with lr = base lr × its multiplier.
+/// The reported loss is always the target task's cross-entropy, so runs with
+/// and without mitigations plot on the same scale; the mitigations' terms are
+/// added to what is optimised.
 /// pause(), resume() and cancel() take effect between batches.
 /// The run is reproducible for options.seed on the same machine.
 class Trainer {

@@ -18,6 +18,8 @@ struct BatchEvent {
   double progress = 0.0;          ///< fraction of all batches done, [0, 1]
   double elapsed_seconds = 0.0;   ///< time spent training, pauses excluded
   double eta_seconds = -1.0;      ///< estimated time left; -1 while unknown
+  double domain_accuracy = -1.0;  ///< DANN: domain classifier accuracy on this batch; -1 without DANN
+  double lambda = -1.0;           ///< DANN: gradient reversal strength used; -1 without DANN
 };
 
 /// After every epoch, once the validation set has been evaluated.
@@ -28,6 +30,12 @@ struct EpochEvent {
   double val_loss = 0.0;
   double val_accuracy = 0.0;    ///< [0, 1]
   double seconds = 0.0;         ///< wall time of this epoch, pauses excluded
+  double domain_accuracy = -1.0;  ///< DANN: domain classifier accuracy over the epoch; -1 without DANN
+  double lambda = -1.0;           ///< DANN: gradient reversal strength at the epoch's last step; -1 without DANN
+  /// Empty, or why the run looks unhealthy: "features not aligned: ..." when
+  /// the domain classifier stays above 95% accuracy, "task loss diverges: ..."
+  /// when the training loss grew three epochs in a row.
+  std::string warning;
 };
 
 enum class RunStatus { Finished, Cancelled, Failed };

@@ -31,6 +31,12 @@ const StrategyText kStrategies[] = {
      "The top blocks are thrown away and re-initialised, then trained with the new head, while "
      "the lower blocks stay frozen. Use it when the source task is unrelated: its high-level "
      "features would mislead the target (negative transfer), but its low-level filters still help."},
+    {Strategy::SelectiveTransfer, "selective_transfer", "Selective transfer",
+     "Only the first K blocks keep their pretrained weights; every block above them starts again from "
+     "random weights and learns the target from scratch. Counting from the input makes the question "
+     "explicit: how deep do the source features stay useful? Transfer too few blocks and the target "
+     "must learn everything itself; transfer too many and source-specific features can hurt it "
+     "(negative transfer). Comparing several K shows where transferability ends."},
 };
 
 struct SimilarityText {
@@ -74,6 +80,15 @@ int checked_top_blocks(const StrategyOptions& options, int64_t num_blocks, Strat
   return options.top_blocks;
 }
 
+int checked_transferred_blocks(const StrategyOptions& options, int64_t num_blocks) {
+  if (options.transferred_blocks < 1 || options.transferred_blocks > num_blocks) {
+    throw std::invalid_argument("transfer.transferred_blocks: expected 1.." + std::to_string(num_blocks) +
+                                " for " + strategy_name(Strategy::SelectiveTransfer) + ", got " +
+                                std::to_string(options.transferred_blocks));
+  }
+  return options.transferred_blocks;
+}
+
 void set_block(FreezePlan& plan, const Block& block, LayerSetting setting) {
   for (const auto& path : block.paths) plan.set(path, setting);
 }
@@ -82,7 +97,8 @@ void set_block(FreezePlan& plan, const Block& block, LayerSetting setting) {
 
 const std::vector<Strategy>& all_strategies() {
   static const std::vector<Strategy> all = {Strategy::FeatureExtraction, Strategy::PartialFineTuning,
-                                            Strategy::FullFineTuning, Strategy::LayerReplacement};
+                                            Strategy::FullFineTuning, Strategy::LayerReplacement,
+                                            Strategy::SelectiveTransfer};
   return all;
 }
 
@@ -153,6 +169,15 @@ FreezePlan make_plan(Strategy strategy, const TransferModelImpl& model, const St
       const int top = checked_top_blocks(options, num_blocks, strategy);
       plan.set("", frozen);
       for (int64_t i = num_blocks - top; i < num_blocks; ++i) {
+        set_block(plan, blocks[i], trains);
+        for (const auto& path : blocks[i].paths) plan.add_reinitialized(path);
+      }
+      break;
+    }
+    case Strategy::SelectiveTransfer: {
+      const int kept = checked_transferred_blocks(options, num_blocks);
+      plan.set("", options.lower_lr_multiplier > 0.0 ? LayerSetting{true, options.lower_lr_multiplier} : frozen);
+      for (int64_t i = kept; i < num_blocks; ++i) {
         set_block(plan, blocks[i], trains);
         for (const auto& path : blocks[i].paths) plan.add_reinitialized(path);
       }

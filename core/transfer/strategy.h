@@ -13,15 +13,18 @@ namespace tl {
 enum class Similarity { High, Moderate, Low };
 
 /// Transfer strategies. Each one is a function that produces a FreezePlan.
-enum class Strategy { FeatureExtraction, PartialFineTuning, FullFineTuning, LayerReplacement };
+enum class Strategy { FeatureExtraction, PartialFineTuning, FullFineTuning, LayerReplacement, SelectiveTransfer };
 
 struct StrategyOptions {
   /// Partial fine-tuning: blocks (from the top) that train with the head.
   /// Layer replacement: blocks (from the top) that are re-initialised.
   int top_blocks = 1;
   /// Partial fine-tuning: learning-rate multiplier of the blocks below the top
-  /// ones; 0 freezes them.
+  /// ones; 0 freezes them. Selective transfer: that of the transferred blocks.
   double lower_lr_multiplier = 0.0;
+  /// Selective transfer: blocks (from the input) that keep their pretrained
+  /// weights; the blocks above them are re-initialised.
+  int transferred_blocks = 1;
 };
 
 const std::vector<Strategy>& all_strategies();
@@ -49,9 +52,12 @@ StrategyChoice default_strategy(Similarity similarity);
 ///   blocks below are frozen (or train at `lower_lr_multiplier` when > 0);
 /// - full fine-tuning: everything trains;
 /// - layer replacement: the top `top_blocks` blocks are re-initialised and
-///   train with the head, the blocks below are frozen.
-/// Throws when top_blocks is outside [1, number of blocks] for the strategies
-/// that use it.
+///   train with the head, the blocks below are frozen;
+/// - selective transfer: the first `transferred_blocks` blocks keep their
+///   pretrained weights (frozen, or training at `lower_lr_multiplier` when
+///   > 0), every block above them is re-initialised and trains.
+/// Throws when top_blocks or transferred_blocks is outside [1, number of
+/// blocks] for the strategies that use it.
 FreezePlan make_plan(Strategy strategy, const TransferModelImpl& model, const StrategyOptions& options = {});
 
 }  // namespace tl

@@ -92,7 +92,7 @@ TEST(Strategy, NamesRoundTripAndUnknownNamesListTheChoices) {
   } catch (const std::invalid_argument& e) {
     EXPECT_STREQ(e.what(),
                  "unknown strategy 'fine_tune' (expected one of feature_extraction, partial_fine_tuning, "
-                 "full_fine_tuning, layer_replacement)");
+                 "full_fine_tuning, layer_replacement, selective_transfer)");
   }
 }
 

@@ -1,0 +1,258 @@
+#include "data/idx_reader.h"
+#include "experiment/experiment.h"
+#include "experiment/experiment_config.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace tl {
+namespace {
+
+using nlohmann::json;
+
+std::string config_error(const json& j) {
+  try {
+    config_from_json(j);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(MitigationsConfig, AbsentMeansOff) {
+  const auto c = config_from_json(json::object());
+  EXPECT_FALSE(c.mitigations.l2sp);
+  EXPECT_FALSE(c.mitigations.dann);
+  EXPECT_FALSE(c.mitigations.multitask);
+  EXPECT_FALSE(c.mitigations.progressive);
+}
+
+TEST(MitigationsConfig, ParsesAndRoundTrips) {
+  const json j = {{"mitigations",
+                   {{"l2sp", {{"alpha", 0.02}, {"beta", 0.5}}},
+                    {"dann", {{"enabled", true}, {"domain_weight", 2.0}}},
+                    {"multitask", {{"enabled", true}, {"source_weight", 0.25}}},
+                    {"progressive", {{"enabled", true}}}}},
+                  {"transfer", {{"strategy", "selective_transfer"}, {"transferred_blocks", 2}}}};
+  const auto c = config_from_json(j);
+  EXPECT_TRUE(c.mitigations.l2sp);
+  EXPECT_DOUBLE_EQ(c.mitigations.l2sp_options.alpha, 0.02);
+  EXPECT_DOUBLE_EQ(c.mitigations.l2sp_options.beta, 0.5);
+  EXPECT_TRUE(c.mitigations.dann);
+  EXPECT_DOUBLE_EQ(c.mitigations.dann_domain_weight, 2.0);
+  EXPECT_TRUE(c.mitigations.multitask);
+  EXPECT_DOUBLE_EQ(c.mitigations.multitask_source_weight, 0.25);
+  EXPECT_TRUE(c.mitigations.progressive);
+  EXPECT_EQ(c.transfer.strategy, Strategy::SelectiveTransfer);
+  EXPECT_EQ(c.transfer.options.transferred_blocks, 2);
+
+  const json written = config_to_json(c);
+  EXPECT_EQ(written["mitigations"]["l2sp"]["enabled"], true);
+  EXPECT_EQ(written["transfer"]["transferred_blocks"], 2);
+  EXPECT_EQ(config_to_json(config_from_json(written)), written);
+  const json off = config_to_json(config_from_json(json::object()));
+  EXPECT_EQ(off["mitigations"]["l2sp"]["enabled"], false);
+  EXPECT_FALSE(config_from_json(off).mitigations.l2sp);
+}
+
+TEST(MitigationsConfig, BadValuesNameTheField) {
+  EXPECT_EQ(config_error({{"mitigations", {{"l2sp", {{"alpha", -1}}}}}}),
+            "mitigations.l2sp.alpha: expected a number in [0, 100], got -1");
+  EXPECT_EQ(config_error({{"mitigations", {{"l2sp", {{"beta", "big"}}}}}}),
+            "mitigations.l2sp.beta: expected a number in [0, 100], got \"big\"");
+  EXPECT_EQ(config_error({{"mitigations", {{"dann", {{"enabled", 1}}}}}}),
+            "mitigations.dann.enabled: expected true or false, got 1");
+  EXPECT_EQ(config_error({{"mitigations", {{"dann", {{"weight", 1.0}}}}}}),
+            "mitigations.dann.weight: unknown field (expected one of enabled, domain_weight)");
+  EXPECT_EQ(config_error({{"mitigations", {{"multitask", {{"source_weight", 101}}}}}}),
+            "mitigations.multitask.source_weight: expected a number in [0, 100], got 101");
+  EXPECT_EQ(config_error({{"mitigations", {{"adabn", true}}}}),
+            "mitigations.adabn: unknown field (expected one of l2sp, dann, multitask, progressive)");
+  EXPECT_EQ(config_error({{"mitigations", {{"l2sp", true}}}}), "mitigations.l2sp: expected an object, got true");
+  EXPECT_EQ(config_error({{"transfer", {{"transferred_blocks", 0}}}}),
+            "transfer.transferred_blocks: expected an integer in 1..64, got 0");
+}
+
+bool have_fashion_mnist() { return fs::exists(fs::path(default_fashion_mnist_dir()) / "train-labels-idx1-ubyte.gz"); }
+
+#define REQUIRE_FASHION_MNIST() \
+  if (!have_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist is not installed"
+
+// A tiny checkpoint pretrained on classes 0-2 with 20 images each; made once.
+const std::string& tiny_checkpoint() {
+  static const std::string path = [] {
+    ExperimentConfig c;
+    c.model.architecture = "small_cnn";
+    c.source.classes = {0, 1, 2};
+    c.source.shots_per_class = 20;
+    c.source.test_per_class = 20;
+    c.training.epochs = 1;
+    c.training.batch_size = 20;
+    const auto file = (fs::temp_directory_path() / "tl_mitigations_tiny.safetensors").string();
+    save_checkpoint(pretrain(c), file);
+    return file;
+  }();
+  return path;
+}
+
+ExperimentConfig transfer_config() {
+  ExperimentConfig c;
+  c.model.pretrained = tiny_checkpoint();
+  c.target.classes = {0, 1, 2};
+  c.target.shots_per_class = 5;
+  c.target.test_per_class = 20;
+  c.target.val_fraction = 0.02;
+  c.target.shift.kind = ShiftKind::Inversion;
+  c.target.shift.strength = 1.0;
+  c.transfer.strategy = Strategy::FullFineTuning;
+  c.transfer.strategy_set = true;
+  c.training.epochs = 1;
+  c.training.batch_size = 16;
+  return c;
+}
+
+std::string prepare_error(const ExperimentConfig& c) {
+  try {
+    prepare_experiment(c);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(PrepareMitigations, BadCombinationsAreClearErrors) {
+  REQUIRE_FASHION_MNIST();
+  auto scratch = transfer_config();
+  scratch.model.pretrained.clear();
+  scratch.model.architecture = "small_cnn";
+  scratch.mitigations.dann = true;
+  EXPECT_EQ(prepare_error(scratch),
+            "mitigations.dann: needs a pretrained model (model.pretrained) to take the source task from");
+  scratch.mitigations.dann = false;
+  scratch.mitigations.multitask = true;
+  EXPECT_EQ(prepare_error(scratch),
+            "mitigations.multitask: needs a pretrained model (model.pretrained) to take the source task from");
+
+  auto both = transfer_config();
+  both.mitigations.dann = both.mitigations.multitask = true;
+  EXPECT_EQ(prepare_error(both),
+            "mitigations: dann and multitask both train on the source task's labels; enable one of them");
+
+  auto all_labelled = transfer_config();
+  all_labelled.target.shots_per_class = 0;
+  all_labelled.mitigations.dann = true;
+  EXPECT_EQ(prepare_error(all_labelled),
+            "mitigations.dann: needs unlabelled target images; set target.shots_per_class to the labelled images "
+            "per class and the rest become the unlabelled set");
+
+  auto other_classes = transfer_config();
+  other_classes.target.classes = {3, 4, 5};
+  other_classes.mitigations.dann = true;
+  EXPECT_EQ(prepare_error(other_classes),
+            "mitigations.dann: the pretrained model's source task has other classes than the target; DANN needs "
+            "the same classes in both domains");
+
+  auto too_deep = transfer_config();
+  too_deep.transfer.strategy = Strategy::SelectiveTransfer;
+  too_deep.transfer.options.transferred_blocks = 5;
+  EXPECT_EQ(prepare_error(too_deep), "transfer.transferred_blocks: expected 1..3 for selective_transfer, got 5");
+}
+
+TEST(PrepareMitigations, DannGetsSourceLabelsAndTheUnlabelledRestOfTheTarget) {
+  REQUIRE_FASHION_MNIST();
+  auto c = transfer_config();
+  c.mitigations.dann = true;
+  c.mitigations.dann_domain_weight = 0.5;
+  const PreparedExperiment p = prepare_experiment(c);
+  ASSERT_TRUE(p.dann.has_value());
+  // 6000 training images per class, 2% (120) held out for validation, 5 labelled.
+  EXPECT_EQ(p.dann->unlabelled.size(), 3 * (6000 - 120 - 5));
+  EXPECT_EQ(p.data.train.size(), 3 * 5);
+  EXPECT_EQ(p.dann_source.size(), 3 * 20);
+  // Inverted target images are bright where the source is dark.
+  EXPECT_GT(p.dann->unlabelled.images.mean().item<double>(), p.dann_source.images.mean().item<double>());
+
+  const auto job = make_training_job(p);
+  ASSERT_TRUE(job.dann.has_value());
+  EXPECT_EQ(job.train.size(), 3 * 20 + 3 * 5);  // the source's 20 per class, then the target's shots
+  EXPECT_TRUE(torch::equal(job.dann->labelled_domains,
+                           torch::cat({torch::zeros({60}), torch::ones({15})})));
+  EXPECT_DOUBLE_EQ(job.dann->domain_weight, 0.5);
+  const auto outcome = Trainer::run(make_training_job(p));
+  ASSERT_EQ(outcome.status, RunStatus::Finished) << outcome.message;
+  EXPECT_GE(outcome.epochs.back().domain_accuracy, 0.0);
+  const auto j = make_run_record(p, outcome).to_json();
+  EXPECT_TRUE(j["epochs"][0].contains("domain_accuracy"));
+  EXPECT_TRUE(j["epochs"][0].contains("lambda"));
+}
+
+TEST(PrepareMitigations, MultiTaskStartsTheSourceHeadFromTheCheckpoint) {
+  REQUIRE_FASHION_MNIST();
+  auto c = transfer_config();
+  c.target.classes = {3, 4};
+  c.mitigations.multitask = true;
+  const PreparedExperiment p = prepare_experiment(c);
+  ASSERT_TRUE(p.multitask.has_value());
+  EXPECT_EQ(p.multitask->source.size(), 60);
+  EXPECT_EQ(p.multitask->source.num_classes(), 3);
+  const Checkpoint ckpt = load_checkpoint(tiny_checkpoint());
+  ASSERT_TRUE(p.multitask->source_head);
+  EXPECT_TRUE(torch::equal(p.multitask->source_head->weight, ckpt.tensors.at("classifier.weight")));
+  const auto job = make_training_job(p);
+  EXPECT_NE(job.multitask->source_head.get(), p.multitask->source_head.get());
+  const auto outcome = Trainer::run(make_training_job(p));
+  ASSERT_EQ(outcome.status, RunStatus::Finished) << outcome.message;
+}
+
+TEST(PrepareMitigations, L2SpReachesTheTrainingJob) {
+  REQUIRE_FASHION_MNIST();
+  auto c = transfer_config();
+  c.mitigations.l2sp = true;
+  c.mitigations.l2sp_options = {0.3, 0.04};
+  const auto job = make_training_job(prepare_experiment(c));
+  ASSERT_TRUE(job.l2sp.has_value());
+  EXPECT_DOUBLE_EQ(job.l2sp->alpha, 0.3);
+  EXPECT_DOUBLE_EQ(job.l2sp->beta, 0.04);
+  EXPECT_FALSE(make_training_job(prepare_experiment(transfer_config())).l2sp.has_value());
+}
+
+TEST(PrepareMitigations, ProgressiveWrapsThePretrainedModelAsAFrozenColumn) {
+  REQUIRE_FASHION_MNIST();
+  auto c = transfer_config();
+  c.mitigations.progressive = true;
+  const PreparedExperiment p = prepare_experiment(c);
+  EXPECT_EQ(p.model->architecture(), "progressive_small_cnn");
+  EXPECT_EQ(p.config.model.architecture, "small_cnn");
+  EXPECT_EQ(p.model->num_classes(), 3);
+  EXPECT_FALSE(p.plan.setting_for("source.features.0.0.weight").trainable);
+  EXPECT_TRUE(p.plan.setting_for("target.features.0.0.weight").trainable);
+  EXPECT_TRUE(p.plan.setting_for("laterals.0.weight").trainable);
+  const Checkpoint ckpt = load_checkpoint(tiny_checkpoint());
+  EXPECT_TRUE(torch::equal(p.model->named_parameters()["source.features.0.0.weight"],
+                           ckpt.tensors.at("features.0.0.weight")));
+  const auto outcome = Trainer::run(make_training_job(p));
+  ASSERT_EQ(outcome.status, RunStatus::Finished) << outcome.message;
+
+  auto partial = c;
+  partial.transfer.strategy = Strategy::PartialFineTuning;
+  EXPECT_EQ(prepare_error(partial),
+            "mitigations.progressive: the new column starts from random weights and trains in full; set "
+            "transfer.strategy to full_fine_tuning");
+  auto anchored = c;
+  anchored.mitigations.l2sp = true;
+  EXPECT_EQ(prepare_error(anchored),
+            "mitigations.progressive: L2-SP has no pretrained weights to anchor here (the pretrained column is "
+            "frozen); turn off mitigations.l2sp");
+  auto scratch = c;
+  scratch.model.pretrained.clear();
+  scratch.model.architecture = "small_cnn";
+  EXPECT_EQ(prepare_error(scratch),
+            "mitigations.progressive: needs a pretrained model (model.pretrained) for its frozen column");
+}
+
+}  // namespace
+}  // namespace tl

@@ -61,6 +61,9 @@ ExperimentConfig scratch_twin(const ExperimentConfig& transfer) {
   twin.transfer.strategy_set = true;
   twin.transfer.options = StrategyOptions{};
   twin.transfer.layers.clear();
+  // L2-SP, DANN, multi-task and progressive columns all lean on the
+  // pretrained model; the twin shows what training without it gives.
+  twin.mitigations = MitigationsConfig{};
   return twin;
 }
 

@@ -15,8 +15,8 @@ namespace tl {
 /// The from-scratch twin of a transfer config: the same architecture, target
 /// data, seeds and training budget, but no pretrained weights (model.pretrained
 /// cleared, model.architecture set, read from the checkpoint when the config
-/// leaves it empty), strategy full fine-tuning and no per-layer edits. Its
-/// name gets " (scratch twin)". Throws ConfigError when `transfer` has no
+/// leaves it empty), strategy full fine-tuning, no per-layer edits and no
+/// mitigations. Its name gets " (scratch twin)". Throws ConfigError when `transfer` has no
 /// pretrained model: a from-scratch run has nothing to compare with.
 ExperimentConfig scratch_twin(const ExperimentConfig& transfer);
 

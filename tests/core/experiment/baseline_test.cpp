@@ -61,7 +61,9 @@ SeedPair pair(double transfer, double baseline, std::vector<double> tpc = {}, st
 }
 
 TEST(ScratchTwin, ClearsThePretrainedWeightsStrategyAndEditsAndKeepsEverythingElse) {
-  const auto transfer = transfer_config(small_checkpoint());
+  auto transfer = transfer_config(small_checkpoint());
+  transfer.mitigations.l2sp = true;
+  transfer.mitigations.multitask = true;
   const auto twin = scratch_twin(transfer);
   EXPECT_EQ(twin.model.pretrained, "");
   EXPECT_EQ(twin.model.architecture, "small_cnn");  // read from the checkpoint
@@ -69,6 +71,8 @@ TEST(ScratchTwin, ClearsThePretrainedWeightsStrategyAndEditsAndKeepsEverythingEl
   EXPECT_TRUE(twin.transfer.strategy_set);
   EXPECT_TRUE(twin.transfer.layers.empty());
   EXPECT_EQ(twin.name, "shirts (scratch twin)");
+  EXPECT_FALSE(twin.mitigations.l2sp);
+  EXPECT_FALSE(twin.mitigations.multitask);
   // Same data, seeds and budget.
   EXPECT_EQ(config_to_json(twin)["target"], config_to_json(transfer)["target"]);
   EXPECT_EQ(config_to_json(twin)["training"], config_to_json(transfer)["training"]);

@@ -55,7 +55,7 @@ struct Verdict {
   int64_t seeds = 0;
   std::vector<double> per_class;  ///< mean gap per class, points
 
-  /// {"label", "gap", "std", "seeds", "per_class"}.
+  /// {"label", "gap", "std", "threshold", "seeds", "per_class"}.
   nlohmann::json to_json() const;
   /// "positive transfer, +12.4 ± 1.1 points over 3 seeds".
   std::string sentence() const;

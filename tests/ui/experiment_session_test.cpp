@@ -38,7 +38,11 @@ TEST(ExperimentSession, EachStrategyGivesThePlanCoreComputes) {
       for (double lower : {0.0, 0.25}) {
         ASSERT_TRUE(session->setStrategy(name, top, lower));
         const auto& model = *sessionPreparedModel(*session).model;
-        const FreezePlan expected = make_plan(strategy_from_name(name.toStdString()), model, {top, lower});
+        StrategyOptions options;
+        options.top_blocks = top;  // each strategy reads only its own count
+        options.transferred_blocks = top;
+        options.lower_lr_multiplier = lower;
+        const FreezePlan expected = make_plan(strategy_from_name(name.toStdString()), model, options);
         expectSessionFollowsPlan(*session, expected, name.toStdString() + " top " + std::to_string(top));
         EXPECT_FALSE(session->isCustom());
         EXPECT_EQ(session->strategyName(), name);

@@ -166,5 +166,19 @@ TEST(LayerTreeModel, ColumnsShowTypeShapeAndParameters) {
   EXPECT_FALSE(index.siblingAtColumn(LayerTreeModel::ParamsColumn).data().toString().isEmpty());
 }
 
+TEST(LayerTreeModel, MarksLayersThatStartFromRandomWeights) {
+  auto session = makeSession();
+  session->setStrategy(QStringLiteral("layer_replacement"), 1, 0.0);
+  LayerTreeModel model(session.get());
+  const QVector<LayerRow> rows = session->layers();
+  const QModelIndex head = model.indexOfPath(rows.back().path);
+  EXPECT_TRUE(head.data(LayerTreeModel::NewWeightsRole).toBool());
+  EXPECT_TRUE(head.siblingAtColumn(LayerTreeModel::TypeColumn).data().toString().endsWith(QStringLiteral("(new)")));
+  const QModelIndex lowest = model.index(0, 0, model.index(0, 0));
+  EXPECT_FALSE(lowest.data(LayerTreeModel::NewWeightsRole).toBool());
+  session->setStrategy(QStringLiteral("full_fine_tuning"), 1, 0.0);
+  EXPECT_TRUE(head.data(LayerTreeModel::NewWeightsRole).toBool());  // the head is always new
+}
+
 }  // namespace
 }  // namespace tl

@@ -63,5 +63,18 @@ TEST(StrategyPanel, BlockSpinFollowsTheModelAndReappliesTheStrategy) {
   EXPECT_FALSE(panel.lowerLrSpin()->isEnabled());
 }
 
+TEST(StrategyPanel, SelectiveTransferCountsBlocksKeptFromTheInput) {
+  auto session = makeSession();
+  if (!session->strategyNames().contains(QStringLiteral("selective_transfer"))) GTEST_SKIP();
+  StrategyPanel panel(session.get());
+  panel.chooseStrategy(QStringLiteral("selective_transfer"));
+  EXPECT_TRUE(panel.topBlocksSpin()->isEnabled());
+  EXPECT_TRUE(panel.lowerLrSpin()->isEnabled());
+  panel.topBlocksSpin()->setValue(2);
+  EXPECT_EQ(session->transferredBlocks(), 2);
+  EXPECT_EQ(session->strategyBlocks(), 2);
+  EXPECT_TRUE(panel.explanationText().contains(QStringLiteral("Blocks kept from the input: 2"))) << panel.explanationText().toStdString();
+}
+
 }  // namespace
 }  // namespace tl

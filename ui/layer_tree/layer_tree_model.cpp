@@ -57,7 +57,9 @@ void LayerTreeModel::refreshPlan() {
   for (size_t i = 0; i < preorder_.size(); ++i) {
     LayerRow& current = preorder_[i]->layer;
     const LayerRow& next = layers[static_cast<int>(i)];
-    if (current.trainableParams == next.trainableParams && current.lrMultiplier == next.lrMultiplier) continue;
+    if (current.trainableParams == next.trainableParams && current.lrMultiplier == next.lrMultiplier &&
+        current.newWeights == next.newWeights)
+      continue;
     current = next;
     Q_EMIT dataChanged(indexOfNode(preorder_[i], 0), indexOfNode(preorder_[i], ColumnCount - 1));
   }
@@ -109,7 +111,7 @@ QVariant LayerTreeModel::displayData(const Node& node, int column) const {
   const LayerRow& l = node.layer;
   switch (column) {
     case NameColumn: return l.name;
-    case TypeColumn: return l.type;
+    case TypeColumn: return l.newWeights && l.subtreeParams > 0 ? tr("%1 (new)").arg(l.type) : l.type;
     case ShapeColumn: return l.shapes;
     case ParamsColumn: return l.subtreeParams > 0 ? formatCount(l.subtreeParams) : QString();
     case LrColumn: return l.ownParams > 0 ? QStringLiteral("×%1").arg(l.lrMultiplier, 0, 'g', 3) : QString();
@@ -142,17 +144,25 @@ QVariant LayerTreeModel::data(const QModelIndex& index, int role) const {
       font.setItalic(true);
       return font;
     }
-    case Qt::ToolTipRole:
-      return QStringLiteral("%1\n%2 of %3 parameters trainable")
-          .arg(l.path.isEmpty() ? l.name : l.path, formatCount(l.trainableParams), formatCount(l.subtreeParams));
+    case Qt::ToolTipRole: return toolTip(l);
     case Qt::TextAlignmentRole:
       return index.column() >= ParamsColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     case PathRole: return l.path;
     case OwnParamsRole: return l.ownParams;
     case SubtreeParamsRole: return l.subtreeParams;
     case TrainableParamsRole: return l.trainableParams;
+    case NewWeightsRole: return l.newWeights;
     default: return {};
   }
+}
+
+QString LayerTreeModel::toolTip(const LayerRow& l) const {
+  QString tip = l.path.isEmpty() ? l.name : l.path;
+  if (l.subtreeParams > 0) {
+    tip += tr("\n%1 of %2 parameters trainable").arg(formatCount(l.trainableParams), formatCount(l.subtreeParams));
+  }
+  if (l.newWeights && l.subtreeParams > 0) tip += tr("\nStarts from random weights, not the pretrained ones");
+  return tip;
 }
 
 bool LayerTreeModel::setData(const QModelIndex& index, const QVariant& value, int role) {

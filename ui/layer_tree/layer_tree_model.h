@@ -25,6 +25,7 @@ class LayerTreeModel : public QAbstractItemModel {
     OwnParamsRole,                ///< qint64
     SubtreeParamsRole,            ///< qint64
     TrainableParamsRole,          ///< qint64, of the subtree
+    NewWeightsRole,               ///< bool: starts from random weights
   };
 
   explicit LayerTreeModel(ExperimentSession* session, QObject* parent = nullptr);
@@ -55,6 +56,7 @@ class LayerTreeModel : public QAbstractItemModel {
   void refreshPlan();   ///< the plan changed: same rows, new flags
   QVariant displayData(const Node& node, int column) const;
   QVariant checkState(const Node& node) const;
+  QString toolTip(const LayerRow& layer) const;
 
   QPointer<ExperimentSession> session_;
   std::unique_ptr<Node> root_;              ///< invisible; its one child is the model

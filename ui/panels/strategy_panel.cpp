@@ -29,10 +29,6 @@ QAbstractButton* buttonNamed(const QButtonGroup* group, const QString& name) {
   return nullptr;
 }
 
-bool usesTopBlocks(const QString& strategy) {
-  return strategy == QLatin1String("partial_fine_tuning") || strategy == QLatin1String("layer_replacement");
-}
-
 }  // namespace
 
 StrategyPanel::StrategyPanel(ExperimentSession* session, QWidget* parent)
@@ -98,13 +94,16 @@ QWidget* StrategyPanel::buildOptionsRow() {
   auto* form = new QFormLayout(options);
   form->setContentsMargins(0, 0, 0, 0);
   topBlocks_->setToolTip(tr("Partial fine-tuning: blocks from the top that train. "
-                            "Layer replacement: blocks from the top that are re-initialised."));
+                            "Layer replacement: blocks from the top that are re-initialised. "
+                            "Selective transfer: blocks from the input that keep their pretrained weights."));
   lowerLr_->setRange(0.0, 10.0);
   lowerLr_->setSingleStep(0.05);
   lowerLr_->setDecimals(2);
   lowerLr_->setSpecialValueText(tr("0 (frozen)"));
-  lowerLr_->setToolTip(tr("Partial fine-tuning: learning-rate multiplier of the blocks below; 0 freezes them"));
-  form->addRow(tr("Blocks from the top:"), topBlocks_);
+  lowerLr_->setToolTip(tr("Learning-rate multiplier of the pretrained blocks that are not fine-tuned at the full "
+                          "rate (partial fine-tuning: the lower blocks; selective transfer: the kept blocks); "
+                          "0 freezes them"));
+  form->addRow(tr("Blocks:"), topBlocks_);
   form->addRow(tr("Lower blocks LR ×:"), lowerLr_);
   // Changing an option re-applies the strategy it belongs to.
   connect(topBlocks_, qOverload<int>(&QSpinBox::valueChanged), this,
@@ -140,11 +139,28 @@ void StrategyPanel::syncFromSession() {
   QAbstractButton* checked = session_->isCustom() ? custom_ : buttonNamed(strategies_, strategy);
   if (checked) checked->setChecked(true);
   topBlocks_->setRange(1, std::max(1, session_->blockCount()));
-  topBlocks_->setValue(session_->topBlocks());
-  topBlocks_->setEnabled(usesTopBlocks(strategy));
+  topBlocks_->setValue(session_->strategyBlocks());
+  topBlocks_->setEnabled(ExperimentSession::strategyUsesBlocks(strategy));
   lowerLr_->setValue(session_->lowerLrMultiplier());
-  lowerLr_->setEnabled(strategy == QLatin1String("partial_fine_tuning"));
+  lowerLr_->setEnabled(ExperimentSession::strategyUsesLowerLr(strategy));
   updateExplanation();
+}
+
+// Which blocks the block count names, so the number means something.
+QString StrategyPanel::blocksSentence(const QString& strategy) const {
+  if (!ExperimentSession::strategyUsesBlocks(strategy)) return {};
+  const QStringList blocks = session_->blockNames();
+  const int n = session_->strategyBlocks();
+  if (strategy == QLatin1String("selective_transfer")) {
+    return tr("<p>Blocks kept from the input: %1 of %2 (%3).</p>")
+        .arg(n)
+        .arg(blocks.size())
+        .arg(blocks.mid(0, n).join(QStringLiteral(", ")).toHtmlEscaped());
+  }
+  return tr("<p>Blocks from the top: %1 of %2 (%3).</p>")
+      .arg(n)
+      .arg(blocks.size())
+      .arg(blocks.mid(blocks.size() - n).join(QStringLiteral(", ")).toHtmlEscaped());
 }
 
 void StrategyPanel::updateExplanation() {
@@ -156,14 +172,7 @@ void StrategyPanel::updateExplanation() {
   text += tr("<p><b>%1.</b> %2</p>")
               .arg(ExperimentSession::strategyTitle(strategy),
                    ExperimentSession::strategyExplanation(strategy).toHtmlEscaped());
-  if (usesTopBlocks(strategy)) {
-    const QStringList blocks = session_->blockNames();
-    const QStringList top = blocks.mid(blocks.size() - session_->topBlocks());
-    text += tr("<p>Blocks from the top: %1 of %2 (%3).</p>")
-                .arg(session_->topBlocks())
-                .arg(blocks.size())
-                .arg(top.join(QStringLiteral(", ")).toHtmlEscaped());
-  }
+  text += blocksSentence(strategy);
   if (session_->isCustom()) {
     text += tr("<p><b>Custom.</b> You changed layers in the tree after applying %1. "
                "Choose a strategy to start again from its plan.</p>")

@@ -38,6 +38,7 @@ class StrategyPanel : public QWidget {
   void applyStrategy(const QString& name);
   void syncFromSession();
   void updateExplanation();
+  QString blocksSentence(const QString& strategy) const;
 
   ExperimentSession* session_;
   QButtonGroup* similarities_;

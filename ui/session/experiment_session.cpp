@@ -49,6 +49,8 @@ FreezePlan planFor(const ExperimentConfig& config, const TransferModelImpl& mode
     }
     plan.set(path, setting);
   }
+  // As prepare_model: a progressive network's pretrained column never trains.
+  if (config.mitigations.progressive) plan.set("source", LayerSetting{false, 1.0});
   return plan;
 }
 
@@ -62,7 +64,9 @@ PreparedModel prepareWithPlan(ExperimentConfig& config, bool clampTopBlocks) {
   PreparedModel prepared = prepare_model(safe);
   if (clampTopBlocks) {
     const int blocks = static_cast<int>(prepared.model->num_blocks());
-    config.transfer.options.top_blocks = std::clamp(config.transfer.options.top_blocks, 1, blocks);
+    auto& options = config.transfer.options;
+    options.top_blocks = std::clamp(options.top_blocks, 1, blocks);
+    options.transferred_blocks = std::clamp(options.transferred_blocks, 1, blocks);
   }
   prepared.plan = planFor(config, *prepared.model);
   prepared.plan.apply(*prepared.model);
@@ -279,6 +283,18 @@ QVector<ModelChoice> ExperimentSession::availableModels() {
 
 // ---------------------------------------------------------------- layers
 
+namespace {
+
+// The new head and whatever the strategy re-initialises start from random weights.
+bool startsFromRandomWeights(const PreparedModel& prepared, const std::string& path) {
+  if (path.empty()) return false;
+  if (is_path_prefix(prepared.model->head_path(), path)) return true;
+  const auto& reinit = prepared.plan.reinitialized();
+  return std::any_of(reinit.begin(), reinit.end(), [&](const std::string& r) { return is_path_prefix(r, path); });
+}
+
+}  // namespace
+
 QVector<LayerRow> ExperimentSession::layers() const {
   QVector<LayerRow> rows;
   rows.reserve(static_cast<int>(impl_->tree.size()));
@@ -294,6 +310,7 @@ QVector<LayerRow> ExperimentSession::layers() const {
     row.subtreeParams = info.subtree_parameters;
     row.trainableParams = info.trainable_parameters;
     row.lrMultiplier = impl_->prepared.plan.setting_for(info.path).lr_multiplier;
+    row.newWeights = startsFromRandomWeights(impl_->prepared, info.path);
     rows.push_back(row);
   }
   return rows;
@@ -428,7 +445,7 @@ QString ExperimentSession::similarityExplanation(const QString& similarityName) 
   }
 }
 
-bool ExperimentSession::setStrategy(const QString& strategyName, int topBlocks, double lowerLrMultiplier) {
+bool ExperimentSession::setStrategy(const QString& strategyName, int blocks, double lowerLrMultiplier) {
   Strategy strategy;
   try {
     strategy = strategy_from_name(strategyName.toStdString());
@@ -439,7 +456,8 @@ bool ExperimentSession::setStrategy(const QString& strategyName, int topBlocks, 
   auto& transfer = impl_->config.transfer;
   transfer.strategy_set = true;
   transfer.strategy = strategy;
-  transfer.options.top_blocks = std::clamp(topBlocks, 1, std::max(1, blockCount()));
+  const int n = std::clamp(blocks, 1, std::max(1, blockCount()));
+  (strategy == Strategy::SelectiveTransfer ? transfer.options.transferred_blocks : transfer.options.top_blocks) = n;
   transfer.options.lower_lr_multiplier = std::clamp(lowerLrMultiplier, 0.0, 10.0);
   transfer.layers.clear();
   planEdited();
@@ -448,6 +466,20 @@ bool ExperimentSession::setStrategy(const QString& strategyName, int topBlocks, 
 
 QString ExperimentSession::strategyName() const { return qs(strategy_name(impl_->config.resolved_strategy().strategy)); }
 int ExperimentSession::topBlocks() const { return impl_->config.resolved_strategy().options.top_blocks; }
+int ExperimentSession::transferredBlocks() const {
+  return impl_->config.resolved_strategy().options.transferred_blocks;
+}
+int ExperimentSession::strategyBlocks() const {
+  return impl_->config.resolved_strategy().strategy == Strategy::SelectiveTransfer ? transferredBlocks() : topBlocks();
+}
+bool ExperimentSession::strategyUsesBlocks(const QString& strategyName) {
+  static const QStringList withBlocks = {QStringLiteral("partial_fine_tuning"), QStringLiteral("layer_replacement"),
+                                         QStringLiteral("selective_transfer")};
+  return withBlocks.contains(strategyName);
+}
+bool ExperimentSession::strategyUsesLowerLr(const QString& strategyName) {
+  return strategyName == QLatin1String("partial_fine_tuning") || strategyName == QLatin1String("selective_transfer");
+}
 double ExperimentSession::lowerLrMultiplier() const {
   return impl_->config.resolved_strategy().options.lower_lr_multiplier;
 }

@@ -25,6 +25,7 @@ struct LayerRow {
   qint64 subtreeParams = 0;
   qint64 trainableParams = 0;  ///< of the subtree, under the current plan
   double lrMultiplier = 1.0;   ///< the plan's multiplier for this path
+  bool newWeights = false;     ///< starts from random weights: the new head, or re-initialised by the strategy
 };
 
 /// What the model picker shows about the loaded model.
@@ -103,11 +104,19 @@ class ExperimentSession : public QObject {
   static QString strategyTitle(const QString& strategyName);
   static QString strategyExplanation(const QString& strategyName);
   static QString similarityExplanation(const QString& similarityName);
-  /// Applies a strategy and clears layer edits. topBlocks is clamped to
-  /// 1..blockCount(). Returns false (and reports) for an unknown name.
-  bool setStrategy(const QString& strategyName, int topBlocks, double lowerLrMultiplier);
+  /// Applies a strategy and clears layer edits. `blocks` (clamped to
+  /// 1..blockCount()) is the strategy's block count: blocks from the top for
+  /// partial fine-tuning and layer replacement, blocks kept from the input
+  /// for selective transfer. lowerLrMultiplier: partial fine-tuning's lower
+  /// blocks, selective transfer's kept blocks; 0 freezes them. Returns false
+  /// (and reports) for an unknown name.
+  bool setStrategy(const QString& strategyName, int blocks, double lowerLrMultiplier);
   QString strategyName() const;  ///< the strategy the plan started from
-  int topBlocks() const;
+  int topBlocks() const;          ///< transfer.top_blocks
+  int transferredBlocks() const;  ///< transfer.transferred_blocks
+  int strategyBlocks() const;     ///< the one of the two the current strategy uses
+  static bool strategyUsesBlocks(const QString& strategyName);
+  static bool strategyUsesLowerLr(const QString& strategyName);
   double lowerLrMultiplier() const;
   bool isCustom() const;  ///< layers were edited after the strategy was applied
   int blockCount() const;

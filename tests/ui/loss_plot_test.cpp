@@ -73,6 +73,36 @@ TEST(LossPlot, PointsOfARunBufferedBeforeANewRunAreNotLost) {
   EXPECT_EQ(plot.pendingPointCount(), 0);
 }
 
+TEST(LossPlot, BatchesSitAtFractionalEpochsAndTheSmoothedCurveStartsOnTheData) {
+  LossPlot plot;
+  plot.beginRun(QStringLiteral("a"), 2);
+  plot.addBatch(1, 1, 4, 2.0);
+  plot.addBatch(1, 2, 4, 2.0);
+  plot.addBatch(2, 4, 4, 1.0);
+  plot.flushPending();
+  const QVector<QPointF> raw = plot.points(Series::TrainLossRaw);
+  ASSERT_EQ(raw.size(), 3);
+  EXPECT_DOUBLE_EQ(raw[0].x(), 0.25);
+  EXPECT_DOUBLE_EQ(raw[2].x(), 2.0);
+  const QVector<QPointF> smoothed = plot.points(Series::TrainLossSmoothed);
+  ASSERT_EQ(smoothed.size(), 3);
+  // Bias-corrected: a constant loss gives exactly that constant, from the first batch on.
+  EXPECT_DOUBLE_EQ(smoothed[0].y(), 2.0);
+  EXPECT_DOUBLE_EQ(smoothed[1].y(), 2.0);
+  EXPECT_GT(smoothed[2].y(), 1.0);
+  EXPECT_LT(smoothed[2].y(), 2.0);
+}
+
+TEST(LossPlot, AccuracyIsDrawnInPercent) {
+  LossPlot plot;
+  plot.beginRun(QStringLiteral("a"), 1);
+  plot.addEpoch(1, 0.5, 0.8, 0.6, 0.75);
+  plot.flushPending();
+  ASSERT_EQ(plot.points(Series::ValAccuracy).size(), 1);
+  EXPECT_DOUBLE_EQ(plot.points(Series::ValAccuracy)[0].y(), 75.0);
+  EXPECT_DOUBLE_EQ(plot.points(Series::TrainAccuracy)[0].y(), 80.0);
+}
+
 TEST(LossPlot, NonFiniteLossIsSkipped) {
   LossPlot plot;
   plot.beginRun(QStringLiteral("a"), 1);

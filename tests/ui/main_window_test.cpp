@@ -12,6 +12,7 @@
 
 #include <QAction>
 #include <QCoreApplication>
+#include <QFile>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -153,6 +154,22 @@ TEST_F(MainWindowTest, LastConfigIsRestoredOnTheNextStart) {
   EXPECT_EQ(next.session()->epochs(), 9);
   EXPECT_EQ(next.session()->experimentName(), QStringLiteral("window test"));
   QSettings().clear();
+}
+
+TEST_F(MainWindowTest, BadCheckpointIsReportedAndThePreviousModelStays) {
+  QTemporaryDir dir;
+  const QString bad = dir.filePath(QStringLiteral("broken.safetensors"));
+  QFile file(bad);
+  ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+  file.write("not a checkpoint");
+  file.close();
+  const QString before = window.session()->modelId();
+
+  EXPECT_FALSE(window.session()->setModel(bad));
+  EXPECT_EQ(window.session()->modelId(), before);
+  EXPECT_TRUE(window.statusBar()->currentMessage().contains(QStringLiteral("broken.safetensors")))
+      << window.statusBar()->currentMessage().toStdString();
+  EXPECT_TRUE(window.trainingControls()->trainAction()->isEnabled());
 }
 
 TEST(MainWindowFormat, DurationsReadAsClockTimes) {

@@ -77,6 +77,7 @@ struct LossPlot::Impl {
   QCPAxisRect* accRect = nullptr;
   QCPLegend* legend = nullptr;  ///< one row above both rects, so no curve hides behind it
   QCPItemTracer* tracer = nullptr;
+  QCPItemText* emptyHint = nullptr;  ///< says what will appear here, until a run has points
   std::array<QCPGraph*, kSeriesCount> current{};
   std::array<QCPGraph*, kSeriesCount> previous{};
   std::array<PendingSeries, kSeriesCount> pending;
@@ -85,7 +86,7 @@ struct LossPlot::Impl {
   QString runName;
   int expectedEpochs = 1;
   double ema = 0.0;
-  int emaCount = 0;
+  double emaDebias = 1.0;  ///< product of the betas so far: the weight the zero start still has
   bool dirty = false;          ///< something changed that the next tick must draw
   bool followData = true;      ///< ranges track the data until the user zooms or drags
   bool settingRanges = false;  ///< our own range changes are not user interaction
@@ -103,6 +104,8 @@ struct LossPlot::Impl {
   void queue(Series s, double key, double value);
   void fitRanges();
   void updateTitle();
+  void addEmptyHint();
+  bool hasData() const;
   void moveCurrentToPrevious();
   QCPGraph* nearestGraph(const QPoint& pixel, int* index) const;
 };
@@ -141,6 +144,7 @@ void LossPlot::Impl::build(QWidget* owner) {
   tracer->setPen(QPen(Qt::black, 1.5));
   tracer->setLayer(QStringLiteral("overlay"));
   tracer->setVisible(false);
+  addEmptyHint();
   plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   linkEpochAxes();
   fitRanges();
@@ -171,7 +175,7 @@ void LossPlot::Impl::addLegend(int row) {
   legend->setBrush(Qt::NoBrush);
   legend->setRowSpacing(0);
   legend->setColumnSpacing(12);
-  legend->setMargins(QMargins(4, 0, 4, 0));
+  legend->setMargins(QMargins(4, 0, 14, 0));
   legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
 }
 
@@ -183,7 +187,8 @@ void LossPlot::Impl::fitLegendColumns(int width) {
     // A wrapped legend grid has empty cells: item() is null there.
     if (QCPAbstractLegendItem* item = legend->item(i)) widths.append(item->minimumOuterSizeHint().width());
   }
-  const int available = width - legend->margins().left() - legend->margins().right();
+  // Some slack on the right: the last column must not touch the window's edge.
+  const int available = width - legend->margins().left() - legend->margins().right() - 16;
   int columns = std::max(1, static_cast<int>(widths.size()));
   for (; columns > 1; --columns) {
     QVector<int> columnWidths(columns, 0);
@@ -215,6 +220,24 @@ QCPGraph* LossPlot::Impl::addGraph(Series s, bool previousRun) {
   // Previous-run graphs join the legend in moveCurrentToPrevious, once they hold data.
   if (!previousRun) graph->addToLegend(legend);
   return graph;
+}
+
+void LossPlot::Impl::addEmptyHint() {
+  emptyHint = new QCPItemText(plot);
+  emptyHint->setClipAxisRect(lossRect);
+  emptyHint->position->setAxisRect(lossRect);
+  emptyHint->position->setType(QCPItemPosition::ptAxisRectRatio);
+  emptyHint->position->setCoords(0.5, 0.5);
+  emptyHint->setText(QObject::tr("Training loss and accuracy appear here while a run trains.\n"
+                                 "Press Train (Ctrl+Return) to start one."));
+  emptyHint->setColor(QColor(110, 110, 110));
+}
+
+bool LossPlot::Impl::hasData() const {
+  for (int i = 0; i < kSeriesCount; ++i) {
+    if (!current[i]->data()->isEmpty() || !previous[i]->data()->isEmpty()) return true;
+  }
+  return false;
 }
 
 /// Both rects show the same epochs: a drag or zoom in one moves the other.
@@ -265,7 +288,9 @@ void LossPlot::Impl::fitRanges() {
   // A little room on the right so the last epoch's markers are not cut in half.
   lossRect->axis(QCPAxis::atBottom)->setRange(0.0, maxKey * 1.03);
   lossRect->axis(QCPAxis::atLeft)->setRange(0.0, maxLoss > 0.0 ? maxLoss * 1.08 : 1.0);
-  const double accuracyFloor = std::max(0.0, std::floor((minAccuracy - 5.0) / 10.0) * 10.0);
+  // Without points yet (minAccuracy still 100) the whole 0–100 % scale is shown.
+  const double accuracyFloor =
+      minAccuracy >= 100.0 ? 0.0 : std::max(0.0, std::floor((minAccuracy - 5.0) / 10.0) * 10.0);
   accRect->axis(QCPAxis::atLeft)->setRange(std::min(accuracyFloor, 90.0), 101.0);
   settingRanges = false;
 }
@@ -340,7 +365,22 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent), d(std::make_unique<Impl>(
 
 LossPlot::~LossPlot() = default;
 
+double LossPlot::smoothingFor(int batchesPerEpoch) {
+  // An EMA spanning half an epoch (4 to 50 batches): smooth enough to read
+  // with thousands of batches per epoch, without lagging epochs behind with few.
+  const double span = std::clamp(batchesPerEpoch / 2.0, 4.0, 50.0);
+  return 1.0 - 2.0 / (span + 1.0);
+}
+
 int LossPlot::pointCount(Series s) const { return d->current[index_of(s)]->dataCount(); }
+QVector<QPointF> LossPlot::points(Series s) const {
+  QVector<QPointF> result;
+  const QSharedPointer<QCPGraphDataContainer> data = d->current[index_of(s)]->data();
+  result.reserve(data->size());
+  for (auto it = data->constBegin(); it != data->constEnd(); ++it) result.append(QPointF(it->key, it->value));
+  return result;
+}
+
 int LossPlot::previousPointCount(Series s) const { return d->previous[index_of(s)]->dataCount(); }
 QString LossPlot::currentRunName() const { return d->runName; }
 QCustomPlot* LossPlot::customPlot() const { return d->plot; }
@@ -368,7 +408,7 @@ void LossPlot::beginRun(const QString& name, int epochs) {
   d->runName = name;
   d->expectedEpochs = std::max(1, epochs);
   d->ema = 0.0;
-  d->emaCount = 0;
+  d->emaDebias = 1.0;
   d->followData = true;
   d->updateTitle();
   d->dirty = true;
@@ -379,9 +419,10 @@ void LossPlot::addBatch(int epoch, int batch, int batchesPerEpoch, double loss) 
   if (!std::isfinite(loss) || batchesPerEpoch <= 0) return;
   const double x = (epoch - 1) + static_cast<double>(batch) / batchesPerEpoch;
   // Bias-corrected EMA: without the correction the first points would be pulled towards 0.
-  d->ema = kSmoothing * d->ema + (1.0 - kSmoothing) * loss;
-  ++d->emaCount;
-  const double smoothed = d->ema / (1.0 - std::pow(kSmoothing, d->emaCount));
+  const double beta = smoothingFor(batchesPerEpoch);
+  d->ema = beta * d->ema + (1.0 - beta) * loss;
+  d->emaDebias *= beta;
+  const double smoothed = d->ema / (1.0 - d->emaDebias);
   d->queue(Series::TrainLossRaw, x, loss);
   d->queue(Series::TrainLossSmoothed, x, smoothed);
 }
@@ -403,7 +444,7 @@ void LossPlot::clear() {
   d->fitLegendColumns(width());
   d->runName.clear();
   d->ema = 0.0;
-  d->emaCount = 0;
+  d->emaDebias = 1.0;
   d->followData = true;
   d->updateTitle();
   d->dirty = true;
@@ -424,6 +465,7 @@ void LossPlot::flushPending() {
     return;
   }
   d->dirty = false;
+  d->emptyHint->setVisible(!d->hasData());
   d->fitRanges();
   d->plot->replot(QCustomPlot::rpQueuedReplot);
 }

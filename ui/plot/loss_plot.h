@@ -1,6 +1,8 @@
 #pragma once
 
+#include <QPointF>
 #include <QString>
+#include <QVector>
 #include <QWidget>
 
 #include <memory>
@@ -23,13 +25,16 @@ class LossPlot : public QWidget {
   Q_ENUM(Series)
 
   static constexpr int kRefreshIntervalMs = 40;  ///< 25 Hz
-  static constexpr double kSmoothing = 0.9;      ///< EMA weight of the past for the smoothed loss
+  /// EMA weight of the past for the smoothed loss: spans half an epoch, 4 to 50 batches.
+  static double smoothingFor(int batchesPerEpoch);
 
   explicit LossPlot(QWidget* parent = nullptr);
   ~LossPlot() override;
 
   /// Points drawn for the current run (pending ones not yet included).
   int pointCount(Series series) const;
+  /// The drawn points of the current run as (epoch, value); accuracy in %.
+  QVector<QPointF> points(Series series) const;
   /// Points kept from the previous run.
   int previousPointCount(Series series) const;
   /// Points received but not drawn yet.

@@ -7,6 +7,7 @@
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QMenu>
+#include <QScrollBar>
 
 #include <algorithm>
 
@@ -37,13 +38,23 @@ void LayerTreeView::setModel(QAbstractItemModel* model) {
   fitColumns();
 }
 
-// The name column takes the spare width; the others fit their contents.
+// Every column fits its contents, so a narrow window scrolls sideways rather
+// than cutting types or counts; the last column takes any spare width.
 void LayerTreeView::fitColumns() {
   QHeaderView* h = header();
-  h->setStretchLastSection(false);
-  h->setMinimumSectionSize(48);
+  h->setMinimumSectionSize(40);
   h->setSectionResizeMode(QHeaderView::ResizeToContents);
-  h->setSectionResizeMode(LayerTreeModel::NameColumn, QHeaderView::Stretch);
+  h->setStretchLastSection(true);
+  updateGeometry();
+}
+
+// Wide enough for every column, so layouts give the tree the room it needs.
+QSize LayerTreeView::sizeHint() const {
+  int width = 2 * frameWidth() + verticalScrollBar()->sizeHint().width();
+  for (int column = 0; model() && column < model()->columnCount(); ++column) {
+    width += std::max(header()->sectionSizeHint(column), sizeHintForColumn(column));
+  }
+  return {width, QTreeView::sizeHint().height()};
 }
 
 QStringList LayerTreeView::selectedPaths() const {

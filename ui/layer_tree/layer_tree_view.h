@@ -25,6 +25,7 @@ class LayerTreeView : public QTreeView {
   QStringList selectedPaths() const;
   /// What Space does.
   void toggleSelected();
+  QSize sizeHint() const override;
 
  protected:
   void keyPressEvent(QKeyEvent* event) override;

@@ -102,7 +102,6 @@ DataPanel::DataPanel(ExperimentSession* session, QWidget* parent)
   auto* samples = new QGroupBox(tr("Samples: source task, and target task with its shift"), this);
   (new QVBoxLayout(samples))->addWidget(strip_);
   layout->addWidget(samples);
-  layout->addStretch(1);
 
   // Shifting images takes a few milliseconds; dragging the slider should not
   // redo it for every pixel of movement.
@@ -130,6 +129,7 @@ QWidget* DataPanel::buildClassBox() {
     connect(check, &QCheckBox::toggled, this, &DataPanel::classToggled);
   }
   classHint_->setWordWrap(true);
+  classHint_->hide();  // shown only while it has something to say
   grid->addWidget(classHint_, 5, 0, 1, 2);
   return box;
 }
@@ -164,10 +164,11 @@ void DataPanel::classToggled() {
   // Checked here, not by the session, so the rule shows as a hint, not an error dialog.
   if (chosen.size() < 2) {
     classHint_->setText(tr("A task needs at least two classes."));
+    classHint_->show();
     syncFromSession();  // put the box that broke the rule back
     return;
   }
-  classHint_->clear();
+  classHint_->hide();
   session_->setTargetClasses(chosen);
 }
 

@@ -47,7 +47,6 @@ ModelPicker::ModelPicker(ExperimentSession* session, QWidget* parent)
   layout->addLayout(row);
   buildDetailsForm();
   layout->addLayout(details_->form);
-  layout->addStretch(1);
 
   populateChoices();
   showDetails();

@@ -95,25 +95,35 @@ void show_for_batch(QWidget& window) {
   window.show();
 }
 
-/// --demo: train, then screenshot and exit with the run's outcome.
-void run_demo(tl::MainWindow& window, const Options& options) {
+/// The demo's end: exit 1 unless the run finished; else screenshot (once the
+/// last points are drawn) and exit 0.
+void finish_demo(QWidget& window, const Options& options, tl::TrainingController& controller,
+                 tl::TrainingController::State status, const QString& message, double testAccuracy) {
   using State = tl::TrainingController::State;
-  QObject::connect(window.controller(), &tl::TrainingController::runFinished, &window,
-                   [&window, options](State status, const QString& message, double testAccuracy) {
-                     if (status != State::Finished) {
-                       fail(QStringLiteral("training %1: %2")
-                                .arg(tl::TrainingController::stateName(status), message),
-                            kExitRunFailed);
-                       QCoreApplication::exit(kExitRunFailed);
-                       return;
-                     }
-                     std::fprintf(stderr, "transferlab: demo finished, test accuracy %.1f%%, run saved to %s\n",
-                                  100.0 * testAccuracy, qUtf8Printable(window.controller()->lastRunDir()));
+  if (status != State::Finished) {
+    // A failure is already on stderr: the window reports errors there in batch use.
+    if (status != State::Failed) {
+      fail(QStringLiteral("training %1 %2").arg(tl::TrainingController::stateName(status), message), kExitRunFailed);
+    }
+    QCoreApplication::exit(kExitRunFailed);
+    return;
+  }
+  std::fprintf(stderr, "transferlab: demo finished, test accuracy %.1f%%, run saved to %s\n", 100.0 * testAccuracy,
+               qUtf8Printable(controller.lastRunDir()));
+  QTimer::singleShot(kSettleMs, &window, [&window, options] {
+    const bool ok = options.screenshot.isEmpty() || save_screenshot(window, options.screenshot);
+    QCoreApplication::exit(ok ? 0 : kExitRunFailed);
+  });
+}
+
+/// --demo: train the loaded preset with the live plot, then finish_demo.
+void run_demo(tl::MainWindow& window, const Options& options) {
+  tl::TrainingController* controller = window.controller();
+  QObject::connect(controller, &tl::TrainingController::runFinished, &window,
+                   [&window, options, controller](tl::TrainingController::State status, const QString& message,
+                                                  double testAccuracy) {
                      window.lossPlot()->flushPending();
-                     QTimer::singleShot(kSettleMs, &window, [&window, options] {
-                       const bool ok = options.screenshot.isEmpty() || save_screenshot(window, options.screenshot);
-                       QCoreApplication::exit(ok ? 0 : kExitRunFailed);
-                     });
+                     finish_demo(window, options, *controller, status, message, testAccuracy);
                    });
   QTimer::singleShot(0, &window, [&window] {
     if (!window.startTraining()) QCoreApplication::exit(fail(QStringLiteral("could not start training"), kExitRunFailed));

@@ -20,6 +20,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
@@ -79,7 +80,8 @@ MainWindow::MainWindow(QWidget* parent)
           [this](const QString& path) { statusBar()->showMessage(tr("Plot saved to %1").arg(path), 8000); });
   connect(plot_, &LossPlot::exportFailed, this,
           [this](const QString& message) { showError(tr("Export failed"), message); });
-  resize(1280, 800);
+  // The designed size, but never larger than a small laptop's screen.
+  resize(QSize(1280, 800).boundedTo(screen()->availableGeometry().size()));
   resetLayout();
 }
 

@@ -158,10 +158,7 @@ void ExperimentSession::fail(const QString& message, QString* error) {
 
 // ---------------------------------------------------------------- config
 
-namespace {
-
-// Prepares `next` and, only when that succeeds, makes it the session's state.
-bool adopt(ExperimentSession::Impl& impl, ExperimentConfig next, bool clampTopBlocks, std::string* error) {
+bool ExperimentSession::adopt(Impl& impl, ExperimentConfig next, bool clampTopBlocks, std::string* error) {
   try {
     PreparedModel prepared = prepareWithPlan(next, clampTopBlocks);
     impl.tree = layer_tree(*prepared.model, prepared.architecture);
@@ -173,8 +170,6 @@ bool adopt(ExperimentSession::Impl& impl, ExperimentConfig next, bool clampTopBl
     return false;
   }
 }
-
-}  // namespace
 
 bool ExperimentSession::loadConfigFile(const QString& path, QString* error) {
   try {
@@ -606,7 +601,7 @@ QStringList ExperimentSession::fashionMnistClassNames() {
 
 // ---------------------------------------------------------------- torch-side access
 
-ExperimentConfig sessionConfig(const ExperimentSession& session) { return session.impl().config; }
-const PreparedModel& sessionPreparedModel(const ExperimentSession& session) { return session.impl().prepared; }
+ExperimentConfig sessionConfig(const ExperimentSession& session) { return session.impl_->config; }
+const PreparedModel& sessionPreparedModel(const ExperimentSession& session) { return session.impl_->prepared; }
 
 }  // namespace tl

@@ -7,10 +7,12 @@
 #include <QVector>
 
 #include <memory>
+#include <string>
 
 namespace tl {
 
 struct ExperimentConfig;
+struct PreparedModel;
 
 /// One module of the current model as the layer tree shows it (a torch-free
 /// copy of tl::LayerInfo plus the plan's view of it).
@@ -147,10 +149,6 @@ class ExperimentSession : public QObject {
   QList<int> sourceClasses() const;  ///< the checkpoint's classes as Fashion-MNIST labels
   static QStringList fashionMnistClassNames();
 
-  /// The implementation; session_config.h exposes the config to .cpp files.
-  struct Impl;
-  const Impl& impl() const { return *impl_; }
-
  Q_SIGNALS:
   void modelChanged();   ///< new model: the layer list changed (also emits planChanged)
   void planChanged();    ///< trainable flags or LR multipliers changed
@@ -158,6 +156,13 @@ class ExperimentSession : public QObject {
   void errorOccurred(const QString& message);
 
  private:
+  // session_config.h: the core objects, for .cpp files that include LibTorch.
+  friend ExperimentConfig sessionConfig(const ExperimentSession& session);
+  friend const PreparedModel& sessionPreparedModel(const ExperimentSession& session);
+  struct Impl;
+  /// Prepares `next`; only when that succeeds it becomes `impl`'s state.
+  static bool adopt(Impl& impl, ExperimentConfig next, bool clampTopBlocks, std::string* error);
+
   void fail(const QString& message, QString* error);
   /// Prepares `next`; only when that succeeds it becomes the state (and the
   /// model, plan and config signals fire).

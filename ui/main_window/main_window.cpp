@@ -46,13 +46,14 @@ QString presets_directory() {
   return QDir(QString::fromStdString(resource_dir())).filePath(QStringLiteral("presets"));
 }
 
-/// A scroll area for a column of panels: scrolls vertically, never
-/// horizontally, so a narrow window shows every control, just further down.
+/// A scroll area for a column of panels. It is kept at least as wide as its
+/// content, so it scrolls vertically; the horizontal bar only appears if a
+/// panel grows wider later, instead of cutting the panel off.
 QScrollArea* vertical_scroll_area(QWidget* content) {
   auto* area = new QScrollArea;
   area->setWidget(content);
   area->setWidgetResizable(true);
-  area->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  area->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
   area->setFrameShape(QFrame::NoFrame);
   return area;
 }

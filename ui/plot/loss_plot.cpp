@@ -132,7 +132,9 @@ void LossPlot::Impl::build(QWidget* owner) {
   auto* margins = new QCPMarginGroup(plot);
   lossRect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
   accRect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
-  accRect->axis(QCPAxis::atLeft)->ticker()->setTickCount(4);  // the lower rect is short on laptops
+  // Few value ticks: on a laptop each rect is only ~120 px tall.
+  lossRect->axis(QCPAxis::atLeft)->ticker()->setTickCount(4);
+  accRect->axis(QCPAxis::atLeft)->ticker()->setTickCount(4);
   useEpochTicks(lossRect->axis(QCPAxis::atBottom));
   useEpochTicks(accRect->axis(QCPAxis::atBottom));
   // Previous-run graphs first so the current run is drawn on top.

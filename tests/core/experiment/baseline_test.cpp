@@ -1,3 +1,4 @@
+#include "support/fashion_mnist.h"
 #include "data/idx_reader.h"
 #include "experiment/baseline.h"
 #include "models/model_zoo.h"
@@ -11,11 +12,6 @@ namespace fs = std::filesystem;
 
 namespace tl {
 namespace {
-
-bool have_fashion_mnist() { return fs::exists(fs::path(default_fashion_mnist_dir()) / "train-labels-idx1-ubyte.gz"); }
-
-#define REQUIRE_FASHION_MNIST() \
-  if (!have_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist is not installed"
 
 // A small_cnn checkpoint with a two-class head, unique per test (tests may run
 // in parallel processes).

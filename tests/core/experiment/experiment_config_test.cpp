@@ -1,3 +1,4 @@
+#include "support/config_error.h"
 #include "experiment/experiment_config.h"
 
 #include <gtest/gtest.h>
@@ -8,16 +9,9 @@
 namespace tl {
 namespace {
 
-using nlohmann::json;
+using test::config_error;
 
-std::string config_error(const json& j) {
-  try {
-    config_from_json(j);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using nlohmann::json;
 
 TEST(ExperimentConfig, DefaultsFillEveryField) {
   const auto c = config_from_json(json::object());

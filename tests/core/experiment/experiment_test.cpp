@@ -1,3 +1,4 @@
+#include "support/fashion_mnist.h"
 #include "data/idx_reader.h"
 #include "experiment/experiment.h"
 #include "models/model_zoo.h"
@@ -12,11 +13,6 @@ namespace fs = std::filesystem;
 
 namespace tl {
 namespace {
-
-bool have_fashion_mnist() { return fs::exists(fs::path(default_fashion_mnist_dir()) / "train-labels-idx1-ubyte.gz"); }
-
-#define REQUIRE_FASHION_MNIST() \
-  if (!have_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist is not installed"
 
 ExperimentConfig scratch_config() {
   ExperimentConfig c;

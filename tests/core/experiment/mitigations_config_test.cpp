@@ -1,3 +1,5 @@
+#include "support/fashion_mnist.h"
+#include "support/config_error.h"
 #include "data/idx_reader.h"
 #include "experiment/experiment.h"
 #include "experiment/experiment_config.h"
@@ -12,16 +14,9 @@ namespace fs = std::filesystem;
 namespace tl {
 namespace {
 
-using nlohmann::json;
+using test::config_error;
 
-std::string config_error(const json& j) {
-  try {
-    config_from_json(j);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using nlohmann::json;
 
 TEST(MitigationsConfig, AbsentMeansOff) {
   const auto c = config_from_json(json::object());
@@ -76,11 +71,6 @@ TEST(MitigationsConfig, BadValuesNameTheField) {
   EXPECT_EQ(config_error({{"transfer", {{"transferred_blocks", 0}}}}),
             "transfer.transferred_blocks: expected an integer in 1..64, got 0");
 }
-
-bool have_fashion_mnist() { return fs::exists(fs::path(default_fashion_mnist_dir()) / "train-labels-idx1-ubyte.gz"); }
-
-#define REQUIRE_FASHION_MNIST() \
-  if (!have_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist is not installed"
 
 // A tiny checkpoint pretrained on classes 0-2 with 20 images each; made once.
 const std::string& tiny_checkpoint() {

@@ -1,3 +1,4 @@
+#include "support/synthetic_tasks.h"
 #include "models/model_zoo.h"
 #include "models/progressive_network.h"
 #include "train/trainer.h"
@@ -14,21 +15,8 @@
 namespace tl {
 namespace {
 
-// The class decides which quadrant is bright; `inverted` gives the same task
-// in another domain (dark quadrant on a bright background).
-Dataset quadrant_task(int64_t n, uint64_t seed, bool inverted = false) {
-  torch::manual_seed(seed);
-  Dataset d;
-  d.labels = torch::randint(0, 4, {n}, torch::kLong);
-  d.images = torch::rand({n, 1, 28, 28}) * 0.2;
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t c = d.labels[i].item<int64_t>();
-    d.images[i].slice(1, (c / 2) * 14, (c / 2) * 14 + 14).slice(2, (c % 2) * 14, (c % 2) * 14 + 14) += 0.8;
-  }
-  if (inverted) d.images = 1.0 - d.images;
-  d.class_names = {"a", "b", "c", "d"};
-  return d;
-}
+using test::quadrant_task;
+using test::snapshot;
 
 // Two classes: is the bright quadrant in the top half?
 Dataset top_or_bottom(const Dataset& quadrants) {
@@ -51,13 +39,6 @@ TrainingJob job_for(Strategy strategy, int epochs, uint64_t seed = 3) {
   job.options.seed = seed;
   job.options.cache_frozen_features = false;
   return job;
-}
-
-std::map<std::string, torch::Tensor> snapshot(const torch::nn::Module& m) {
-  std::map<std::string, torch::Tensor> s;
-  for (const auto& p : m.named_parameters()) s[p.key()] = p.value().detach().clone();
-  for (const auto& b : m.named_buffers()) s[b.key()] = b.value().detach().clone();
-  return s;
 }
 
 double drift(const std::map<std::string, torch::Tensor>& before, const torch::nn::Module& m, const std::string& prefix) {

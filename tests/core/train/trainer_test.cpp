@@ -1,3 +1,4 @@
+#include "support/synthetic_tasks.h"
 #include "models/model_zoo.h"
 #include "train/feature_cache.h"
 #include "train/trainer.h"
@@ -16,19 +17,8 @@
 namespace tl {
 namespace {
 
-// A learnable synthetic task: the class decides which quadrant is bright.
-Dataset quadrant_task(int64_t n, uint64_t seed) {
-  torch::manual_seed(seed);
-  Dataset d;
-  d.labels = torch::randint(0, 4, {n}, torch::kLong);
-  d.images = torch::rand({n, 1, 28, 28}) * 0.2;
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t c = d.labels[i].item<int64_t>();
-    d.images[i].slice(1, (c / 2) * 14, (c / 2) * 14 + 14).slice(2, (c % 2) * 14, (c % 2) * 14 + 14) += 0.8;
-  }
-  d.class_names = {"a", "b", "c", "d"};
-  return d;
-}
+using test::quadrant_task;
+using test::snapshot;
 
 TrainingJob job_for(Strategy strategy, int epochs = 1, uint64_t seed = 3) {
   torch::manual_seed(seed);
@@ -42,13 +32,6 @@ TrainingJob job_for(Strategy strategy, int epochs = 1, uint64_t seed = 3) {
   job.options.learning_rate = 0.05;
   job.options.seed = seed;
   return job;
-}
-
-std::map<std::string, torch::Tensor> snapshot(const torch::nn::Module& m) {
-  std::map<std::string, torch::Tensor> s;
-  for (const auto& p : m.named_parameters()) s[p.key()] = p.value().detach().clone();
-  for (const auto& b : m.named_buffers()) s[b.key()] = b.value().detach().clone();
-  return s;
 }
 
 TEST(Trainer, FrozenParametersAndBatchNormStatisticsStayBitIdentical) {

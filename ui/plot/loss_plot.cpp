@@ -489,24 +489,22 @@ bool LossPlot::exportPdf(const QString& path, int width, int height) {
 }
 
 void LossPlot::exportPngWithDialog() {
-  const QString dir = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
-  const QString path = QFileDialog::getSaveFileName(this, tr("Export plot as PNG"),
-                                                    QDir(dir).filePath(QStringLiteral("training-curves.png")),
-                                                    tr("PNG images (*.png)"));
-  if (path.isEmpty()) return;
-  if (exportPng(path))
-    Q_EMIT exported(path);
-  else
-    Q_EMIT exportFailed(tr("Could not write %1").arg(path));
+  exportWithDialog(tr("Export plot as PNG"), QStandardPaths::PicturesLocation, QStringLiteral("training-curves.png"),
+                   tr("PNG images (*.png)"), [this](const QString& path) { return exportPng(path); });
 }
 
 void LossPlot::exportPdfWithDialog() {
-  const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-  const QString path = QFileDialog::getSaveFileName(this, tr("Export plot as PDF"),
-                                                    QDir(dir).filePath(QStringLiteral("training-curves.pdf")),
-                                                    tr("PDF documents (*.pdf)"));
+  exportWithDialog(tr("Export plot as PDF"), QStandardPaths::DocumentsLocation, QStringLiteral("training-curves.pdf"),
+                   tr("PDF documents (*.pdf)"), [this](const QString& path) { return exportPdf(path); });
+}
+
+void LossPlot::exportWithDialog(const QString& title, QStandardPaths::StandardLocation folder,
+                                const QString& fileName, const QString& filter,
+                                const std::function<bool(const QString&)>& write) {
+  const QString dir = QStandardPaths::writableLocation(folder);
+  const QString path = QFileDialog::getSaveFileName(this, title, QDir(dir).filePath(fileName), filter);
   if (path.isEmpty()) return;
-  if (exportPdf(path))
+  if (write(path))
     Q_EMIT exported(path);
   else
     Q_EMIT exportFailed(tr("Could not write %1").arg(path));

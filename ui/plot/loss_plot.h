@@ -1,10 +1,12 @@
 #pragma once
 
 #include <QPointF>
+#include <QStandardPaths>
 #include <QString>
 #include <QVector>
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 
 class QCustomPlot;
@@ -74,6 +76,11 @@ class LossPlot : public QWidget {
   void resizeEvent(QResizeEvent* event) override;
 
  private:
+  /// Asks where to save (starting in `folder`), writes with `write` and
+  /// reports the outcome through exported() / exportFailed().
+  void exportWithDialog(const QString& title, QStandardPaths::StandardLocation folder, const QString& fileName,
+                        const QString& filter, const std::function<bool(const QString&)>& write);
+
   struct Impl;
   std::unique_ptr<Impl> d;
 };

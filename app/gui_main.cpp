@@ -3,8 +3,9 @@
 //   transferlab [--preset FILE] [--epochs N] [--demo] [--screenshot FILE.png]
 //
 // --demo trains the preset (default: resources/presets/default.json) with the
-// live plot, saves the screenshot if asked, and exits 0 when the run finished,
-// non-zero with a message on stderr otherwise. --screenshot alone shows the
+// live plot. With --screenshot it then saves the picture and exits 0 when the
+// run finished, non-zero with a message on stderr otherwise; without it the
+// window stays open for the audience to explore. --screenshot alone shows the
 // window, grabs it once it is laid out, and exits.
 
 #include "main_window/main_window.h"
@@ -50,7 +51,7 @@ std::optional<Options> parse_options(const QApplication& app, QString* error) {
   parser.addHelpOption();
   parser.addVersionOption();
   const QCommandLineOption demo(QStringLiteral("demo"),
-                                QStringLiteral("Train the preset (default.json unless --preset), then exit."));
+                                QStringLiteral("Train the preset (default.json unless --preset) at once; with --screenshot, then exit."));
   const QCommandLineOption epochs(QStringLiteral("epochs"), QStringLiteral("Override the preset's epochs."),
                                   QStringLiteral("N"));
   const QCommandLineOption screenshot(QStringLiteral("screenshot"),
@@ -95,11 +96,14 @@ void show_for_batch(QWidget& window) {
   window.show();
 }
 
-/// The demo's end: exit 1 unless the run finished; else screenshot (once the
-/// last points are drawn) and exit 0.
+/// The demo's end. An interactive demo (no --screenshot) keeps the window
+/// open: the run's outcome is in its status bar. For docs and tests: exit 1
+/// unless the run finished; else screenshot (once the last points are drawn)
+/// and exit 0.
 void finish_demo(QWidget& window, const Options& options, tl::TrainingController& controller,
                  tl::TrainingController::State status, const QString& message, double testAccuracy) {
   using State = tl::TrainingController::State;
+  if (options.screenshot.isEmpty()) return;
   if (status != State::Finished) {
     // A failure is already on stderr: the window reports errors there in batch use.
     if (status != State::Failed) {

@@ -184,6 +184,26 @@ json mitigations_to_json(const MitigationsConfig& m) {
           {"progressive", {{"enabled", m.progressive}}}};
 }
 
+ProbeConfig parse_probe(const json& j) {
+  JsonFields f(j, "probe");
+  ProbeConfig p;
+  p.layer = f.string("layer", p.layer);
+  p.classifier = parse_enum(f, "classifier", p.classifier, probe_classifier_from_name);
+  p.k = f.integer("k", p.k, 1, 100000);
+  p.l2 = f.number("l2", p.l2, 0.0, 1e6);
+  p.max_features = f.integer("max_features", p.max_features, 1, 1 << 20);
+  f.finish();
+  return p;
+}
+
+json probe_to_json(const ProbeConfig& p) {
+  return {{"layer", p.layer},
+          {"classifier", probe_classifier_name(p.classifier)},
+          {"k", p.k},
+          {"l2", p.l2},
+          {"max_features", p.max_features}};
+}
+
 json shift_to_json(const DomainShift& s) {
   return {{"kind", shift_kind_name(s.kind)}, {"strength", s.strength}, {"seed", s.seed}};
 }
@@ -213,6 +233,22 @@ json data_to_json(const DataConfig& d) {
 
 }  // namespace
 
+std::string probe_classifier_name(ProbeClassifier c) {
+  switch (c) {
+    case ProbeClassifier::LogisticRegression: return "logistic_regression";
+    case ProbeClassifier::Knn: return "knn";
+    case ProbeClassifier::Both: return "both";
+  }
+  return "both";
+}
+
+ProbeClassifier probe_classifier_from_name(const std::string& name) {
+  for (const auto c : {ProbeClassifier::LogisticRegression, ProbeClassifier::Knn, ProbeClassifier::Both}) {
+    if (probe_classifier_name(c) == name) return c;
+  }
+  throw std::invalid_argument("expected \"logistic_regression\", \"knn\" or \"both\", got \"" + name + "\"");
+}
+
 StrategyChoice ExperimentConfig::resolved_strategy() const {
   return {transfer.strategy, transfer.options};
 }
@@ -228,9 +264,11 @@ ExperimentConfig config_from_json(const json& j) {
   c.transfer = parse_transfer(f.object("transfer"));
   c.training = parse_training(f.object("training"));
   c.mitigations = parse_mitigations(f.object("mitigations"));
+  c.probe = parse_probe(f.object("probe"));
   // Keys core does not know (lesson text, expected outcome) travel along.
   static const std::set<std::string> known = {"name",   "description", "model",    "target",
-                                               "source", "transfer",    "training", "mitigations"};
+                                               "source", "transfer",    "training", "mitigations",
+                                               "probe"};
   for (const auto& item : j.items()) {
     if (!known.count(item.key())) c.extra[item.key()] = item.value();
   }
@@ -265,7 +303,8 @@ json config_to_json(const ExperimentConfig& c) {
               {"seed", c.training.seed},
               {"threads", c.training.threads},
               {"cache_frozen_features", c.training.cache_frozen_features}}},
-            {"mitigations", mitigations_to_json(c.mitigations)}};
+            {"mitigations", mitigations_to_json(c.mitigations)},
+            {"probe", probe_to_json(c.probe)}};
   for (const auto& item : c.extra.items()) j[item.key()] = item.value();
   return j;
 }

@@ -67,6 +67,24 @@ struct MitigationsConfig {
   bool progressive = false;
 };
 
+/// How an intermediate-representation probe reads the model ("probe" in
+/// JSON): classic models fitted on one layer's activations. See core/probe.
+enum class ProbeClassifier { LogisticRegression, Knn, Both };
+std::string probe_classifier_name(ProbeClassifier c);
+/// Throws std::invalid_argument listing the valid names.
+ProbeClassifier probe_classifier_from_name(const std::string& name);
+
+struct ProbeConfig {
+  /// A layer path ("features.1", "features.1.0"), a block name ("stem") or
+  /// "input"; "" = every block, the per-layer transferability profile. Checked
+  /// against the model when the probe runs (the config does not know it).
+  std::string layer;
+  ProbeClassifier classifier = ProbeClassifier::Both;
+  int64_t k = 5;                ///< neighbours of the kNN classifier, >= 1
+  double l2 = 1e-3;             ///< logistic regression's L2 penalty, >= 0
+  int64_t max_features = 2048;  ///< activations are average-pooled down to at most this many values
+};
+
 /// One experiment: everything `transferlab-cli run` and the GUI need.
 struct ExperimentConfig {
   std::string name = "experiment";
@@ -77,6 +95,7 @@ struct ExperimentConfig {
   TransferConfig transfer;
   TrainingOptions training;
   MitigationsConfig mitigations;
+  ProbeConfig probe;
   nlohmann::json extra = nlohmann::json::object();  ///< unknown-to-core keys kept for the GUI (lesson text, expected outcome)
 
   /// The strategy actually used: the explicit one or the similarity's default.

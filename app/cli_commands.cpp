@@ -3,6 +3,7 @@
 #include "experiment/baseline.h"
 #include "experiment/experiment.h"
 #include "experiment/similarity_meter.h"
+#include "probe/probe_run.h"
 #include "models/layer_tree.h"
 #include "progress_printer.h"
 #include "weights/pretrained_catalog.h"
@@ -136,6 +137,30 @@ int run_with_twins(const ExperimentConfig& config, const std::string& out, int64
   return comparison.verdict ? 0 : 130;
 }
 
+std::string percent(const std::optional<double>& value) {
+  if (!value) return "-";
+  char text[16];
+  std::snprintf(text, sizeof text, "%.1f%%", 100 * *value);
+  return text;
+}
+
+/// The probe's rows as an aligned table on stdout.
+void print_probe_table(const ProbeReport& report) {
+  size_t width = 5;
+  for (const auto& row : report.rows) width = std::max(width, row.point.layer.size());
+  const int w = static_cast<int>(width);
+  std::printf("%-*s %-8s %-12s %8s %9s %8s %9s\n", w, "layer", "block", "type", "features", "LR train", "LR test",
+              "kNN test");
+  for (const auto& row : report.rows) {
+    const auto& lr = row.logistic_regression;
+    std::printf("%-*s %-8s %-12s %8ld %9s %8s %9s\n", w, row.point.layer.c_str(), row.point.block.c_str(),
+                row.point.type.c_str(), static_cast<long>(row.features),
+                percent(lr ? std::optional<double>(lr->train_accuracy) : std::nullopt).c_str(),
+                percent(lr ? std::optional<double>(lr->test.accuracy) : std::nullopt).c_str(),
+                percent(row.knn ? std::optional<double>(row.knn->test.accuracy) : std::nullopt).c_str());
+  }
+}
+
 }  // namespace
 
 int models_command(const std::vector<std::string>& args) {
@@ -245,6 +270,52 @@ int similarity_command(const std::vector<std::string>& args) {
   const SimilarityRecommendation& r = report.recommendation;
   std::printf("recommendation: %s similarity, strategy %s\n%s\n", similarity_name(r.similarity).c_str(),
               strategy_name(r.strategy.strategy).c_str(), r.reason.c_str());
+  return 0;
+}
+
+int probe_command(const std::vector<std::string>& args) {
+  const ParsedArgs parsed = parse_args(args, {"--layer", "--classifier", "--k", "--out"}, {"--all-blocks"});
+  const std::string config_path = single_config(parsed, "probe");
+  const auto layer = parsed.get("--layer");
+  const bool all_blocks = parsed.get("--all-blocks").has_value();
+  if (layer && all_blocks) throw UsageError{"probe takes --layer PATH or --all-blocks, not both"};
+  const auto k = parsed.get("--k");
+  const int64_t k_value = k ? parse_int("--k", *k, 1) : 0;
+  std::optional<ProbeClassifier> classifier;
+  if (const auto name = parsed.get("--classifier")) {
+    try {
+      classifier = probe_classifier_from_name(*name);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError{std::string("--classifier: ") + e.what()};
+    }
+  }
+  ExperimentConfig config = load_config(config_path);
+  if (layer) config.probe.layer = *layer;
+  if (all_blocks) config.probe.layer.clear();
+  if (k) config.probe.k = k_value;
+  if (classifier) config.probe.classifier = *classifier;
+  const std::string out = parsed.get("--out").value_or((fs::path("runs") / (config.name + "-probe")).string());
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) throw std::runtime_error(out + ": cannot create the output directory (" + ec.message() + ")");
+
+  ProbeControl control;
+  if (::isatty(::fileno(stderr))) {
+    control.on_progress = [](const ProbeProgress& p) {
+      if (!p.layer.empty()) std::fprintf(stderr, "probing %s (%ld/%ld)...\n", p.layer.c_str(), static_cast<long>(p.done + 1), static_cast<long>(p.total));
+    };
+  }
+  const ProbeReport report = run_probe(config, control);
+  std::printf("%s: %s%s, %ld training / %ld test images, %s\n", config.name.c_str(), report.architecture.c_str(),
+              report.pretrained.empty() ? " (random weights)" : (" from " + report.pretrained).c_str(),
+              static_cast<long>(report.train_images), static_cast<long>(report.test_images),
+              report.rows.size() == 1 ? "one layer" : "every block (transferability profile)");
+  print_probe_table(report);
+  const ProbeRow& best = report.best_row();
+  std::printf("best: %s, test accuracy %.1f%% (%s)\n", best.point.layer.c_str(), 100 * best.primary_test().accuracy,
+              format_duration(report.seconds).c_str());
+  write_probe(report, out);
+  std::printf("wrote %s/run.json and %s/probe.csv\n", out.c_str(), out.c_str());
   return 0;
 }
 

@@ -12,6 +12,7 @@ int layers_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args);
 int pretrain_command(const std::vector<std::string>& args);
 int similarity_command(const std::vector<std::string>& args);
+int probe_command(const std::vector<std::string>& args);
 
 /// Thrown for bad command-line usage; main prints it with the usage text.
 struct UsageError {

@@ -23,7 +23,13 @@ const char* kUsage =
     "  similarity CONFIG.json [--samples N] measure how far the target is from the pretrained\n"
     "                                       model's source task and recommend a strategy\n"
     "  pretrain CONFIG.json --out FILE      train a model on the config's source task and\n"
-    "                                       save it as a checkpoint\n";
+    "                                       save it as a checkpoint\n"
+    "  probe CONFIG.json [--layer PATH | --all-blocks] [--classifier NAME] [--k N] [--out DIR]\n"
+    "                                       fit logistic regression and k-nearest neighbours\n"
+    "                                       on a layer's activations (--all-blocks: every block,\n"
+    "                                       the transferability profile); NAME is\n"
+    "                                       logistic_regression, knn or both; writes\n"
+    "                                       DIR/run.json and DIR/probe.csv\n";
 
 }  // namespace
 
@@ -41,6 +47,7 @@ int main(int argc, char** argv) {
     if (command == "run") return tl::cli::run_command(args);
     if (command == "pretrain") return tl::cli::pretrain_command(args);
     if (command == "similarity") return tl::cli::similarity_command(args);
+    if (command == "probe") return tl::cli::probe_command(args);
     throw tl::cli::UsageError{"unknown command '" + command + "'"};
   } catch (const tl::cli::UsageError& e) {
     std::fprintf(stderr, "transferlab-cli: %s\n\n%s", e.message.c_str(), kUsage);

@@ -113,5 +113,38 @@ if "$cli" models >"$work/models" 2>"$work/err"; then
   fi
 fi
 
+# Probes: flags first, then a layer that does not exist and real probes of
+# the checkpoint pretrained above (its layers are small_cnn's).
+expect_failure probe-layer-and-all 2 "probe takes --layer PATH or --all-blocks, not both" -- \
+  probe "$work/any.json" --layer features.0 --all-blocks
+expect_failure probe-k-zero 2 "--k: expected an integer >= 1, got '0'" -- probe "$work/any.json" --k 0
+expect_failure probe-bad-classifier 2 '--classifier: expected "logistic_regression", "knn" or "both", got "svm"' -- \
+  probe "$work/any.json" --classifier svm
+expect_failure probe-bad-l2 1 "probe.l2: expected a number in [0, 1e+06], got -1" -- \
+  probe "$(config probel2 '{"model": {"architecture": "small_cnn"}, "probe": {"l2": -1}}')"
+expect_failure probe-unknown-layer 1 "probe.layer: no layer 'features.7' in small_cnn; layers that can be probed: input, features.0" -- \
+  probe "$run_config" --layer features.7 --out "$work/probe-unknown"
+expect_failure probe-residual-inside 1 "probe.layer: 'layer1.0.conv1' is inside layer1.0 (BasicBlock)" -- \
+  probe "$(config proberesnet "{\"model\": {\"architecture\": \"resnet_narrow\"}, $tiny}")" --layer layer1.0.conv1
+if [ -f "$work/tiny.safetensors" ]; then
+  probe_config=$(config probe "{\"name\": \"probe\", \"model\": {\"pretrained\": \"$work/tiny.safetensors\"}, $tiny}")
+  if "$cli" probe "$probe_config" --layer features.1.2 --k 3 --out "$work/probe" >"$work/out" 2>"$work/err" &&
+     grep -q "^features.1.2 *block2 *ReLU *1600 " "$work/out" &&
+     grep -q "^wrote $work/probe/run.json and $work/probe/probe.csv$" "$work/out" &&
+     grep -q '"best_layer": "features.1.2"' "$work/probe/run.json" &&
+     [ "$(wc -l <"$work/probe/probe.csv")" -eq 2 ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); echo "FAIL probe-layer:"; cat "$work/err" "$work/out"
+  fi
+  if "$cli" probe "$probe_config" --all-blocks --classifier knn --out "$work/profile" >"$work/out" 2>"$work/err" &&
+     grep -q "^input  *pixels *784 *- *- *[0-9.]*%$" "$work/out" && grep -q "^features.2 *block3 " "$work/out" &&
+     [ "$(wc -l <"$work/profile/probe.csv")" -eq 5 ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); echo "FAIL probe-profile:"; cat "$work/err" "$work/out"
+  fi
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

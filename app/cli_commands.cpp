@@ -95,13 +95,13 @@ TrainingOutcome train_interruptibly(TrainingJob job, TrainingListener* listener)
   return trainer.wait();
 }
 
-std::string seed_line(const SeedRuns& s) {
+std::string seed_line(const SeedRuns& s, TwinKind twin) {
   std::string line = "seed " + std::to_string(s.seed) + ": transfer " + run_status_name(s.transfer.status);
   char text[96];
   std::snprintf(text, sizeof text, ", test accuracy %.1f%%", 100 * s.transfer.test_accuracy);
   line += text;
   if (s.baseline) {
-    std::snprintf(text, sizeof text, "; scratch twin %s, %.1f%% (%+.1f points)",
+    std::snprintf(text, sizeof text, "; %s %s, %.1f%% (%+.1f points)", twin_name(twin).c_str(),
                   run_status_name(s.baseline->status).c_str(), 100 * s.baseline->test_accuracy,
                   100 * (s.transfer.test_accuracy - s.baseline->test_accuracy));
     line += text;
@@ -109,11 +109,11 @@ std::string seed_line(const SeedRuns& s) {
   return line;
 }
 
-/// `run --seeds K` / `run --twin`: the transfer run and its scratch twin for
-/// each seed, then the verdict. run.json is the first seed's transfer run with
-/// the summary sections; its twin goes to DIR/twin.
+/// `run --seeds K` / `run --twin`: the transfer run and its twin (scratch, or
+/// source-only for DANN) for each seed, then the verdict. run.json is the
+/// first seed's transfer run with the summary sections; its twin goes to DIR/twin.
 int run_with_twins(const ExperimentConfig& config, const std::string& out, int64_t seeds) {
-  scratch_twin(config);  // a config without a pretrained model fails here, before any training
+  twin_config(config);  // a config without a pretrained model fails here, before any training
   const TrainFunction train = [](TrainingJob job, const std::string& label) {
     ProgressPrinter printer(label);
     return train_interruptibly(std::move(job), &printer);
@@ -124,9 +124,9 @@ int run_with_twins(const ExperimentConfig& config, const std::string& out, int64
   write_run(first, out);
   const auto& first_twin = comparison.runs.front().baseline;
   if (first_twin) write_run(*first_twin, (fs::path(out) / "twin").string());
-  for (const auto& s : comparison.runs) std::printf("%s\n", seed_line(s).c_str());
+  for (const auto& s : comparison.runs) std::printf("%s\n", seed_line(s, comparison.twin).c_str());
   if (comparison.verdict) std::printf("verdict: %s\n", comparison.verdict->sentence().c_str());
-  std::printf("wrote %s/run.json and metrics.csv%s\n", out.c_str(), first_twin ? " (its scratch twin: twin/)" : "");
+  std::printf("wrote %s/run.json and metrics.csv%s\n", out.c_str(), first_twin ? (" (its " + twin_name(comparison.twin) + ": twin/)").c_str() : "");
   const SeedRuns& last = comparison.runs.back();
   for (const RunRecord* r : {&last.transfer, last.baseline ? &*last.baseline : nullptr}) {
     if (r && r->status == RunStatus::Failed) {

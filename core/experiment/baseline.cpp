@@ -67,13 +67,44 @@ ExperimentConfig scratch_twin(const ExperimentConfig& transfer) {
   return twin;
 }
 
+ExperimentConfig source_only_twin(const ExperimentConfig& dann_run) {
+  if (!dann_run.mitigations.dann) {
+    throw ConfigError("mitigations.dann: a source-only twin is the control of a domain-adversarial run; enable dann");
+  }
+  ExperimentConfig twin = dann_run;
+  twin.name = dann_run.name + " (source-only twin)";
+  // Weight 0 keeps the job identical (same batches, same domain classifier
+  // reporting how separable the domains stay) while no adversarial gradient
+  // reaches the features.
+  twin.mitigations.dann_domain_weight = 0.0;
+  return twin;
+}
+
+TwinKind twin_kind(const ExperimentConfig& config) {
+  return config.mitigations.dann ? TwinKind::SourceOnly : TwinKind::Scratch;
+}
+
+std::string twin_name(TwinKind kind) { return kind == TwinKind::SourceOnly ? "source-only twin" : "scratch twin"; }
+
+std::string twin_id(TwinKind kind) { return kind == TwinKind::SourceOnly ? "source_only" : "scratch"; }
+
+ExperimentConfig twin_config(const ExperimentConfig& config) {
+  return twin_kind(config) == TwinKind::SourceOnly ? source_only_twin(config) : scratch_twin(config);
+}
+
 PreparedExperiment prepare_twin(const PreparedExperiment& transfer) {
   PreparedExperiment p;
-  p.config = scratch_twin(transfer.config);
+  p.config = twin_config(transfer.config);
   PreparedModel m = prepare_model(p.config);
   p.model = m.model;
+  p.pretrained = m.pretrained;
   p.plan = m.plan;
   p.data = transfer.data;
+  if (transfer.dann && twin_kind(transfer.config) == TwinKind::SourceOnly) {
+    p.dann = transfer.dann;
+    p.dann->domain_weight = p.config.mitigations.dann_domain_weight;
+    p.dann_source = transfer.dann_source;
+  }
   p.initial_state = state_dict(*p.model);
   for (auto& [name, tensor] : p.initial_state) tensor = tensor.clone();
   return p;
@@ -90,7 +121,7 @@ MeanStd mean_std(const std::vector<double>& values) {
   return s;
 }
 
-Verdict judge_transfer(const std::vector<SeedPair>& pairs) {
+Verdict judge_transfer(const std::vector<SeedPair>& pairs, TwinKind baseline) {
   if (pairs.empty()) throw std::invalid_argument("judge_transfer: expected at least one seed");
   const size_t classes = pairs.front().transfer_per_class.size();
   std::vector<double> differences;
@@ -110,6 +141,7 @@ Verdict judge_transfer(const std::vector<SeedPair>& pairs) {
   v.gap = d.mean;
   v.std = d.std;
   v.seeds = static_cast<int64_t>(pairs.size());
+  v.baseline = twin_name(baseline);
   v.threshold = std::max(kMinVerdictGapPoints, kNoiseMultiplier * d.std / std::sqrt(static_cast<double>(v.seeds)));
   v.label = v.gap > v.threshold ? "positive" : v.gap < -v.threshold ? "negative" : "inconclusive";
   return v;
@@ -117,7 +149,7 @@ Verdict judge_transfer(const std::vector<SeedPair>& pairs) {
 
 nlohmann::json Verdict::to_json() const {
   return {{"label", label}, {"gap", gap}, {"std", std}, {"threshold", threshold}, {"seeds", seeds},
-          {"per_class", per_class}};
+          {"per_class", per_class}, {"baseline", baseline}};
 }
 
 std::string Verdict::sentence() const {
@@ -125,7 +157,7 @@ std::string Verdict::sentence() const {
   std::snprintf(spread, sizeof spread, "%.1f", std);
   const std::string what = label == "inconclusive" ? "inconclusive" : label + " transfer";
   return what + ", " + signed_fixed(gap) + " ± " + spread + " points over " + std::to_string(seeds) +
-         (seeds == 1 ? " seed" : " seeds");
+         (seeds == 1 ? " seed" : " seeds") + " against the " + baseline;
 }
 
 nlohmann::json Comparison::sections() const {
@@ -142,7 +174,10 @@ nlohmann::json Comparison::sections() const {
     rows.push_back(row);
   }
   j["transfer"] = accuracy_summary(transfer);
-  if (!baseline.empty()) j["baseline"] = accuracy_summary(baseline);
+  if (!baseline.empty()) {
+    j["baseline"] = accuracy_summary(baseline);
+    j["baseline"]["kind"] = twin_id(twin);
+  }
   if (verdict) j["verdict"] = verdict->to_json();
   j["per_seed"] = rows;
   return j;
@@ -152,6 +187,7 @@ Comparison run_comparison(const ExperimentConfig& config, int64_t seeds, bool tw
   if (seeds < 1) throw ConfigError("seeds: expected an integer >= 1, got " + std::to_string(seeds));
   const TrainFunction run = train ? train : TrainFunction(train_in_place);
   Comparison c;
+  c.twin = twin_kind(config);
   bool all_paired = twin;
   for (int64_t i = 0; i < seeds; ++i) {
     ExperimentConfig seeded = config;
@@ -162,7 +198,7 @@ Comparison run_comparison(const ExperimentConfig& config, int64_t seeds, bool tw
     SeedRuns s{seed, make_run_record(transfer, run(make_training_job(transfer), prefix + "transfer")), std::nullopt};
     if (twin && finished(s.transfer)) {
       const PreparedExperiment baseline = prepare_twin(transfer);
-      s.baseline = make_run_record(baseline, run(make_training_job(baseline), prefix + "scratch twin"));
+      s.baseline = make_run_record(baseline, run(make_training_job(baseline), prefix + twin_name(c.twin)));
     }
     const bool complete = finished(s.transfer) && (!twin || (s.baseline && finished(*s.baseline)));
     all_paired = all_paired && complete;
@@ -172,7 +208,7 @@ Comparison run_comparison(const ExperimentConfig& config, int64_t seeds, bool tw
   if (all_paired) {
     std::vector<SeedPair> pairs;
     for (const auto& s : c.runs) pairs.push_back(pair_of(s));
-    c.verdict = judge_transfer(pairs);
+    c.verdict = judge_transfer(pairs, c.twin);
   }
   return c;
 }

@@ -20,9 +20,25 @@ namespace tl {
 /// pretrained model: a from-scratch run has nothing to compare with.
 ExperimentConfig scratch_twin(const ExperimentConfig& transfer);
 
+/// The source-only twin of a domain-adversarial run: the same model, plan,
+/// data, seed and budget with the adversarial term switched off
+/// (mitigations.dann.domain_weight 0), so the two differ only in the
+/// adaptation. Its name gets " (source-only twin)". Throws ConfigError when
+/// `dann_run` has no DANN.
+ExperimentConfig source_only_twin(const ExperimentConfig& dann_run);
+
+/// What a run is compared with: a DANN run with its source-only twin, any
+/// other run with its scratch twin.
+enum class TwinKind { Scratch, SourceOnly };
+TwinKind twin_kind(const ExperimentConfig& config);
+std::string twin_name(TwinKind kind);     ///< "scratch twin", "source-only twin"
+std::string twin_id(TwinKind kind);       ///< "scratch", "source_only" (run.json)
+ExperimentConfig twin_config(const ExperimentConfig& config);  ///< the twin of twin_kind(config)
+
 /// Prepares the twin of an already prepared transfer run. The twin trains on
 /// the transfer run's very tensors (normalised with the checkpoint's
-/// statistics), so the two differ only in the starting weights and the plan.
+/// statistics), so a scratch twin differs only in the starting weights and
+/// the plan, a source-only twin only in the adversarial term.
 PreparedExperiment prepare_twin(const PreparedExperiment& transfer);
 
 /// Test accuracies of one seed's transfer run and its twin, as fractions.
@@ -54,10 +70,11 @@ struct Verdict {
   double threshold = 0.0;         ///< points
   int64_t seeds = 0;
   std::vector<double> per_class;  ///< mean gap per class, points
+  std::string baseline = "scratch twin";  ///< what the transfer run was compared with (twin_name)
 
-  /// {"label", "gap", "std", "threshold", "seeds", "per_class"}.
+  /// {"label", "gap", "std", "threshold", "seeds", "per_class", "baseline"}.
   nlohmann::json to_json() const;
-  /// "positive transfer, +12.4 ± 1.1 points over 3 seeds".
+  /// "positive transfer, +12.4 ± 1.1 points over 3 seeds against the scratch twin".
   std::string sentence() const;
 };
 
@@ -66,7 +83,7 @@ constexpr double kMinVerdictGapPoints = 1.0;
 
 /// Judges the pairs by the rule above. Throws std::invalid_argument when
 /// `pairs` is empty or per-class accuracies disagree in length.
-Verdict judge_transfer(const std::vector<SeedPair>& pairs);
+Verdict judge_transfer(const std::vector<SeedPair>& pairs, TwinKind baseline = TwinKind::Scratch);
 
 /// One seed's runs.
 struct SeedRuns {
@@ -78,11 +95,12 @@ struct SeedRuns {
 /// Everything a repeated run with twins produced.
 struct Comparison {
   std::vector<SeedRuns> runs;     ///< in seed order; ends early at a run that did not finish
+  TwinKind twin = TwinKind::Scratch;
   std::optional<Verdict> verdict;  ///< when every seed's transfer run and twin finished
 
   /// The run.json sections: "transfer" and, with twins, "baseline" (each
   /// {"test_accuracy": {"mean", "std"}}, fractions) and "verdict"; plus
-  /// "per_seed" rows.
+  /// "per_seed" rows; "baseline" also says which twin ("kind").
   nlohmann::json sections() const;
 };
 
@@ -90,8 +108,8 @@ struct Comparison {
 using TrainFunction = std::function<TrainingOutcome(TrainingJob job, const std::string& label)>;
 
 /// Runs `config` for `seeds` seeds (seed s = config.training.seed + i, set as
-/// both training.seed and target.seed) and, when `twin`, its scratch twin for
-/// each. `train` defaults to Trainer::run. Stops after the first run that did
+/// both training.seed and target.seed) and, when `twin`, its twin (twin_kind)
+/// for each. `train` defaults to Trainer::run. Stops after the first run that did
 /// not finish (cancelled or failed). Throws ConfigError for seeds < 1 and as
 /// prepare_experiment does.
 Comparison run_comparison(const ExperimentConfig& config, int64_t seeds, bool twin, const TrainFunction& train = {});

@@ -160,21 +160,44 @@ torch::nn::Linear pretrained_head(const ExperimentConfig& config, const Transfer
   return head;
 }
 
+// With labelled target shots, the rest of the target's training images are
+// the unlabelled set and the task head also learns from the shots; with an
+// unlabelled target (target.labelled false) every target training image is
+// unlabelled and the task head learns from the source labels alone.
 DannSetup dann_setup(const PreparedExperiment& p, const TaskData& source, const Normalization& norm) {
   const DataConfig& target = p.config.target;
-  if (target.shots_per_class == 0) {
+  if (target.labelled && target.shots_per_class == 0) {
     throw ConfigError("mitigations.dann: needs unlabelled target images; set target.shots_per_class to the "
-                      "labelled images per class and the rest become the unlabelled set");
+                      "labelled images per class (the rest become the unlabelled set), or target.labelled to false");
   }
   if (source.train.class_names != p.data.train.class_names) {
     throw ConfigError("mitigations.dann: the pretrained model's source task has other classes than the target; "
                       "DANN needs the same classes in both domains");
   }
   DannSetup dann;
+  dann.domain_weight = p.config.mitigations.dann_domain_weight;
+  if (!target.labelled) {
+    dann.unlabelled = p.data.train;
+    dann.labelled_domains = torch::zeros({source.train.size()});
+    return dann;
+  }
   dann.unlabelled = unlabelled_target_images(target, norm);
   dann.labelled_domains = torch::cat({torch::zeros({source.train.size()}), torch::ones({p.data.train.size()})});
-  dann.domain_weight = p.config.mitigations.dann_domain_weight;
   return dann;
+}
+
+// An unlabelled target leaves only domain-adversarial training something to
+// learn from; say so before any data is loaded.
+void check_target_labels(const ExperimentConfig& config) {
+  if (config.target.labelled) return;
+  if (config.target.shots_per_class > 0) {
+    throw ConfigError("target.shots_per_class: target.labelled is false, so there are no labelled shots to draw; "
+                      "remove shots_per_class or set labelled to true");
+  }
+  if (!config.mitigations.dann) {
+    throw ConfigError("target.labelled: false leaves the target task without training labels; only "
+                      "domain-adversarial adaptation (mitigations.dann) trains without them, from the source labels");
+  }
 }
 
 // The pretrained model as the frozen column of a progressive network beside a
@@ -283,6 +306,7 @@ PreparedModel prepare_model(const ExperimentConfig& config) {
 }
 
 PreparedExperiment prepare_experiment(const ExperimentConfig& config) {
+  check_target_labels(config);
   PreparedModel m = prepare_model(config);
   PreparedExperiment p;
   p.config = config;
@@ -312,7 +336,9 @@ TrainingJob make_training_job(const PreparedExperiment& p) {
   job.options = p.config.training;
   if (p.config.mitigations.l2sp) job.l2sp = p.config.mitigations.l2sp_options;
   job.dann = p.dann;
-  if (p.dann) {
+  if (p.dann && !p.config.target.labelled) {
+    job.train = p.dann_source;  // the task head learns from the source labels alone
+  } else if (p.dann) {
     // The task head learns from the source labels and the few target labels.
     job.train.images = torch::cat({p.dann_source.images, p.data.train.images});
     job.train.labels = torch::cat({p.dann_source.labels, p.data.train.labels});

@@ -94,6 +94,7 @@ DataConfig parse_data(const json& j, const std::string& path) {
   d.classes = f.integers("classes", 0, kMaxClass);
   if (f.has("classes") && d.classes.size() < 2) f.fail("classes", "at least two classes");
   d.shots_per_class = f.integer("shots_per_class", d.shots_per_class, 0);
+  d.labelled = f.boolean("labelled", d.labelled);
   d.test_per_class = f.integer("test_per_class", d.test_per_class, 0);
   d.val_fraction = f.number("val_fraction", d.val_fraction, 0.01, 0.9);
   d.seed = static_cast<uint64_t>(f.integer("seed", static_cast<int64_t>(d.seed), 0));
@@ -224,6 +225,7 @@ json data_to_json(const DataConfig& d) {
           {"root", d.root},
           {"classes", classes},
           {"shots_per_class", d.shots_per_class},
+          {"labelled", d.labelled},
           {"test_per_class", d.test_per_class},
           {"val_fraction", d.val_fraction},
           {"seed", d.seed},

@@ -29,6 +29,10 @@ struct DataConfig {
   std::string root;                       ///< "" = the Debian package's directory
   std::vector<int64_t> classes;           ///< empty = all ten
   int64_t shots_per_class = 0;            ///< labelled training images per class; 0 = all
+  /// false: the training images come without labels (an unlabelled target
+  /// domain); only domain-adversarial adaptation (mitigations.dann) can train
+  /// on them. Validation and test keep their labels, to measure the result.
+  bool labelled = true;
   int64_t test_per_class = 0;             ///< test images per class; 0 = all
   double val_fraction = 0.1;              ///< of the labelled training images
   DomainShift shift;

@@ -86,7 +86,7 @@ if "$cli" pretrain "$pretrain_config" --out "$work/tiny.safetensors" >"$work/out
   twin_config=$(config twin "{\"name\": \"twin\", \"model\": {\"pretrained\": \"$work/tiny.safetensors\"},
     \"transfer\": {\"strategy\": \"feature_extraction\"}, $tiny}")
   if "$cli" run "$twin_config" --seeds 2 --out "$work/twin" >"$work/out" 2>"$work/err" &&
-     grep -q "^verdict: .* points over 2 seeds$" "$work/out" &&
+     grep -q "^verdict: .* points over 2 seeds against the scratch twin$" "$work/out" &&
      grep -q '"verdict"' "$work/twin/run.json" && grep -q '"baseline"' "$work/twin/run.json" &&
      grep -q '"per_seed"' "$work/twin/run.json" && [ -f "$work/twin/twin/run.json" ]; then
     passed=$((passed + 1))

@@ -112,14 +112,14 @@ TEST(JudgeTransfer, AClearGapAboveTheNoiseIsPositive) {
   EXPECT_NEAR(v.gap, 11.0, 1e-9);
   EXPECT_NEAR(v.std, 1.0, 1e-9);
   EXPECT_EQ(v.seeds, 3);
-  EXPECT_EQ(v.sentence(), "positive transfer, +11.0 ± 1.0 points over 3 seeds");
+  EXPECT_EQ(v.sentence(), "positive transfer, +11.0 ± 1.0 points over 3 seeds against the scratch twin");
 }
 
 TEST(JudgeTransfer, AClearLossIsNegative) {
   const Verdict v = judge_transfer({pair(0.60, 0.66), pair(0.61, 0.66)});
   EXPECT_EQ(v.label, "negative");
   EXPECT_NEAR(v.gap, -5.5, 1e-9);
-  EXPECT_EQ(v.sentence(), "negative transfer, -5.5 ± 0.7 points over 2 seeds");
+  EXPECT_EQ(v.sentence(), "negative transfer, -5.5 ± 0.7 points over 2 seeds against the scratch twin");
 }
 
 TEST(JudgeTransfer, AGapInsideBigSeedNoiseIsInconclusive) {
@@ -136,7 +136,7 @@ TEST(JudgeTransfer, OneSeedHasNoSpreadAndNeedsMoreThanOnePoint) {
   EXPECT_DOUBLE_EQ(small.std, 0.0);
   EXPECT_DOUBLE_EQ(small.threshold, kMinVerdictGapPoints);
   EXPECT_EQ(judge_transfer({pair(0.72, 0.70)}).label, "positive");
-  EXPECT_EQ(judge_transfer({pair(0.68, 0.70)}).sentence(), "negative transfer, -2.0 ± 0.0 points over 1 seed");
+  EXPECT_EQ(judge_transfer({pair(0.68, 0.70)}).sentence(), "negative transfer, -2.0 ± 0.0 points over 1 seed against the scratch twin");
 }
 
 TEST(JudgeTransfer, AveragesTheGapOfEachClass) {

@@ -1,6 +1,7 @@
 #include "support/fashion_mnist.h"
 #include "support/config_error.h"
 #include "data/idx_reader.h"
+#include "experiment/baseline.h"
 #include "experiment/experiment.h"
 #include "experiment/experiment_config.h"
 
@@ -15,6 +16,7 @@ namespace tl {
 namespace {
 
 using test::config_error;
+using test::config_error_of;
 
 using nlohmann::json;
 
@@ -178,6 +180,90 @@ TEST(PrepareMitigations, DannGetsSourceLabelsAndTheUnlabelledRestOfTheTarget) {
   const auto j = make_run_record(p, outcome).to_json();
   EXPECT_TRUE(j["epochs"][0].contains("domain_accuracy"));
   EXPECT_TRUE(j["epochs"][0].contains("lambda"));
+}
+
+TEST(TargetLabels, ParseAndRoundTrip) {
+  EXPECT_TRUE(config_from_json(json::object()).target.labelled);
+  const auto c = config_from_json({{"target", {{"labelled", false}}}});
+  EXPECT_FALSE(c.target.labelled);
+  EXPECT_EQ(config_to_json(c)["target"]["labelled"], false);
+  EXPECT_EQ(config_error({{"target", {{"labelled", "no"}}}}), "target.labelled: expected true or false, got \"no\"");
+}
+
+TEST(TargetLabels, AnUnlabelledTargetNeedsDannAndNoShots) {
+  auto c = transfer_config();
+  c.target.shots_per_class = 0;
+  c.target.labelled = false;
+  EXPECT_EQ(prepare_error(c),
+            "target.labelled: false leaves the target task without training labels; only domain-adversarial "
+            "adaptation (mitigations.dann) trains without them, from the source labels");
+  c.mitigations.dann = true;
+  c.target.shots_per_class = 5;
+  EXPECT_EQ(prepare_error(c),
+            "target.shots_per_class: target.labelled is false, so there are no labelled shots to draw; remove "
+            "shots_per_class or set labelled to true");
+}
+
+TEST(PrepareMitigations, DannOnAnUnlabelledTargetTrainsTheTaskOnSourceLabelsOnly) {
+  REQUIRE_FASHION_MNIST();
+  auto c = transfer_config();
+  c.target.shots_per_class = 0;
+  c.target.labelled = false;
+  c.mitigations.dann = true;
+  const PreparedExperiment p = prepare_experiment(c);
+  ASSERT_TRUE(p.dann.has_value());
+  // Every target training image is unlabelled: 6000 per class less 2% validation.
+  EXPECT_EQ(p.dann->unlabelled.size(), 3 * (6000 - 120));
+  const auto job = make_training_job(p);
+  EXPECT_EQ(job.train.size(), 3 * 20);
+  EXPECT_TRUE(torch::equal(job.train.images, p.dann_source.images));
+  EXPECT_TRUE(torch::equal(job.dann->labelled_domains, torch::zeros({60})));
+  const auto outcome = Trainer::run(make_training_job(p));
+  ASSERT_EQ(outcome.status, RunStatus::Finished) << outcome.message;
+}
+
+TEST(SourceOnlyTwin, IsTheDannRunWithoutTheAdversarialTerm) {
+  auto c = transfer_config();
+  c.name = "inverted";
+  EXPECT_EQ(twin_kind(c), TwinKind::Scratch);
+  EXPECT_EQ(config_error_of([&] { source_only_twin(c); }),
+            "mitigations.dann: a source-only twin is the control of a domain-adversarial run; enable dann");
+  c.mitigations.dann = true;
+  c.mitigations.dann_domain_weight = 0.7;
+  EXPECT_EQ(twin_kind(c), TwinKind::SourceOnly);
+  const ExperimentConfig twin = twin_config(c);
+  EXPECT_EQ(twin.name, "inverted (source-only twin)");
+  EXPECT_TRUE(twin.mitigations.dann);
+  EXPECT_DOUBLE_EQ(twin.mitigations.dann_domain_weight, 0.0);
+  EXPECT_EQ(twin.model.pretrained, c.model.pretrained);
+  EXPECT_EQ(config_to_json(twin)["transfer"], config_to_json(c)["transfer"]);
+}
+
+TEST(SourceOnlyTwin, StartsFromThePretrainedWeightsOnTheSameDataAndIsJudgedAgainst) {
+  REQUIRE_FASHION_MNIST();
+  auto c = transfer_config();
+  c.mitigations.dann = true;
+  std::vector<std::string> labels;
+  std::vector<double> weights;
+  const TrainFunction train = [&](TrainingJob job, const std::string& label) {
+    labels.push_back(label);
+    weights.push_back(job.dann->domain_weight);
+    return Trainer::run(std::move(job));
+  };
+  const PreparedExperiment transfer = prepare_experiment(c);
+  const PreparedExperiment twin = prepare_twin(transfer);
+  for (const auto& [name, tensor] : transfer.initial_state) {
+    EXPECT_TRUE(torch::equal(twin.initial_state.at(name), tensor)) << name;
+  }
+  EXPECT_TRUE(torch::equal(twin.dann->unlabelled.images, transfer.dann->unlabelled.images));
+  EXPECT_EQ(twin.dann_source.size(), transfer.dann_source.size());
+
+  const Comparison comparison = run_comparison(c, 1, /*twin=*/true, train);
+  EXPECT_EQ(labels, (std::vector<std::string>{"transfer", "source-only twin"}));
+  EXPECT_EQ(weights, (std::vector<double>{1.0, 0.0}));
+  ASSERT_TRUE(comparison.verdict.has_value());
+  EXPECT_EQ(comparison.verdict->baseline, "source-only twin");
+  EXPECT_EQ(comparison.sections()["baseline"]["kind"], "source_only");
 }
 
 TEST(PrepareMitigations, MultiTaskStartsTheSourceHeadFromTheCheckpoint) {

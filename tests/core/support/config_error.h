@@ -16,4 +16,15 @@ inline std::string config_error(const nlohmann::json& j) {
   return "no error";
 }
 
+/// The message of the ConfigError `action` throws, or "no error".
+template <typename Action>
+std::string config_error_of(Action&& action) {
+  try {
+    action();
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 }  // namespace tl::test

@@ -104,6 +104,10 @@ void LayerTreeView::contextMenuEvent(QContextMenuEvent* event) {
   menu.addAction(tr("Freeze selected"), this, [this] { setSelectedTrainable(false); })->setEnabled(hasSelection);
   menu.addAction(tr("Train selected"), this, [this] { setSelectedTrainable(true); })->setEnabled(hasSelection);
   menu.addSeparator();
+  menu.addAction(tr("Probe this layer"), this, [this, path] { Q_EMIT probeRequested(path); })
+      ->setEnabled(index.isValid() && !path.isEmpty());
+  menu.addAction(tr("Transferability profile"), this, [this] { Q_EMIT profileRequested(); });
+  menu.addSeparator();
   menu.addAction(tr("Expand all"), this, &QTreeView::expandAll);
   menu.addAction(tr("Collapse all"), this, &QTreeView::collapseAll);
   menu.exec(event->globalPos());

@@ -27,6 +27,12 @@ class LayerTreeView : public QTreeView {
   void toggleSelected();
   QSize sizeHint() const override;
 
+ Q_SIGNALS:
+  /// "Probe this layer" / "Transferability profile" in the context menu
+  /// (ui/probe/probe_panel.h runs them).
+  void probeRequested(const QString& path);
+  void profileRequested();
+
  protected:
   void keyPressEvent(QKeyEvent* event) override;
   void contextMenuEvent(QContextMenuEvent* event) override;

@@ -8,6 +8,7 @@
 #include "panels/model_picker.h"
 #include "panels/strategy_panel.h"
 #include "plot/loss_plot.h"
+#include "probe/probe_panel.h"
 #include "session/experiment_session.h"
 #include "weights/pretrained_catalog.h"
 
@@ -105,6 +106,21 @@ void MainWindow::buildCentralArea() {
   setupArea_->setMinimumWidth(setup->minimumSizeHint().width() + setupArea_->verticalScrollBar()->sizeHint().width());
 
   treePanel_ = new LayerTreePanel(session_);
+  // Intermediate representations: the tree's context menu asks, the panel
+  // at the foot of the setup column runs the probe and shows its table.
+  probe_ = new ProbePanel(session_);
+  setupLayout->insertWidget(setupLayout->indexOf(controls_) + 1, probe_);
+  const auto showProbe = [this] { setupArea_->ensureWidgetVisible(probe_); };
+  connect(treePanel_->view(), &LayerTreeView::probeRequested, this,
+          [this, showProbe](const QString& path) {
+            probe_->probeLayer(path);
+            showProbe();
+          });
+  connect(treePanel_->view(), &LayerTreeView::profileRequested, this,
+          [this, showProbe] {
+            probe_->probeProfile();
+            showProbe();
+          });
   treeLock_ = new EditLock(treePanel_->view());
   plot_ = new LossPlot;
 

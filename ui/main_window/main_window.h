@@ -16,6 +16,7 @@ class EditLock;
 class ExperimentSession;
 class LayerTreePanel;
 class LossPlot;
+class ProbePanel;
 class TrainingControls;
 
 /// The application window: setup column on the left (model, data, strategy,
@@ -34,6 +35,7 @@ class MainWindow : public QMainWindow {
   LossPlot* lossPlot() const { return plot_; }
   TrainingControls* trainingControls() const { return controls_; }
   LayerTreePanel* layerTreePanel() const { return treePanel_; }
+  ProbePanel* probePanel() const { return probe_; }
   QString statusText() const;  ///< the progress label, e.g. "epoch 3/10 · ETA 0:42"
 
   /// Errors go to dialogs when interactive; in batch use (--demo) only to the
@@ -81,6 +83,7 @@ class MainWindow : public QMainWindow {
   LossPlot* plot_ = nullptr;
   TrainingControls* controls_ = nullptr;
   LayerTreePanel* treePanel_ = nullptr;
+  ProbePanel* probe_ = nullptr;
   QScrollArea* setupArea_ = nullptr;
   QSplitter* mainSplitter_ = nullptr;   ///< setup | work area
   QSplitter* workSplitter_ = nullptr;   ///< tree over plot

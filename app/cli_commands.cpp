@@ -1,6 +1,7 @@
 #include "cli_commands.h"
 
 #include "experiment/baseline.h"
+#include "experiment/comparison_record.h"
 #include "experiment/experiment.h"
 #include "experiment/similarity_meter.h"
 #include "probe/probe_run.h"
@@ -119,11 +120,7 @@ int run_with_twins(const ExperimentConfig& config, const std::string& out, int64
     return train_interruptibly(std::move(job), &printer);
   };
   const Comparison comparison = run_comparison(config, seeds, /*twin=*/true, train);
-  RunRecord first = comparison.runs.front().transfer;
-  first.sections = comparison.sections();
-  write_run(first, out);
-  const auto& first_twin = comparison.runs.front().baseline;
-  if (first_twin) write_run(*first_twin, (fs::path(out) / "twin").string());
+  const bool first_twin = write_comparison(comparison, out);  // the GUI writes its comparisons the same way
   for (const auto& s : comparison.runs) std::printf("%s\n", seed_line(s, comparison.twin).c_str());
   if (comparison.verdict) std::printf("verdict: %s\n", comparison.verdict->sentence().c_str());
   std::printf("wrote %s/run.json and metrics.csv%s\n", out.c_str(), first_twin ? (" (its " + twin_name(comparison.twin) + ": twin/)").c_str() : "");

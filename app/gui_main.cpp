@@ -1,14 +1,16 @@
 // transferlab: the desktop application.
 //
-//   transferlab [--preset FILE] [--epochs N] [--demo] [--screenshot FILE.png]
+//   transferlab [--preset FILE] [--epochs N] [--twin] [--seeds K] [--demo] [--screenshot FILE.png]
 //
 // --demo trains the preset (default: resources/presets/default.json) with the
 // live plot. With --screenshot it then saves the picture and exits 0 when the
 // run finished, non-zero with a message on stderr otherwise; without it the
 // window stays open for the audience to explore. --screenshot alone shows the
-// window, grabs it once it is laid out, and exits.
+// window, grabs it once it is laid out, and exits. --twin and --seeds tick
+// "Compare with twin" and set the seeds, as `transferlab-cli run --twin --seeds K`.
 
 #include "main_window/main_window.h"
+#include "main_window/training_controls.h"
 #include "plot/loss_plot.h"
 #include "session/experiment_session.h"
 #include "training/training_controller.h"
@@ -30,6 +32,8 @@ namespace {
 struct Options {
   bool demo = false;
   std::optional<int> epochs;
+  bool twin = false;
+  int seeds = 1;
   QString screenshot;
   QString preset;
 };
@@ -59,7 +63,11 @@ std::optional<Options> parse_options(const QApplication& app, QString* error) {
                                       QStringLiteral("FILE.png"));
   const QCommandLineOption preset(QStringLiteral("preset"), QStringLiteral("Open this experiment preset."),
                                   QStringLiteral("FILE"));
-  parser.addOptions({demo, epochs, screenshot, preset});
+  const QCommandLineOption twin(QStringLiteral("twin"),
+                                QStringLiteral("Compare with the run's twin (scratch, or source-only for DANN)."));
+  const QCommandLineOption seeds(QStringLiteral("seeds"), QStringLiteral("Repeat the run over K seeds (1-10)."),
+                                 QStringLiteral("K"));
+  parser.addOptions({demo, epochs, twin, seeds, screenshot, preset});
   parser.process(app);  // exits on --help, --version and unknown options
 
   Options options;
@@ -74,6 +82,16 @@ std::optional<Options> parse_options(const QApplication& app, QString* error) {
       return std::nullopt;
     }
     options.epochs = n;
+  }
+  options.twin = parser.isSet(twin);
+  if (parser.isSet(seeds)) {
+    bool ok = false;
+    const int k = parser.value(seeds).toInt(&ok);
+    if (!ok || k < 1 || k > 10) {
+      *error = QStringLiteral("--seeds: expected an integer from 1 to 10, got '%1'").arg(parser.value(seeds));
+      return std::nullopt;
+    }
+    options.seeds = k;
   }
   if (options.demo && options.preset.isEmpty()) {
     options.preset = QDir(QString::fromStdString(tl::resource_dir())).filePath(QStringLiteral("presets/default.json"));
@@ -162,6 +180,7 @@ int main(int argc, char** argv) {
     window.restoreLastConfig();  // on first launch the session starts from default.json
   }
   if (options->epochs) window.session()->setEpochs(*options->epochs);
+  if (options->twin || options->seeds > 1) window.trainingControls()->setRunOptions({options->twin, options->seeds});
 
   if (batch) {
     show_for_batch(window);

@@ -3,8 +3,12 @@
 #include "session/number_format.h"
 
 #include <QApplication>
+#include <QHash>
 #include <QFont>
 #include <QPalette>
+
+#include <algorithm>
+#include <cmath>
 
 namespace tl {
 
@@ -12,6 +16,8 @@ struct LayerTreeModel::Node {
   LayerRow layer;
   Node* parent = nullptr;
   int row = 0;  ///< index among the parent's children
+  double ownDrift = -1.0;      ///< -1: no run has reported yet
+  double subtreeDrift = -1.0;  ///< sqrt of the subtree's squared own drifts
   std::vector<std::unique_ptr<Node>> children;
 };
 
@@ -33,6 +39,7 @@ LayerTreeModel::~LayerTreeModel() = default;
 void LayerTreeModel::rebuild() {
   root_ = std::make_unique<Node>();
   preorder_.clear();
+  maxOwnDrift_ = 0.0;
   for (const LayerRow& layer : session_->layers()) {
     Node* parent = layer.parent < 0 ? root_.get() : preorder_.at(static_cast<size_t>(layer.parent));
     auto node = std::make_unique<Node>();
@@ -63,6 +70,44 @@ void LayerTreeModel::refreshPlan() {
     current = next;
     Q_EMIT dataChanged(indexOfNode(preorder_[i], 0), indexOfNode(preorder_[i], ColumnCount - 1));
   }
+}
+
+void LayerTreeModel::setDrift(const QStringList& paths, const QVector<double>& drift) {
+  QHash<QString, double> byPath;
+  for (int i = 0; i < paths.size() && i < drift.size(); ++i) byPath.insert(paths[i], drift[i]);
+  maxOwnDrift_ = 0.0;
+  for (Node* node : preorder_) {
+    node->ownDrift = byPath.value(node->layer.path, 0.0);
+    if (node->layer.ownParams > 0) maxOwnDrift_ = std::max(maxOwnDrift_, node->ownDrift);
+  }
+  // Children come after their parent in pre-order: walking backwards sums every subtree.
+  std::vector<double> squares(preorder_.size());
+  for (size_t i = preorder_.size(); i-- > 0;) {
+    Node* node = preorder_[i];
+    squares[i] += node->ownDrift * node->ownDrift;
+    node->subtreeDrift = std::sqrt(squares[i]);
+    if (node->layer.parent >= 0) squares[static_cast<size_t>(node->layer.parent)] += squares[i];
+  }
+  if (preorder_.empty()) return;
+  emitColumnChanged(DriftColumn);
+}
+
+void LayerTreeModel::clearDrift() {
+  for (Node* node : preorder_) node->ownDrift = node->subtreeDrift = -1.0;
+  maxOwnDrift_ = 0.0;
+  if (!preorder_.empty()) emitColumnChanged(DriftColumn);
+}
+
+// dataChanged for one column of every row, parent by parent (a range must share its parent).
+void LayerTreeModel::emitColumnChanged(int column) {
+  for (const Node* node : preorder_) {
+    if (node->children.empty()) continue;
+    const QModelIndex first = indexOfNode(node->children.front().get(), column);
+    const QModelIndex last = indexOfNode(node->children.back().get(), column);
+    Q_EMIT dataChanged(first, last, {Qt::DisplayRole, Qt::ToolTipRole, DriftRole, DriftFractionRole});
+  }
+  const Node* top = root_->children.empty() ? nullptr : root_->children.front().get();
+  if (top) Q_EMIT dataChanged(indexOfNode(top, column), indexOfNode(top, column));
 }
 
 LayerTreeModel::Node* LayerTreeModel::nodeOf(const QModelIndex& index) const {
@@ -115,6 +160,12 @@ QVariant LayerTreeModel::displayData(const Node& node, int column) const {
     case ShapeColumn: return l.shapes;
     case ParamsColumn: return l.subtreeParams > 0 ? formatCount(l.subtreeParams) : QString();
     case LrColumn: return l.ownParams > 0 ? QStringLiteral("×%1").arg(l.lrMultiplier, 0, 'g', 3) : QString();
+    case DriftColumn: {
+      // Blank before a run and for frozen rows: nothing of theirs can move.
+      const bool frozen = l.trainableParams == 0;
+      return node.subtreeDrift < 0.0 || frozen || l.subtreeParams == 0 ? QString()
+                                                                        : QString::number(node.subtreeDrift, 'g', 3);
+    }
     default: return {};
   }
 }
@@ -144,7 +195,7 @@ QVariant LayerTreeModel::data(const QModelIndex& index, int role) const {
       font.setItalic(true);
       return font;
     }
-    case Qt::ToolTipRole: return toolTip(l);
+    case Qt::ToolTipRole: return toolTip(node);
     case Qt::TextAlignmentRole:
       return index.column() >= ParamsColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     case PathRole: return l.path;
@@ -152,16 +203,29 @@ QVariant LayerTreeModel::data(const QModelIndex& index, int role) const {
     case SubtreeParamsRole: return l.subtreeParams;
     case TrainableParamsRole: return l.trainableParams;
     case NewWeightsRole: return l.newWeights;
+    case DriftRole:
+    case DriftFractionRole: return driftData(node, role);
     default: return {};
   }
 }
 
-QString LayerTreeModel::toolTip(const LayerRow& l) const {
+QVariant LayerTreeModel::driftData(const Node& node, int role) const {
+  if (node.subtreeDrift < 0.0) return {};
+  if (role == DriftRole) return node.subtreeDrift;
+  if (node.layer.ownParams == 0) return {};
+  return maxOwnDrift_ > 0.0 ? node.ownDrift / maxOwnDrift_ : 0.0;
+}
+
+QString LayerTreeModel::toolTip(const Node& node) const {
+  const LayerRow& l = node.layer;
   QString tip = l.path.isEmpty() ? l.name : l.path;
   if (l.subtreeParams > 0) {
     tip += tr("\n%1 of %2 parameters trainable").arg(formatCount(l.trainableParams), formatCount(l.subtreeParams));
   }
   if (l.newWeights && l.subtreeParams > 0) tip += tr("\nStarts from random weights, not the pretrained ones");
+  if (node.subtreeDrift >= 0.0 && l.trainableParams > 0) {
+    tip += tr("\nMoved %1 (L2 norm) from its starting weights").arg(QString::number(node.subtreeDrift, 'g', 3));
+  }
   return tip;
 }
 
@@ -200,11 +264,15 @@ Qt::ItemFlags LayerTreeModel::flags(const QModelIndex& index) const {
 QVariant LayerTreeModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal) return {};
   if (role == Qt::DisplayRole) {
-    static const char* const titles[] = {"Layer", "Type", "Shape", "Parameters", "LR ×"};
+    static const char* const titles[] = {"Layer", "Type", "Shape", "Parameters", "LR ×", "Drift"};
     return section >= 0 && section < ColumnCount ? tr(titles[section]) : QVariant();
   }
   if (role == Qt::ToolTipRole && section == LrColumn) {
     return tr("Learning-rate multiplier of the layer's own parameters (double-click to edit)");
+  }
+  if (role == Qt::ToolTipRole && section == DriftColumn) {
+    return tr("How far the layer's weights have moved from where the run started (L2 norm), after every epoch; "
+              "the bar compares layers");
   }
   if (role == Qt::ToolTipRole && section == NameColumn) return tr("Checked layers train; unchecked ones stay frozen");
   return {};

@@ -19,13 +19,15 @@ class LayerTreeModel : public QAbstractItemModel {
   Q_OBJECT
 
  public:
-  enum Column { NameColumn, TypeColumn, ShapeColumn, ParamsColumn, LrColumn, ColumnCount };
+  enum Column { NameColumn, TypeColumn, ShapeColumn, ParamsColumn, LrColumn, DriftColumn, ColumnCount };
   enum Role {
     PathRole = Qt::UserRole + 1,  ///< QString dotted path
     OwnParamsRole,                ///< qint64
     SubtreeParamsRole,            ///< qint64
     TrainableParamsRole,          ///< qint64, of the subtree
     NewWeightsRole,               ///< bool: starts from random weights
+    DriftRole,                    ///< double: L2 distance from the starting weights (subtree); invalid before a run
+    DriftFractionRole,            ///< double in [0, 1]: own drift relative to the largest layer's; invalid without own parameters
   };
 
   explicit LayerTreeModel(ExperimentSession* session, QObject* parent = nullptr);
@@ -38,6 +40,13 @@ class LayerTreeModel : public QAbstractItemModel {
   bool isTrainable(const QModelIndex& index) const;
   qint64 trainableParameters() const { return session_->trainableParameters(); }
   qint64 totalParameters() const { return session_->totalParameters(); }
+
+  /// A running experiment's drift per layer path (layers with own
+  /// parameters; frozen ones 0): each row shows its own, a parent the
+  /// L2 combination of its subtree's. Paths the tree does not have are ignored.
+  void setDrift(const QStringList& paths, const QVector<double>& drift);
+  /// Back to blank, e.g. when a new run starts.
+  void clearDrift();
 
   QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
   QModelIndex parent(const QModelIndex& child) const override;
@@ -56,11 +65,14 @@ class LayerTreeModel : public QAbstractItemModel {
   void refreshPlan();   ///< the plan changed: same rows, new flags
   QVariant displayData(const Node& node, int column) const;
   QVariant checkState(const Node& node) const;
-  QString toolTip(const LayerRow& layer) const;
+  QString toolTip(const Node& node) const;
+  QVariant driftData(const Node& node, int role) const;
+  void emitColumnChanged(int column);
 
   QPointer<ExperimentSession> session_;
   std::unique_ptr<Node> root_;              ///< invisible; its one child is the model
   std::vector<Node*> preorder_;             ///< nodes in session.layers() order
+  double maxOwnDrift_ = 0.0;                ///< largest drift of a row with own parameters
 };
 
 }  // namespace tl

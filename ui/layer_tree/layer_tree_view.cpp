@@ -1,5 +1,6 @@
 #include "layer_tree/layer_tree_view.h"
 
+#include "layer_tree/drift_bar_delegate.h"
 #include "layer_tree/layer_tree_model.h"
 #include "layer_tree/lr_multiplier_delegate.h"
 
@@ -19,6 +20,7 @@ LayerTreeView::LayerTreeView(QWidget* parent) : QTreeView(parent) {
   setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
                   QAbstractItemView::SelectedClicked);
   setItemDelegate(new LrMultiplierDelegate(this));
+  setItemDelegateForColumn(LayerTreeModel::DriftColumn, new DriftBarDelegate(this));
   setAlternatingRowColors(true);
   setUniformRowHeights(true);  // fast layout while scrolling big trees
   setAllColumnsShowFocus(true);

@@ -1,15 +1,20 @@
 #include "main_window/main_window.h"
 
+#include "dann/dann_panel.h"
+#include "layer_tree/layer_tree_model.h"
 #include "layer_tree/layer_tree_panel.h"
 #include "layer_tree/layer_tree_view.h"
 #include "main_window/edit_lock.h"
 #include "main_window/training_controls.h"
+#include "mitigations/mitigations_panel.h"
 #include "panels/data_panel.h"
 #include "panels/model_picker.h"
 #include "panels/strategy_panel.h"
 #include "plot/loss_plot.h"
 #include "probe/probe_panel.h"
 #include "session/experiment_session.h"
+#include "similarity/similarity_panel.h"
+#include "verdict/verdict_banner.h"
 #include "weights/pretrained_catalog.h"
 
 #include <QAction>
@@ -28,6 +33,7 @@
 #include <QScrollBar>
 #include <QStatusBar>
 #include <QToolBar>
+#include <QHBoxLayout>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -95,7 +101,10 @@ void MainWindow::buildCentralArea() {
   // so they stay in reach when the column is scrolled.
   auto* setup = new QWidget;
   auto* setupLayout = new QVBoxLayout(setup);
-  setupPanels_ = {new ModelPicker(session_), new DataPanel(session_), new StrategyPanel(session_)};
+  similarity_ = new SimilarityPanel(session_);
+  mitigations_ = new MitigationsPanel(session_);
+  setupPanels_ = {new ModelPicker(session_), new DataPanel(session_), new StrategyPanel(session_), similarity_,
+                  mitigations_};
   for (QWidget* panel : setupPanels_) setupLayout->addWidget(panel);
   controls_ = new TrainingControls(session_, controller_);
   connect(controls_, &TrainingControls::trainRequested, this, &MainWindow::startTraining);
@@ -122,11 +131,10 @@ void MainWindow::buildCentralArea() {
             showProbe();
           });
   treeLock_ = new EditLock(treePanel_->view());
-  plot_ = new LossPlot;
 
   workSplitter_ = new QSplitter(Qt::Vertical);
   workSplitter_->addWidget(treePanel_);
-  workSplitter_->addWidget(plot_);
+  workSplitter_->addWidget(buildPlotArea());
   workSplitter_->setStretchFactor(0, 2);
   workSplitter_->setStretchFactor(1, 3);
 
@@ -137,6 +145,27 @@ void MainWindow::buildCentralArea() {
   mainSplitter_->setStretchFactor(1, 1);
   for (QSplitter* splitter : {workSplitter_, mainSplitter_}) splitter->setChildrenCollapsible(false);
   setCentralWidget(mainSplitter_);
+}
+
+/// The curves with the verdict banner above them (only for comparisons) and
+/// the DANN panel beside them (only for DANN runs).
+QWidget* MainWindow::buildPlotArea() {
+  plot_ = new LossPlot;
+  verdict_ = new VerdictBanner;
+  dann_ = new DannPanel;
+  dann_->setFixedWidth(250);
+  dann_->hide();
+  auto* area = new QWidget;
+  auto* column = new QVBoxLayout(area);
+  column->setContentsMargins(0, 0, 0, 0);
+  column->setSpacing(2);
+  column->addWidget(verdict_);
+  auto* row = new QHBoxLayout;
+  row->setContentsMargins(0, 0, 0, 0);
+  row->addWidget(plot_, 1);
+  row->addWidget(dann_);
+  column->addLayout(row, 1);
+  return area;
 }
 
 void MainWindow::buildToolBar() {
@@ -211,6 +240,26 @@ void MainWindow::connectController() {
   connect(controller_, &TrainingController::evaluating, this,
           [this] { progressLabel_->setText(tr("evaluating on the test set…")); });
   connect(controller_, &TrainingController::runFinished, this, &MainWindow::showRunFinished);
+  connect(controller_, &TrainingController::layerDriftChanged, treePanel_->model(), &LayerTreeModel::setDrift);
+  connect(controller_, &TrainingController::runStarted, treePanel_->model(), &LayerTreeModel::clearDrift);
+  connect(controller_, &TrainingController::epochDiagnostics, this, &MainWindow::showDiagnostics);
+  connectComparison();
+}
+
+void MainWindow::connectComparison() {
+  connect(controller_, &TrainingController::jobStarted, plot_, &LossPlot::beginJob);
+  connect(controller_, &TrainingController::jobStarted, this, [this](const QString& label, int job, int jobs) {
+    job_ = job;
+    jobs_ = jobs;
+    jobLabel_ = label;
+  });
+  connect(controller_, &TrainingController::comparisonFinished, verdict_, &VerdictBanner::showVerdict);
+}
+
+void MainWindow::showDiagnostics(int epoch, double domainAccuracy, double lambda, const QString& warning) {
+  if (domainAccuracy >= 0.0 || lambda >= 0.0 || !warning.isEmpty()) dann_->show();
+  dann_->addEpoch(epoch, domainAccuracy, lambda, warning);
+  if (!warning.isEmpty()) statusBar()->showMessage(tr("Epoch %1: %2").arg(epoch).arg(warning), 15000);
 }
 
 QString MainWindow::statusText() const { return progressLabel_->text(); }
@@ -227,9 +276,22 @@ QString MainWindow::formatDuration(double seconds) {
 bool MainWindow::startTraining() {
   if (controller_->isBusy()) return false;
   epochs_ = session_->epochs();
+  runOptions_ = controls_->runOptions();
+  job_ = 0;
+  jobs_ = runOptions_.seeds * (runOptions_.twin ? 2 : 1);
+  jobLabel_.clear();
   progress_->setValue(0);
   progressText_ = tr("epoch 1/%1").arg(epochs_);
-  return controller_->startFromConfigJson(session_->configJson().toUtf8());
+  if (runOptions_.twin) {
+    verdict_->showWaiting(tr("Comparing the transfer run with its twin over %n seed(s); the verdict appears here "
+                             "when every pair has finished.", nullptr, runOptions_.seeds));
+  } else {
+    verdict_->clear();
+  }
+  dann_->beginRun();
+  dann_->setVisible(session_->mitigations().dann);
+  treePanel_->model()->clearDrift();  // the last run's drift says nothing about this one
+  return controller_->startFromConfigJson(session_->configJson().toUtf8(), runOptions_);
 }
 
 void MainWindow::showState(TrainingController::State state) {
@@ -248,9 +310,12 @@ void MainWindow::showState(TrainingController::State state) {
 void MainWindow::showBatch(int epoch, int batch, int batchesPerEpoch, double progress, double etaSeconds) {
   Q_UNUSED(batch)
   Q_UNUSED(batchesPerEpoch)
-  progress_->setValue(static_cast<int>(std::lround(progress * 1000)));
+  // A comparison's jobs share the bar; the ETA is the current job's.
+  const double overall = (job_ + progress) / std::max(1, jobs_);
+  progress_->setValue(static_cast<int>(std::lround(overall * 1000)));
   const QString eta = etaSeconds < 0 ? QStringLiteral("…") : formatDuration(etaSeconds);
   progressText_ = tr("epoch %1/%2 · ETA %3").arg(epoch).arg(epochs_).arg(eta);
+  if (jobs_ > 1) progressText_ = tr("run %1/%2 (%3) · %4").arg(job_ + 1).arg(jobs_).arg(jobLabel_, progressText_);
   // Paused and stopping keep their label; batches queued before the pause still arrive.
   if (controller_->state() == TrainingController::State::Training) progressLabel_->setText(progressText_);
 }
@@ -258,6 +323,11 @@ void MainWindow::showBatch(int epoch, int batch, int batchesPerEpoch, double pro
 void MainWindow::showRunFinished(TrainingController::State status, const QString& message, double testAccuracy) {
   using State = TrainingController::State;
   const QString where = controller_->lastRunDir();
+  if (runOptions_.twin && verdict_->label().isEmpty()) {
+    verdict_->showWaiting(status == State::Failed ? tr("No verdict: a run of the comparison failed.")
+                                                  : tr("No verdict: the comparison was stopped before every seed's "
+                                                       "pair finished."));
+  }
   if (status == State::Finished) {
     progress_->setValue(progress_->maximum());
     progressLabel_->setText(tr("finished · test accuracy %1 %").arg(100.0 * testAccuracy, 0, 'f', 1));

@@ -12,12 +12,16 @@ class QSplitter;
 
 namespace tl {
 
+class DannPanel;
 class EditLock;
 class ExperimentSession;
 class LayerTreePanel;
 class LossPlot;
 class ProbePanel;
+class MitigationsPanel;
+class SimilarityPanel;
 class TrainingControls;
+class VerdictBanner;
 
 /// The application window: setup column on the left (model, data, strategy,
 /// training options), the layer tree over the live curves on the right,
@@ -36,6 +40,10 @@ class MainWindow : public QMainWindow {
   TrainingControls* trainingControls() const { return controls_; }
   LayerTreePanel* layerTreePanel() const { return treePanel_; }
   ProbePanel* probePanel() const { return probe_; }
+  VerdictBanner* verdictBanner() const { return verdict_; }
+  SimilarityPanel* similarityPanel() const { return similarity_; }
+  MitigationsPanel* mitigationsPanel() const { return mitigations_; }
+  DannPanel* dannPanel() const { return dann_; }
   QString statusText() const;  ///< the progress label, e.g. "epoch 3/10 · ETA 0:42"
 
   /// Errors go to dialogs when interactive; in batch use (--demo) only to the
@@ -62,6 +70,9 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildCentralArea();
+  QWidget* buildPlotArea();
+  void connectComparison();
+  void showDiagnostics(int epoch, double domainAccuracy, double lambda, const QString& warning);
   void buildToolBar();
   void buildMenus();
   void buildStatusBar();
@@ -84,6 +95,10 @@ class MainWindow : public QMainWindow {
   TrainingControls* controls_ = nullptr;
   LayerTreePanel* treePanel_ = nullptr;
   ProbePanel* probe_ = nullptr;
+  VerdictBanner* verdict_ = nullptr;
+  SimilarityPanel* similarity_ = nullptr;
+  MitigationsPanel* mitigations_ = nullptr;
+  DannPanel* dann_ = nullptr;
   QScrollArea* setupArea_ = nullptr;
   QSplitter* mainSplitter_ = nullptr;   ///< setup | work area
   QSplitter* workSplitter_ = nullptr;   ///< tree over plot
@@ -93,6 +108,10 @@ class MainWindow : public QMainWindow {
   EditLock* treeLock_ = nullptr;
   QString progressText_;  ///< "epoch 3/10 · ETA 0:42" of the last batch
   int epochs_ = 0;
+  RunOptions runOptions_;  ///< of the current run
+  int job_ = 0;            ///< a comparison's current job, from 0
+  int jobs_ = 1;
+  QString jobLabel_;       ///< "seed 2 scratch twin"
   bool interactive_ = true;
   bool persistSettings_ = true;
 };

@@ -3,11 +3,13 @@
 #include "session/experiment_session.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -44,12 +46,23 @@ void TrainingControls::buildForm() {
   seed_->setRange(0, std::numeric_limits<int>::max());
   seed_->setToolTip(tr("The same seed reproduces the same run on this machine"));
 
+  twin_ = new QCheckBox(tr("Compare with &twin"));
+  twin_->setToolTip(tr("Also trains the run's twin — from scratch, or source-only for a DANN run — with the same "
+                       "data, seed and budget, and shows on the same plot whether the transfer helped"));
+  seeds_ = new QSpinBox;
+  seeds_->setRange(1, 10);
+  seeds_->setValue(1);
+  seeds_->setToolTip(tr("Repeats the run (and its twin) with seeds S, S+1, …: the verdict weighs the gap "
+                        "against the spread between seeds"));
+
   // Object names let tests and style sheets find the fields.
   epochs_->setObjectName(QStringLiteral("epochs"));
   batchSize_->setObjectName(QStringLiteral("batchSize"));
   learningRate_->setObjectName(QStringLiteral("learningRate"));
   optimizer_->setObjectName(QStringLiteral("optimizer"));
   seed_->setObjectName(QStringLiteral("seed"));
+  twin_->setObjectName(QStringLiteral("compareWithTwin"));
+  seeds_->setObjectName(QStringLiteral("seeds"));
 
   form_ = new QWidget;
   auto* form = new QFormLayout(form_);
@@ -60,6 +73,14 @@ void TrainingControls::buildForm() {
   form->addRow(tr("&Learning rate"), learningRate_);
   form->addRow(tr("&Optimizer"), optimizer_);
   form->addRow(tr("S&eed"), seed_);
+  auto* comparison = new QHBoxLayout;
+  comparison->addWidget(twin_);
+  comparison->addStretch();
+  auto* seedsLabel = new QLabel(tr("See&ds"));
+  seedsLabel->setBuddy(seeds_);
+  comparison->addWidget(seedsLabel);
+  comparison->addWidget(seeds_);
+  form->addRow(comparison);
 
   auto* box = new QGroupBox(tr("Training"));
   auto* boxLayout = new QVBoxLayout(box);
@@ -119,6 +140,29 @@ void TrainingControls::connectSession() {
   connect(optimizer_, &QComboBox::currentIndexChanged, session_,
           [this] { session_->setOptimizer(optimizer_->currentData().toString()); });
   connect(session_, &ExperimentSession::configChanged, this, &TrainingControls::showSessionValues);
+  connect(session_, &ExperimentSession::modelChanged, this, &TrainingControls::updateTwinAvailability);
+  updateTwinAvailability();
+}
+
+RunOptions TrainingControls::runOptions() const {
+  RunOptions options;
+  options.twin = twin_->isEnabled() && twin_->isChecked();
+  options.seeds = seeds_->value();
+  return options;
+}
+
+void TrainingControls::setRunOptions(const RunOptions& options) {
+  twin_->setChecked(options.twin);
+  seeds_->setValue(options.seeds);
+}
+
+// A twin is "the same run without the pretrained weights": an untrained model has none.
+void TrainingControls::updateTwinAvailability() {
+  const bool pretrained = session_->hasPretrainedModel();
+  twin_->setEnabled(pretrained);
+  if (!pretrained) twin_->setToolTip(tr("Needs a pretrained model: a run from scratch has no twin to compare with"));
+  else twin_->setToolTip(tr("Also trains the run's twin — from scratch, or source-only for a DANN run — with the "
+                            "same data, seed and budget, and shows on the same plot whether the transfer helped"));
 }
 
 void TrainingControls::showSessionValues() {

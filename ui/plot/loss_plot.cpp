@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QMenu>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTimer>
 #include <QToolTip>
@@ -31,6 +32,12 @@ bool is_accuracy(LossPlot::Series s) {
 
 const QColor kTrainColor(31, 119, 180);
 const QColor kValColor(230, 110, 0);
+// The twin: other hues, dotted, so "which curve is the twin" needs no legend lookup.
+const QColor kTwinTrainColor(105, 105, 105);
+const QColor kTwinValColor(148, 103, 189);
+constexpr int kEarlierSeedAlpha = 45;
+
+enum Track { TransferTrack, TwinTrack, kTrackCount };
 
 struct SeriesStyle {
   const char* name;
@@ -57,9 +64,27 @@ SeriesStyle style_of(LossPlot::Series s) {
   return {"", Qt::black, 1.0, Qt::SolidLine, QCPScatterStyle::ssNone};
 }
 
-QColor faint(QColor c) {
-  c.setAlpha(std::min(c.alpha(), kPreviousAlpha));
+QColor faint(QColor c, int alpha = kPreviousAlpha) {
+  c.setAlpha(std::min(c.alpha(), alpha));
   return c;
+}
+
+SeriesStyle twin_style_of(LossPlot::Series s) {
+  SeriesStyle style = style_of(s);
+  const bool train = s == LossPlot::Series::TrainLossRaw || s == LossPlot::Series::TrainLossSmoothed ||
+                     s == LossPlot::Series::TrainAccuracy;
+  style.color = train ? kTwinTrainColor : kTwinValColor;
+  style.penStyle = Qt::DotLine;
+  if (style.marker != QCPScatterStyle::ssNone) style.marker = QCPScatterStyle::ssTriangle;
+  return style;
+}
+
+bool ends_with_transfer(const QString& label) { return label.endsWith(QLatin1String("transfer")); }
+
+/// "seed 2 scratch twin" → "scratch twin".
+QString role_of(const QString& label) {
+  static const QRegularExpression seedPrefix(QStringLiteral("^seed \\d+ "));
+  return QString(label).remove(seedPrefix);
 }
 
 /// Points waiting for the next timer tick.
@@ -80,7 +105,12 @@ struct LossPlot::Impl {
   QCPItemText* emptyHint = nullptr;  ///< says what will appear here, until a run has points
   std::array<QCPGraph*, kSeriesCount> current{};
   std::array<QCPGraph*, kSeriesCount> previous{};
-  std::array<PendingSeries, kSeriesCount> pending;
+  std::array<QCPGraph*, kSeriesCount> twin{};  ///< the comparison's twin, this seed
+  QList<QCPGraph*> earlier;                    ///< faint copies of earlier seeds' curves
+  std::array<std::array<PendingSeries, kSeriesCount>, kTrackCount> pending;
+  int track = TransferTrack;  ///< where addBatch / addEpoch points go
+  QString twinName;
+  QString jobText;  ///< "seed 2 · scratch twin" in the title
   QTimer refreshTimer;
 
   QString runName;
@@ -99,6 +129,11 @@ struct LossPlot::Impl {
   void fitLegendColumns(int width);
   void useEpochTicks(QCPAxis* axis);
   QCPGraph* addGraph(Series s, bool previousRun);
+  QCPGraph* addTwinGraph(Series s);
+  void keepAsEarlierSeed(QCPGraph* graph);
+  void dropEarlierSeeds();
+  void resetTwin();
+  std::array<QCPGraph*, kSeriesCount>& graphsOf(int t) { return t == TwinTrack ? twin : current; }
   void linkEpochAxes();
   void watchUserRangeChanges(QCPAxis* axis);
   void queue(Series s, double key, double value);
@@ -139,6 +174,7 @@ void LossPlot::Impl::build(QWidget* owner) {
   useEpochTicks(accRect->axis(QCPAxis::atBottom));
   // Previous-run graphs first so the current run is drawn on top.
   for (int i = 0; i < kSeriesCount; ++i) previous[i] = addGraph(static_cast<Series>(i), true);
+  for (int i = 0; i < kSeriesCount; ++i) twin[i] = addTwinGraph(static_cast<Series>(i));
   for (int i = 0; i < kSeriesCount; ++i) current[i] = addGraph(static_cast<Series>(i), false);
   tracer = new QCPItemTracer(plot);
   tracer->setStyle(QCPItemTracer::tsCircle);
@@ -224,6 +260,50 @@ QCPGraph* LossPlot::Impl::addGraph(Series s, bool previousRun) {
   return graph;
 }
 
+// Joins the legend at the first twin job, named after the twin.
+QCPGraph* LossPlot::Impl::addTwinGraph(Series s) {
+  QCPAxisRect* rect = rectOf(s);
+  QCPGraph* graph = plot->addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+  const SeriesStyle style = twin_style_of(s);
+  graph->setPen(QPen(style.color, style.width, style.penStyle));
+  if (style.marker != QCPScatterStyle::ssNone) graph->setScatterStyle(QCPScatterStyle(style.marker, style.color, 7));
+  graph->setName(QStringLiteral("twin: ") + QLatin1String(style.name));
+  graph->setSelectable(QCP::stNone);
+  return graph;
+}
+
+// A faint copy, out of the legend, drawn below the live curves.
+void LossPlot::Impl::keepAsEarlierSeed(QCPGraph* graph) {
+  if (graph->data()->isEmpty()) return;
+  QCPGraph* copy = plot->addGraph(graph->keyAxis(), graph->valueAxis());
+  copy->data()->set(*graph->data());
+  QPen pen = graph->pen();
+  pen.setColor(faint(pen.color(), kEarlierSeedAlpha));
+  pen.setWidthF(1.0);
+  copy->setPen(pen);
+  copy->setName(QStringLiteral("earlier seed: ") + graph->name());
+  copy->setSelectable(QCP::stNone);
+  copy->setLayer(QStringLiteral("background"));
+  earlier.append(copy);
+  graph->data()->clear();
+}
+
+void LossPlot::Impl::dropEarlierSeeds() {
+  for (QCPGraph* graph : earlier) plot->removeGraph(graph);
+  earlier.clear();
+}
+
+void LossPlot::Impl::resetTwin() {
+  for (QCPGraph* graph : twin) {
+    graph->data()->clear();
+    graph->removeFromLegend(legend);
+  }
+  for (auto& p : pending[TwinTrack]) p = PendingSeries{};
+  twinName.clear();
+  jobText.clear();
+  track = TransferTrack;
+}
+
 void LossPlot::Impl::addEmptyHint() {
   emptyHint = new QCPItemText(plot);
   emptyHint->setClipAxisRect(lossRect);
@@ -236,8 +316,8 @@ void LossPlot::Impl::addEmptyHint() {
 }
 
 bool LossPlot::Impl::hasData() const {
-  for (int i = 0; i < kSeriesCount; ++i) {
-    if (!current[i]->data()->isEmpty() || !previous[i]->data()->isEmpty()) return true;
+  for (int i = 0; i < plot->graphCount(); ++i) {
+    if (!plot->graph(i)->data()->isEmpty()) return true;
   }
   return false;
 }
@@ -262,7 +342,7 @@ void LossPlot::Impl::watchUserRangeChanges(QCPAxis* axis) {
 }
 
 void LossPlot::Impl::queue(Series s, double key, double value) {
-  PendingSeries& p = pending[index_of(s)];
+  PendingSeries& p = pending[track][index_of(s)];
   p.keys.append(key);
   p.values.append(value);
   if (!refreshTimer.isActive()) refreshTimer.start();
@@ -276,16 +356,16 @@ void LossPlot::Impl::fitRanges() {
   double maxKey = expectedEpochs;
   double maxLoss = 0.0;
   double minAccuracy = 100.0;
-  for (int i = 0; i < kSeriesCount; ++i) {
-    for (QCPGraph* g : {current[i], previous[i]}) {
-      bool found = false;
-      const QCPRange keys = g->getKeyRange(found);
-      if (!found) continue;
-      maxKey = std::max(maxKey, keys.upper);
-      const QCPRange values = g->getValueRange(found);
-      if (is_accuracy(static_cast<Series>(i))) minAccuracy = std::min(minAccuracy, values.lower);
-      else maxLoss = std::max(maxLoss, values.upper);
-    }
+  // Every graph: the current run, the previous one, the twin and earlier seeds.
+  for (int i = 0; i < plot->graphCount(); ++i) {
+    const QCPGraph* g = plot->graph(i);
+    bool found = false;
+    const QCPRange keys = g->getKeyRange(found);
+    if (!found) continue;
+    maxKey = std::max(maxKey, keys.upper);
+    const QCPRange values = g->getValueRange(found);
+    if (g->valueAxis() == accRect->axis(QCPAxis::atLeft)) minAccuracy = std::min(minAccuracy, values.lower);
+    else maxLoss = std::max(maxLoss, values.upper);
   }
   // A little room on the right so the last epoch's markers are not cut in half.
   lossRect->axis(QCPAxis::atBottom)->setRange(0.0, maxKey * 1.03);
@@ -301,7 +381,9 @@ void LossPlot::Impl::updateTitle() {
   const bool hasPrevious = !previous[index_of(Series::TrainLossSmoothed)]->data()->isEmpty() ||
                            !previous[index_of(Series::ValAccuracy)]->data()->isEmpty();
   QString text = runName.isEmpty() ? QString() : QStringLiteral("Run: ") + runName;
-  if (hasPrevious) text += QStringLiteral("   (faint: previous run)");
+  if (!jobText.isEmpty()) text += QStringLiteral(" · ") + jobText;
+  if (!earlier.isEmpty()) text += QStringLiteral("   (faint: earlier seeds)");
+  else if (hasPrevious) text += QStringLiteral("   (faint: previous run)");
   title->setText(text);
 }
 
@@ -309,7 +391,7 @@ void LossPlot::Impl::moveCurrentToPrevious() {
   for (int i = 0; i < kSeriesCount; ++i) {
     previous[i]->data()->set(*current[i]->data());
     current[i]->data()->clear();
-    pending[i] = PendingSeries{};
+    pending[TransferTrack][i] = PendingSeries{};
     const Series s = static_cast<Series>(i);
     // Named once per legend, by its most telling curve, to keep the legends small.
     const bool named = s == Series::TrainLossSmoothed || s == Series::ValAccuracy;
@@ -385,11 +467,23 @@ QVector<QPointF> LossPlot::points(Series s) const {
 
 int LossPlot::previousPointCount(Series s) const { return d->previous[index_of(s)]->dataCount(); }
 QString LossPlot::currentRunName() const { return d->runName; }
+int LossPlot::twinPointCount(Series s) const { return d->twin[index_of(s)]->dataCount(); }
+QString LossPlot::twinName() const { return d->twinName; }
+int LossPlot::earlierSeedCurveCount() const { return static_cast<int>(d->earlier.size()); }
+
+QVector<QPointF> LossPlot::twinPoints(Series s) const {
+  QVector<QPointF> result;
+  const QSharedPointer<QCPGraphDataContainer> data = d->twin[index_of(s)]->data();
+  for (auto it = data->constBegin(); it != data->constEnd(); ++it) result.append(QPointF(it->key, it->value));
+  return result;
+}
 QCustomPlot* LossPlot::customPlot() const { return d->plot; }
 
 int LossPlot::pendingPointCount() const {
   int n = 0;
-  for (const PendingSeries& p : d->pending) n += p.keys.size();
+  for (const auto& track : d->pending) {
+    for (const PendingSeries& p : track) n += p.keys.size();
+  }
   return n;
 }
 
@@ -406,12 +500,47 @@ QString LossPlot::valueTextAt(const QPoint& pixel) const {
 
 void LossPlot::beginRun(const QString& name, int epochs) {
   flushPending();
+  // A comparison's twin and earlier seeds belong to the run that ends here.
+  d->dropEarlierSeeds();
+  d->resetTwin();
   d->moveCurrentToPrevious();
   d->runName = name;
   d->expectedEpochs = std::max(1, epochs);
   d->ema = 0.0;
   d->emaDebias = 1.0;
   d->followData = true;
+  d->updateTitle();
+  d->dirty = true;
+  flushPending();
+}
+
+void LossPlot::beginJob(const QString& label) {
+  flushPending();
+  const QString role = role_of(label);
+  const bool transfer = ends_with_transfer(label);
+  // A new seed's transfer run: the last seed's pair stays, faint, for comparison.
+  if (transfer && !d->current[index_of(Series::ValAccuracy)]->data()->isEmpty()) {
+    for (std::array<QCPGraph*, kSeriesCount>* graphs : {&d->current, &d->twin}) {
+      for (int i = 0; i < kSeriesCount; ++i) {
+        if (static_cast<Series>(i) != Series::TrainLossRaw) d->keepAsEarlierSeed((*graphs)[i]);
+        else (*graphs)[i]->data()->clear();  // the per-batch noise of old seeds only clutters
+      }
+    }
+  }
+  d->track = transfer ? TransferTrack : TwinTrack;
+  if (!transfer && d->twinName != role) {
+    d->twinName = role;
+    for (int i = 0; i < kSeriesCount; ++i) {
+      const Series s = static_cast<Series>(i);
+      d->twin[i]->setName(role + QStringLiteral(": ") + QLatin1String(style_of(s).name));
+      // The legend names the twin by its two most telling curves, like the previous run.
+      if (s == Series::TrainLossSmoothed || s == Series::ValAccuracy) d->twin[i]->addToLegend(d->legend);
+    }
+    d->fitLegendColumns(d->plot->width());
+  }
+  d->jobText = label;
+  d->ema = 0.0;
+  d->emaDebias = 1.0;
   d->updateTitle();
   d->dirty = true;
   flushPending();
@@ -425,7 +554,8 @@ void LossPlot::addBatch(int epoch, int batch, int batchesPerEpoch, double loss) 
   d->ema = beta * d->ema + (1.0 - beta) * loss;
   d->emaDebias *= beta;
   const double smoothed = d->ema / (1.0 - d->emaDebias);
-  d->queue(Series::TrainLossRaw, x, loss);
+  // A twin's raw per-batch noise would hide the transfer run's; its smoothed loss says enough.
+  if (d->track == TransferTrack) d->queue(Series::TrainLossRaw, x, loss);
   d->queue(Series::TrainLossSmoothed, x, smoothed);
 }
 
@@ -437,11 +567,13 @@ void LossPlot::addEpoch(int epoch, double trainLoss, double trainAccuracy, doubl
 }
 
 void LossPlot::clear() {
+  d->dropEarlierSeeds();
+  d->resetTwin();
   for (int i = 0; i < kSeriesCount; ++i) {
     d->current[i]->data()->clear();
     d->previous[i]->data()->clear();
     d->previous[i]->removeFromLegend(d->legend);
-    d->pending[i] = PendingSeries{};
+    d->pending[TransferTrack][i] = PendingSeries{};
   }
   d->fitLegendColumns(width());
   d->runName.clear();
@@ -455,12 +587,14 @@ void LossPlot::clear() {
 
 void LossPlot::flushPending() {
   bool added = false;
-  for (int i = 0; i < kSeriesCount; ++i) {
-    PendingSeries& p = d->pending[i];
-    if (p.keys.isEmpty()) continue;
-    d->current[i]->addData(p.keys, p.values, /*alreadySorted=*/true);
-    p = PendingSeries{};
-    added = true;
+  for (int t = 0; t < kTrackCount; ++t) {
+    for (int i = 0; i < kSeriesCount; ++i) {
+      PendingSeries& p = d->pending[t][i];
+      if (p.keys.isEmpty()) continue;
+      d->graphsOf(t)[i]->addData(p.keys, p.values, /*alreadySorted=*/true);
+      p = PendingSeries{};
+      added = true;
+    }
   }
   if (!added && !d->dirty) {
     d->refreshTimer.stop();  // idle: no ticks until the next point arrives

@@ -19,6 +19,11 @@ namespace tl {
 /// smoothed, validation per epoch), accuracy below (per epoch). Points are
 /// buffered and drawn by a 25 Hz timer, never one replot per batch. The
 /// previous run stays visible, faint, for comparison.
+///
+/// A comparison (transfer run vs its twin over seeds) announces each job with
+/// beginJob(): a twin's points go to their own curves (dotted, triangles,
+/// named after the twin in the legend); when the next seed's transfer run
+/// begins, the earlier seed's transfer and twin curves stay, faint.
 class LossPlot : public QWidget {
   Q_OBJECT
 
@@ -42,6 +47,13 @@ class LossPlot : public QWidget {
   /// Points received but not drawn yet.
   int pendingPointCount() const;
   QString currentRunName() const;
+  /// The twin's drawn points in this run (beginJob with a twin label).
+  int twinPointCount(Series series) const;
+  QVector<QPointF> twinPoints(Series series) const;
+  /// "scratch twin", "source-only twin"; empty before a twin job.
+  QString twinName() const;
+  /// Faint curves kept from earlier seeds of this comparison.
+  int earlierSeedCurveCount() const;
 
   /// "validation loss · epoch 2.00 · 0.412" for the point nearest to `pixel`
   /// (within a few pixels), or empty: what the hover tooltip shows.
@@ -56,6 +68,9 @@ class LossPlot : public QWidget {
  public Q_SLOTS:
   /// The current curves become the faint previous run; the x axis spans `epochs`.
   void beginRun(const QString& name, int epochs);
+  /// A comparison job begins (core's label: "transfer", "seed 2 scratch twin",
+  /// …): the following points belong to it. Call after beginRun.
+  void beginJob(const QString& label);
   void addBatch(int epoch, int batch, int batchesPerEpoch, double loss);
   void addEpoch(int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy);
   /// Removes current and previous curves.

@@ -524,6 +524,49 @@ void ExperimentSession::setSeed(qint64 seed) {
   Q_EMIT configChanged();
 }
 
+// ---------------------------------------------------------------- mitigations
+
+MitigationSettings ExperimentSession::mitigations() const {
+  const MitigationsConfig& m = impl_->config.mitigations;
+  MitigationSettings s;
+  s.l2sp = m.l2sp;
+  s.l2spAlpha = m.l2sp_options.alpha;
+  s.l2spBeta = m.l2sp_options.beta;
+  s.dann = m.dann;
+  s.dannDomainWeight = m.dann_domain_weight;
+  s.multitask = m.multitask;
+  s.multitaskSourceWeight = m.multitask_source_weight;
+  s.progressive = m.progressive;
+  return s;
+}
+
+bool ExperimentSession::setMitigations(const MitigationSettings& s, QString* error) {
+  const auto weight = [](double w) { return std::clamp(w, 0.0, 100.0); };
+  ExperimentConfig next = impl_->config;
+  MitigationsConfig& m = next.mitigations;
+  m.l2sp = s.l2sp;
+  m.l2sp_options.alpha = weight(s.l2spAlpha);
+  m.l2sp_options.beta = weight(s.l2spBeta);
+  m.dann = s.dann;
+  m.dann_domain_weight = weight(s.dannDomainWeight);
+  m.multitask = s.multitask;
+  m.multitask_source_weight = weight(s.multitaskSourceWeight);
+  m.progressive = s.progressive;
+  if (m.progressive == impl_->config.mitigations.progressive) {
+    impl_->config = next;  // the model and plan stay as they are
+    Q_EMIT configChanged();
+    return true;
+  }
+  next.transfer.layers.clear();  // edits name the other model's layers ("source.…" vs "features.…")
+  if (m.progressive) {
+    next.transfer.strategy_set = true;
+    next.transfer.strategy = Strategy::FullFineTuning;
+  }
+  return replaceConfig(next, /*clampTopBlocks=*/false, error, QStringLiteral("Progressive networks"));
+}
+
+bool ExperimentSession::hasPretrainedModel() const { return impl_->prepared.pretrained.has_value(); }
+
 // ---------------------------------------------------------------- target task
 
 QList<int> ExperimentSession::targetClasses() const {

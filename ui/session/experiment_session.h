@@ -52,6 +52,26 @@ struct ModelChoice {
   QString label;  ///< what the combo shows
 };
 
+/// The config's negative-transfer mitigations (a torch-free copy of
+/// tl::MitigationsConfig, JSON section "mitigations").
+struct MitigationSettings {
+  bool l2sp = false;
+  double l2spAlpha = 0.01;  ///< pull of transferred weights towards their pretrained values, [0, 100]
+  double l2spBeta = 0.01;   ///< decay of new layers, [0, 100]
+  bool dann = false;
+  double dannDomainWeight = 1.0;  ///< [0, 100]
+  bool multitask = false;
+  double multitaskSourceWeight = 0.5;  ///< [0, 100]
+  bool progressive = false;
+
+  bool operator==(const MitigationSettings& o) const {
+    return l2sp == o.l2sp && l2spAlpha == o.l2spAlpha && l2spBeta == o.l2spBeta && dann == o.dann &&
+           dannDomainWeight == o.dannDomainWeight && multitask == o.multitask &&
+           multitaskSourceWeight == o.multitaskSourceWeight && progressive == o.progressive;
+  }
+  bool operator!=(const MitigationSettings& o) const { return !(*this == o); }
+};
+
 /// The GUI's single source of truth: an ExperimentConfig plus the model it
 /// prepares. Layer edits are stored as config.transfer.layers entries, so
 /// configJson() reproduces the GUI's run in `transferlab-cli run`.
@@ -135,6 +155,19 @@ class ExperimentSession : public QObject {
   void setOptimizer(const QString& name);
   qint64 seed() const;
   void setSeed(qint64 seed);
+
+  // --- mitigations ---
+  MitigationSettings mitigations() const;
+  /// Writes them into the config (weights clamped to [0, 100]). Switching
+  /// progressive networks on or off rebuilds the model, so the tree shows the
+  /// pretrained and the new column; switching it on also selects full
+  /// fine-tuning, the only strategy a new column can train with. Fails (and
+  /// keeps the old settings) when the config would not prepare, e.g. a
+  /// progressive network without a pretrained model.
+  bool setMitigations(const MitigationSettings& settings, QString* error = nullptr);
+  /// Whether the model is pretrained: twins, the similarity meter and the
+  /// mitigations all need one.
+  bool hasPretrainedModel() const;
 
   // --- target task ---
   QList<int> targetClasses() const;  ///< Fashion-MNIST labels; never empty

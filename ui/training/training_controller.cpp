@@ -1,8 +1,12 @@
 #include "training/training_controller.h"
 
+#include "data/idx_reader.h"
+#include "experiment/baseline.h"
+#include "experiment/comparison_record.h"
 #include "experiment/experiment.h"
 #include "experiment/experiment_config.h"
 #include "train/trainer.h"
+#include "weights/checkpoint.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -13,7 +17,9 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 
+#include <algorithm>
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -65,6 +71,67 @@ QString run_summary(const PreparedExperiment& p) {
       .arg(QString::fromStdString(strategy_name(p.config.resolved_strategy().strategy)));
 }
 
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// The target's class names in label order, as the per-class gaps are; "class
+/// i" where merges make the names ambiguous.
+QStringList class_names_of(const DataConfig& target, size_t count) {
+  const auto names = fashion_mnist_class_names();
+  std::vector<int64_t> classes = target.classes;
+  if (classes.empty()) {
+    for (size_t c = 0; c < names.size(); ++c) classes.push_back(static_cast<int64_t>(c));
+  }
+  QStringList result;
+  for (size_t i = 0; i < count; ++i) {
+    const bool named = classes.size() == count && classes[i] >= 0 && static_cast<size_t>(classes[i]) < names.size();
+    result << (named ? QString::fromStdString(names[static_cast<size_t>(classes[i])])
+                     : QStringLiteral("class %1").arg(i));
+  }
+  return result;
+}
+
+/// Mean test accuracy of the finished runs picked by `pick` (nullptr = none).
+double mean_test_accuracy(const Comparison& c, const std::function<const RunRecord*(const SeedRuns&)>& pick) {
+  std::vector<double> values;
+  for (const auto& s : c.runs) {
+    const RunRecord* r = pick(s);
+    if (r && r->status == RunStatus::Finished) values.push_back(r->test_accuracy);
+  }
+  return mean_std(values).mean;
+}
+
+VerdictSummary summary_of(const Comparison& c, const ExperimentConfig& config) {
+  const Verdict& v = *c.verdict;
+  VerdictSummary s;
+  s.label = QString::fromStdString(v.label);
+  s.sentence = QString::fromStdString(v.sentence());
+  s.twinName = QString::fromStdString(twin_name(c.twin));
+  s.transferMean = mean_test_accuracy(c, [](const SeedRuns& r) { return &r.transfer; });
+  s.baselineMean = mean_test_accuracy(c, [](const SeedRuns& r) { return r.baseline ? &*r.baseline : nullptr; });
+  s.seeds = static_cast<int>(v.seeds);
+  s.perClassGap = QVector<double>(v.per_class.begin(), v.per_class.end());
+  s.classNames = class_names_of(config.target, v.per_class.size());
+  return s;
+}
+
+/// The worst outcome among the comparison's runs, with its message.
+std::pair<State, QString> comparison_status(const Comparison& c) {
+  State status = State::Finished;
+  QString message;
+  for (const auto& s : c.runs) {
+    for (const RunRecord* r : {&s.transfer, s.baseline ? &*s.baseline : nullptr}) {
+      if (!r || r->status == RunStatus::Finished) continue;
+      if (r->status == RunStatus::Failed || status == State::Finished) {
+        status = state_of(r->status);
+        message = QString::fromStdString(r->message);
+      }
+    }
+  }
+  return {status, message};
+}
+
 }  // namespace
 
 struct TrainingController::Impl : TrainingListener {
@@ -82,6 +149,16 @@ struct TrainingController::Impl : TrainingListener {
   std::atomic<int> generation{0};  ///< events of an earlier run are dropped
   std::mutex trainerMutex;
   Trainer* trainer = nullptr;  ///< valid while the worker holds trainerMutex-guarded ownership
+  RunOptions options;          ///< set before the worker starts, read-only while it runs
+
+  // Per job; written by the worker thread while no trainer runs, read by the
+  // trainer thread in on_epoch (Trainer::start orders the two).
+  TransferModel driftModel{nullptr};  ///< the transfer run's model; null for twins
+  const std::map<std::string, torch::Tensor>* driftBefore = nullptr;
+  bool reportDiagnostics = true;  ///< false for twins: the DANN panel shows the transfer run
+  std::map<std::string, torch::Tensor> jobInitialState;  ///< a comparison job's starting weights
+  // Worker thread only.
+  int jobIndex = 0;
 
   /// Runs `f` on the GUI thread, unless the run it belongs to is over.
   template <typename F>
@@ -105,6 +182,23 @@ struct TrainingController::Impl : TrainingListener {
     post([this, e] {
       Q_EMIT owner->epochFinished(e.epoch, e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy, e.seconds);
     });
+    if (reportDiagnostics && (e.domain_accuracy >= 0.0 || e.lambda >= 0.0 || !e.warning.empty())) {
+      const QString warning = QString::fromStdString(e.warning);
+      post([this, e, warning] { Q_EMIT owner->epochDiagnostics(e.epoch, e.domain_accuracy, e.lambda, warning); });
+    }
+    postDrift();
+  }
+  /// The listener runs on the training thread between two batches, so the
+  /// model is not changing while it is read; only plain values cross over.
+  void postDrift() {
+    if (!driftModel || !driftBefore) return;
+    QStringList paths;
+    QVector<double> drift;
+    for (const LayerRecord& layer : layer_drift(*driftModel, *driftBefore)) {
+      paths << QString::fromStdString(layer.path);
+      drift << (layer.trainable ? layer.drift : 0.0);
+    }
+    post([this, paths, drift] { Q_EMIT owner->layerDriftChanged(paths, drift); });
   }
   void on_paused(bool paused) override {
     post([this, paused] {
@@ -113,7 +207,10 @@ struct TrainingController::Impl : TrainingListener {
   }
 
   void runWorker(const std::string& configJson, const QString& runDir);
-  TrainingOutcome train(const PreparedExperiment& prepared);
+  void runSingle(const ExperimentConfig& config, const QString& runDir);
+  void runComparison(const ExperimentConfig& config, const QString& runDir);
+  TrainingOutcome trainComparisonJob(TrainingJob job, const std::string& label, const ExperimentConfig& config);
+  TrainingOutcome train(TrainingJob job);
   void withTrainer(void (Trainer::*action)()) {
     std::lock_guard<std::mutex> lock(trainerMutex);
     if (trainer) (trainer->*action)();
@@ -125,8 +222,8 @@ struct TrainingController::Impl : TrainingListener {
   }
 };
 
-TrainingOutcome TrainingController::Impl::train(const PreparedExperiment& prepared) {
-  Trainer local(make_training_job(prepared), this);
+TrainingOutcome TrainingController::Impl::train(TrainingJob job) {
+  Trainer local(std::move(job), this);
   {
     std::lock_guard<std::mutex> lock(trainerMutex);
     trainer = &local;
@@ -147,30 +244,101 @@ void TrainingController::Impl::runWorker(const std::string& configJson, const QS
     const ExperimentConfig config = config_from_json(nlohmann::json::parse(configJson));
     // Thread count is per thread; data preparation runs tensor ops here too.
     torch::set_num_threads(training_thread_count(config.training.threads));
-    const PreparedExperiment prepared = prepare_experiment(config);
-    if (cancelRequested) {
-      post([this] { owner->finishRun(State::Cancelled, QStringLiteral("stopped before training began"), 0.0, {}); });
-      return;
-    }
-    const QString name = QString::fromStdString(config.name);
-    const QString summary = run_summary(prepared);
-    const int epochs = config.training.epochs;
-    post([this, name, epochs, summary] {
-      if (state == State::Preparing) owner->setState(State::Training);
-      Q_EMIT owner->runStarted(name, epochs, summary);
-    });
-    const TrainingOutcome outcome = train(prepared);
-    if (outcome.status == RunStatus::Finished) post([this] { Q_EMIT owner->evaluating(); });
-    const RunRecord record = record_of(prepared, outcome);
-    write_run(record, runDir.toStdString());
-    const State status = state_of(outcome.status);
-    const QString message = QString::fromStdString(outcome.message);
-    const double testAccuracy = record.test_accuracy;
-    post([this, status, message, testAccuracy, runDir] { owner->finishRun(status, message, testAccuracy, runDir); });
+    if (options.isComparison()) runComparison(config, runDir);
+    else runSingle(config, runDir);
   } catch (const std::exception& e) {
     const QString message = QString::fromStdString(e.what());
     post([this, message] { owner->finishRun(State::Failed, message, 0.0, {}); });
   }
+}
+
+void TrainingController::Impl::runSingle(const ExperimentConfig& config, const QString& runDir) {
+  const PreparedExperiment prepared = prepare_experiment(config);
+  if (cancelRequested) {
+    post([this] { owner->finishRun(State::Cancelled, QStringLiteral("stopped before training began"), 0.0, {}); });
+    return;
+  }
+  const QString name = QString::fromStdString(config.name);
+  const QString summary = run_summary(prepared);
+  const int epochs = config.training.epochs;
+  post([this, name, epochs, summary] {
+    if (state == State::Preparing) owner->setState(State::Training);
+    Q_EMIT owner->runStarted(name, epochs, summary);
+  });
+  driftModel = prepared.model;
+  driftBefore = &prepared.initial_state;
+  const TrainingOutcome outcome = train(make_training_job(prepared));
+  driftModel = TransferModel(nullptr);
+  driftBefore = nullptr;
+  if (outcome.status == RunStatus::Finished) post([this] { Q_EMIT owner->evaluating(); });
+  const RunRecord record = record_of(prepared, outcome);
+  write_run(record, runDir.toStdString());
+  const State status = state_of(outcome.status);
+  const QString message = QString::fromStdString(outcome.message);
+  const double testAccuracy = record.test_accuracy;
+  post([this, status, message, testAccuracy, runDir] { owner->finishRun(status, message, testAccuracy, runDir); });
+}
+
+/// Core's run_comparison drives the seeds and twins; each of its jobs comes
+/// back through trainComparisonJob, so pause, stop and the live signals work
+/// as for a single run. The record is written as the CLI writes it.
+void TrainingController::Impl::runComparison(const ExperimentConfig& config, const QString& runDir) {
+  if (options.twin) twin_config(config);  // no pretrained model: fail before any training
+  jobIndex = 0;
+  const TrainFunction train = [this, &config](TrainingJob job, const std::string& label) {
+    return trainComparisonJob(std::move(job), label, config);
+  };
+  const Comparison comparison = run_comparison(config, options.seeds, options.twin, train);
+  write_comparison(comparison, runDir.toStdString());
+  if (comparison.verdict) {
+    const VerdictSummary summary = summary_of(comparison, config);
+    post([this, summary] { Q_EMIT owner->comparisonFinished(summary); });
+  }
+  const auto [status, message] = comparison_status(comparison);
+  const double testAccuracy = mean_test_accuracy(comparison, [](const SeedRuns& r) { return &r.transfer; });
+  post([this, status = status, message = message, testAccuracy, runDir] {
+    owner->finishRun(status, message, testAccuracy, runDir);
+  });
+}
+
+TrainingOutcome TrainingController::Impl::trainComparisonJob(TrainingJob job, const std::string& label,
+                                                             const ExperimentConfig& config) {
+  const int index = jobIndex++;
+  const int jobs = options.seeds * (options.twin ? 2 : 1);
+  // Only the transfer run's model is the one the layer tree shows.
+  if (ends_with(label, "transfer")) {
+    jobInitialState = state_dict(*job.model);
+    for (auto& [name, tensor] : jobInitialState) tensor = tensor.clone();
+    driftModel = job.model;
+    driftBefore = &jobInitialState;
+    reportDiagnostics = true;
+  } else {
+    driftModel = TransferModel(nullptr);
+    driftBefore = nullptr;
+    reportDiagnostics = false;
+  }
+  if (index == 0) {
+    const QString name = QString::fromStdString(config.name);
+    const int epochs = config.training.epochs;
+    const QString summary = QStringLiteral("%1: %2 run(s), %3 seed(s)%4")
+                                .arg(name)
+                                .arg(jobs)
+                                .arg(options.seeds)
+                                .arg(options.twin ? QStringLiteral(", each with its twin") : QString());
+    post([this, name, epochs, summary] {
+      if (state == State::Preparing) owner->setState(State::Training);
+      Q_EMIT owner->runStarted(name, epochs, summary);
+    });
+  }
+  const QString qlabel = QString::fromStdString(label);
+  post([this, qlabel, index, jobs] { Q_EMIT owner->jobStarted(qlabel, index, jobs); });
+  TrainingOutcome outcome = train(std::move(job));
+  driftModel = TransferModel(nullptr);
+  driftBefore = nullptr;
+  reportDiagnostics = true;
+  // As record_of: a stopped model is not evaluated, so Stop stays quick.
+  if (outcome.status == RunStatus::Cancelled) outcome.model = TransferModel(nullptr);
+  return outcome;
 }
 
 TrainingController::TrainingController(QObject* parent) : QObject(parent), d(std::make_unique<Impl>(this)) {
@@ -206,13 +374,17 @@ QString TrainingController::runsDirectory() const { return d->runsDirectory; }
 QString TrainingController::lastRunDir() const { return d->lastRunDir; }
 QString TrainingController::lastMessage() const { return d->lastMessage; }
 
-bool TrainingController::startFromConfigJson(const QByteArray& configJson) {
+RunOptions TrainingController::runOptions() const { return d->options; }
+
+bool TrainingController::startFromConfigJson(const QByteArray& configJson, const RunOptions& options) {
   if (isBusy()) return false;
   // The previous worker has posted its last event; joining is immediate.
   if (d->worker.joinable()) d->worker.join();
   d->generation++;
   d->cancelRequested = false;
   d->lastMessage.clear();
+  d->options = options;
+  d->options.seeds = std::max(1, options.seeds);
   QString name = QStringLiteral("run");
   try {
     name = QString::fromStdString(nlohmann::json::parse(configJson.toStdString()).value("name", "run"));

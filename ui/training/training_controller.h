@@ -3,13 +3,27 @@
 // Torch-free on purpose: this header carries Q_OBJECT and is seen by moc and
 // by every widget; the LibTorch side lives behind the pimpl in the .cpp.
 
+#include "verdict/verdict_summary.h"
+
 #include <QByteArray>
 #include <QObject>
 #include <QString>
+#include <QStringList>
+#include <QVector>
 
 #include <memory>
 
 namespace tl {
+
+/// How a start is run: alone, or compared with its twin (the scratch twin, or
+/// the source-only twin of a DANN run) over one or more seeds, as
+/// `transferlab-cli run --twin --seeds K` does.
+struct RunOptions {
+  bool twin = false;
+  int seeds = 1;  ///< 1..; seed s = training.seed + i, each a transfer run (+ twin)
+
+  bool isComparison() const { return twin || seeds > 1; }
+};
 
 /// Runs one experiment at a time off the GUI thread: a worker thread prepares
 /// the experiment (loads data and model) and drives a core Trainer; events
@@ -43,7 +57,13 @@ class TrainingController : public QObject {
   /// writes). Parsing errors are reported like any other failure: state
   /// Failed + runFinished. Returns false (and does nothing) while busy.
   /// ui/training/start_training.h has the overload for an ExperimentConfig.
-  bool startFromConfigJson(const QByteArray& configJson);
+  /// With options.isComparison() the run goes through core's run_comparison:
+  /// every job (each seed's transfer run and twin) reports through the same
+  /// signals, announced by jobStarted(); the run directory gets the
+  /// comparison's record (run.json with "baseline" and "verdict", twin/).
+  bool startFromConfigJson(const QByteArray& configJson, const RunOptions& options = {});
+  /// The options of the current (or last) start.
+  RunOptions runOptions() const;
 
   /// Cancels and blocks until the worker thread has ended; for closeEvent.
   void stopAndWait();
@@ -63,6 +83,20 @@ class TrainingController : public QObject {
   void batchTrained(int epoch, int batch, int batchesPerEpoch, double loss, double progress, double etaSeconds);
   void epochFinished(int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy,
                      double seconds);
+  /// A comparison's job begins training: `label` is core's ("transfer",
+  /// "seed 2 scratch twin", "seed 2 source-only twin", …); `job` counts from 0
+  /// up to `jobs` − 1. Batch and epoch signals until the next jobStarted belong to it.
+  void jobStarted(const QString& label, int job, int jobs);
+  /// After every epoch of a transfer run (not of a twin): how far each layer
+  /// with parameters has moved from its starting weights (L2 norm), by path.
+  void layerDriftChanged(const QStringList& paths, const QVector<double>& drift);
+  /// After an epoch that has something to say beyond the curves: a DANN
+  /// run's domain classifier accuracy and λ (both −1 without DANN) and the
+  /// trainer's warning ("features not aligned: …", "task loss diverges: …"; may be empty).
+  void epochDiagnostics(int epoch, double domainAccuracy, double lambda, const QString& warning);
+  /// A comparison ended with a verdict (every seed's pair finished); comes
+  /// just before runFinished.
+  void comparisonFinished(const tl::VerdictSummary& summary);
   /// Training is done; the model is being evaluated on the test set (can take seconds).
   void evaluating();
   /// Once per start, after the worker thread has ended. A stopped run is not

@@ -1,0 +1,19 @@
+#include "experiment/comparison_record.h"
+
+#include <filesystem>
+#include <stdexcept>
+
+namespace tl {
+
+bool write_comparison(const Comparison& comparison, const std::string& dir) {
+  if (comparison.runs.empty()) throw std::invalid_argument("write_comparison: the comparison has no runs");
+  RunRecord first = comparison.runs.front().transfer;
+  first.sections = comparison.sections();
+  write_run(first, dir);
+  const auto& first_twin = comparison.runs.front().baseline;
+  if (!first_twin) return false;
+  write_run(*first_twin, (std::filesystem::path(dir) / "twin").string());
+  return true;
+}
+
+}  // namespace tl

@@ -1,0 +1,93 @@
+#pragma once
+
+#include <QGroupBox>
+#include <QString>
+#include <QVector>
+
+#include <memory>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QTableWidget;
+
+namespace tl {
+
+class ExperimentSession;
+
+/// The domain similarity meter as the GUI shows it (torch-free copy of
+/// tl::SimilarityReport).
+struct SimilarityResult {
+  struct Depth {
+    QString block;
+    qint64 dims = 0;
+    double mmd2 = 0.0;
+    double proxyADistance = 0.0;  ///< [0, 2]
+  };
+  QVector<Depth> depths;
+  QString similarity;  ///< "high", "moderate", "low"
+  QString strategy;    ///< config name, e.g. "partial_fine_tuning"
+  int blocks = 1;      ///< the strategy's block count
+  double lowerLrMultiplier = 0.0;
+  QString reason;
+};
+
+/// "How far is my target from the source?" before training: a button runs
+/// core's similarity meter (MMD² and proxy A-distance after every block of the
+/// frozen pretrained model) on a worker thread while the window stays usable,
+/// then shows the distances per block, the recommended similarity level and
+/// strategy with the reason, and offers to apply them to the session (and to
+/// undo that until the next edit).
+class SimilarityPanel : public QGroupBox {
+  Q_OBJECT
+
+ public:
+  explicit SimilarityPanel(ExperimentSession* session, QWidget* parent = nullptr);
+  ~SimilarityPanel() override;  ///< waits for a running measurement
+
+  bool isMeasuring() const;
+  /// The last result; empty depths before the first measurement.
+  SimilarityResult result() const { return result_; }
+  QPushButton* measureButton() const { return measure_; }
+  QPushButton* applyButton() const { return apply_; }
+  QTableWidget* table() const { return table_; }
+  QString recommendationText() const;
+  /// Samples per domain (default 500); fewer make tests quick.
+  void setSamplesPerDomain(int samples) { samples_ = samples; }
+
+ public Q_SLOTS:
+  /// Starts measuring the session's current config; false while one runs or
+  /// the model is not pretrained.
+  bool measure();
+  /// Sets the recommended similarity and strategy in the session.
+  void applyRecommendation();
+  /// Puts back the config from before applyRecommendation().
+  void undoRecommendation();
+
+ Q_SIGNALS:
+  void measured();
+  void failed(const QString& message);
+
+ private:
+  void buildWidgets();
+  void showResult(const SimilarityResult& result);
+  void showFailure(const QString& message);
+  void setBusy(bool busy);
+  void updateButtons();
+  void onConfigChanged();
+
+  struct Worker;
+  ExperimentSession* session_;
+  std::unique_ptr<Worker> worker_;
+  SimilarityResult result_;
+  QString undoConfig_;    ///< the config before the last apply, until the next other edit
+  bool applying_ = false;
+  int samples_ = 500;
+  QPushButton* measure_ = nullptr;
+  QProgressBar* busy_ = nullptr;
+  QTableWidget* table_ = nullptr;
+  QLabel* recommendation_ = nullptr;
+  QPushButton* apply_ = nullptr;
+};
+
+}  // namespace tl

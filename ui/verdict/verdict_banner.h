@@ -1,0 +1,47 @@
+#pragma once
+
+#include "verdict/verdict_summary.h"
+
+#include <QFrame>
+
+class QLabel;
+class QToolButton;
+
+namespace tl {
+
+/// A one-line banner over the curves that answers "did the transfer help?":
+/// green for positive transfer, red for negative, grey for inconclusive, with
+/// the verdict sentence and both mean test accuracies. The per-class gaps are
+/// in its tooltip and behind the "Per class" button. Hidden until a
+/// comparison starts; while it runs it says what it is waiting for.
+class VerdictBanner : public QFrame {
+  Q_OBJECT
+
+ public:
+  explicit VerdictBanner(QWidget* parent = nullptr);
+
+  /// The banner's text as shown (plain text, for tests and screen readers).
+  QString text() const;
+  /// "positive", "negative", "inconclusive"; "" while waiting or hidden.
+  QString label() const { return label_; }
+  /// The per-class gaps as the details show them, one line per class.
+  QString perClassText() const { return perClassText_; }
+  static QColor colorFor(const QString& label);
+
+ public Q_SLOTS:
+  void showVerdict(const tl::VerdictSummary& summary);
+  /// A comparison is running: "Comparing with its twin over 3 seeds…".
+  void showWaiting(const QString& message);
+  /// Hides the banner (a run without a twin).
+  void clear();
+
+ private:
+  void showDetails();
+
+  QLabel* text_;
+  QToolButton* details_;
+  QString label_;
+  QString perClassText_;
+};
+
+}  // namespace tl

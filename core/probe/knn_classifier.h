@@ -32,7 +32,7 @@ class KnnClassifier {
   torch::Tensor vote(const torch::Tensor& neighbour_indices) const;
 
   FeatureScaler scaler_;
-  torch::Tensor train_;           ///< standardised, double precision
+  torch::Tensor train_;           ///< standardised training features
   torch::Tensor train_sq_norms_;  ///< ‖row‖² of each training row
   torch::Tensor labels_;
   int64_t num_classes_ = 0;

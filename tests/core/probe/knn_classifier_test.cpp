@@ -55,6 +55,15 @@ TEST(KnnClassifier, EquidistantTieIsDecidedByTrainingOrder) {
   EXPECT_EQ(KnnClassifier(x, labels({1, 0}), 2, 1).predict(column({0.f})).item<int64_t>(), 1);
 }
 
+TEST(KnnClassifier, MeasuresDistancesOnStandardisedFeatures) {
+  // Feature 0 spans hundreds and says nothing; feature 1 is the class. In raw
+  // units the query's nearest point is (0, 0), one unit away; standardised,
+  // (400, 1) is nearer (1.1 against 2.0 standard deviations).
+  const auto x = torch::tensor({{0.f, 0.f}, {400.f, 1.f}, {1000.f, 0.f}, {600.f, 1.f}});
+  const KnnClassifier knn(x, labels({0, 1, 0, 1}), 2, 1);
+  EXPECT_EQ(knn.predict(torch::tensor({{0.f, 1.f}})).item<int64_t>(), 1);
+}
+
 TEST(KnnClassifier, RejectsKOutsideOneToTheTrainingSize) {
   const auto x = column({0.f, 1.f});
   EXPECT_THROW(KnnClassifier(x, labels({0, 1}), 2, 0), std::invalid_argument);

@@ -42,6 +42,7 @@ DannPanel::DannPanel(QWidget* parent)
   plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
   plot_->setMinimumHeight(120);
   values_->setObjectName(QStringLiteral("dannValues"));
+  values_->setWordWrap(true);  // the panel is narrow; the numbers must not be cut
   warning_->setObjectName(QStringLiteral("dannWarning"));
   warning_->setWordWrap(true);
   warning_->setStyleSheet(QStringLiteral("QLabel { background: #f8d0d0; color: #7a0000; font-weight: bold; "
@@ -87,7 +88,7 @@ void DannPanel::addEpoch(int epoch, double domainAccuracy, double lambda, const 
   plot_->graph(0)->setData(epochs_, accuracies_, /*alreadySorted=*/true);
   plot_->graph(1)->setData(epochs_, lambdas_, true);
   plot_->xAxis->setRange(0.5, std::max(1.5, epoch + 0.5));
-  values_->setText(tr("epoch %1: domain classifier %2 % · λ %3")
+  values_->setText(tr("Epoch %1: domain classifier %2 %, λ %3")
                        .arg(epoch)
                        .arg(100.0 * domainAccuracy, 0, 'f', 1)
                        .arg(lambda, 0, 'f', 2));

@@ -78,6 +78,9 @@ void SimilarityPanel::buildWidgets() {
   table_->horizontalHeaderItem(2)->setToolTip(
       tr("Proxy A-distance: 0 = a classifier cannot tell source from target, 2 = fully separable"));
   table_->verticalHeader()->hide();
+  // Compact rows: the setup column has no height to spare.
+  table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+  table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionMode(QAbstractItemView::NoSelection);

@@ -182,6 +182,10 @@ std::vector<ProbeRow> probe_layers(TransferModelImpl& model, const std::vector<P
 
 ProbeReport run_probe(const ExperimentConfig& config, const ProbeControl& control) {
   const auto start = Clock::now();
+  if (!config.target.labelled) {
+    throw ConfigError("target.labelled: false leaves the probe nothing to fit; its classifiers learn from the "
+                      "target's training labels (set labelled to true, with shots_per_class as wanted)");
+  }
   ExperimentConfig c = config;
   c.mitigations = MitigationsConfig{};
   // The intra-op thread count is per thread; the GUI calls this on a worker.

@@ -135,6 +135,18 @@ TEST(RunProbe, UnknownLayerOfTheConfigsModelIsAConfigErrorNamingProbeLayer) {
   }
 }
 
+TEST(RunProbe, AnUnlabelledTargetIsAConfigErrorNamingTargetLabelled) {
+  ExperimentConfig config = small_real_config("features.1");
+  config.target.labelled = false;
+  config.target.shots_per_class = 0;
+  try {
+    run_probe(config);
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("target.labelled: false leaves the probe nothing to fit", 0), 0u) << e.what();
+  }
+}
+
 TEST(RunProbe, BuiltInCheckpointOnItsTargetTaskWritesARunRecord) {
   REQUIRE_FASHION_MNIST();
   const ProbeReport report = run_probe(small_real_config("features.2"));

@@ -1,0 +1,65 @@
+#include "experiment/comparison_record.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace tl {
+namespace {
+
+RunRecord finished_record(double test_accuracy) {
+  RunRecord r;
+  r.config = {{"name", "record test"}};
+  r.test_accuracy = test_accuracy;
+  r.test_per_class_accuracy = {test_accuracy, test_accuracy};
+  return r;
+}
+
+nlohmann::json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / "tl_comparison_record_test" / name;
+  fs::remove_all(dir);
+  return dir;
+}
+
+TEST(WriteComparison, RunJsonIsTheFirstTransferRunWithTheSectionsAndTheTwinGoesToTwin) {
+  Comparison c;
+  c.runs.push_back({1, finished_record(0.8), finished_record(0.7)});
+  c.runs.push_back({2, finished_record(0.9), finished_record(0.6)});
+  c.verdict = judge_transfer({{1, 0.8, 0.7, {0.8, 0.8}, {0.7, 0.7}}, {2, 0.9, 0.6, {0.9, 0.9}, {0.6, 0.6}}});
+  const fs::path dir = fresh_dir("two_seeds");
+
+  EXPECT_TRUE(write_comparison(c, dir.string()));
+
+  const nlohmann::json run = read_json(dir / "run.json");
+  EXPECT_DOUBLE_EQ(run["final"]["test_accuracy"].get<double>(), 0.8);  // the first seed's transfer run
+  EXPECT_EQ(run["verdict"]["seeds"], 2);
+  EXPECT_EQ(run["verdict"]["label"], c.verdict->label);
+  EXPECT_DOUBLE_EQ(run["baseline"]["test_accuracy"]["mean"].get<double>(), 0.65);
+  EXPECT_EQ(run["per_seed"].size(), 2u);
+  EXPECT_DOUBLE_EQ(read_json(dir / "twin" / "run.json")["final"]["test_accuracy"].get<double>(), 0.7);
+}
+
+TEST(WriteComparison, WithoutTwinsThereIsNoTwinFolder) {
+  Comparison c;
+  c.runs.push_back({1, finished_record(0.8), std::nullopt});
+  const fs::path dir = fresh_dir("no_twin");
+  EXPECT_FALSE(write_comparison(c, dir.string()));
+  EXPECT_TRUE(fs::exists(dir / "run.json"));
+  EXPECT_FALSE(fs::exists(dir / "twin"));
+  EXPECT_FALSE(read_json(dir / "run.json").contains("verdict"));
+}
+
+TEST(WriteComparison, EmptyComparisonIsRefused) {
+  EXPECT_THROW(write_comparison(Comparison{}, fresh_dir("empty").string()), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace tl

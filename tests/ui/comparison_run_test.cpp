@@ -139,6 +139,25 @@ TEST_F(ComparisonRunTest, TwinComparisonOverTwoSeedsEndsInAVerdictBannerAndRecor
   EXPECT_TRUE(QFile::exists(dir.filePath(QStringLiteral("twin/run.json"))));
 }
 
+TEST_F(ComparisonRunTest, StoppingAComparisonEndsCancelledWithoutAVerdict) {
+  load(transferConfig(200));
+  window.trainingControls()->setRunOptions({true, 3});
+  QSignalSpy batches(window.controller(), &TrainingController::batchTrained);
+  QSignalSpy verdicts(window.controller(), &TrainingController::comparisonFinished);
+  ASSERT_TRUE(window.startTraining());
+  ASSERT_TRUE(test::wait_until([&] { return batches.count() > 0; }, kRunTimeoutMs));
+  window.controller()->stop();
+  ASSERT_TRUE(test::wait_until([&] { return !window.controller()->isBusy(); }, 30000));
+  EXPECT_EQ(window.controller()->state(), State::Cancelled);
+  EXPECT_EQ(verdicts.count(), 0);
+  EXPECT_TRUE(window.verdictBanner()->label().isEmpty());
+  EXPECT_TRUE(window.verdictBanner()->text().contains(QStringLiteral("No verdict")));
+  // The partial record is still written, as the CLI writes it.
+  const QJsonObject run = readJson(QDir(window.controller()->lastRunDir()).filePath(QStringLiteral("run.json")));
+  EXPECT_EQ(run.value(QStringLiteral("status")).toString(), QStringLiteral("cancelled"));
+  EXPECT_FALSE(run.contains(QStringLiteral("verdict")));
+}
+
 TEST_F(ComparisonRunTest, DriftColumnMovesForTrainedLayersAndStaysZeroForFrozenOnes) {
   load(transferConfig(1));
   QSignalSpy drift(window.controller(), &TrainingController::layerDriftChanged);

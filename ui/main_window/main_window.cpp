@@ -315,7 +315,14 @@ void MainWindow::showBatch(int epoch, int batch, int batchesPerEpoch, double pro
   progress_->setValue(static_cast<int>(std::lround(overall * 1000)));
   const QString eta = etaSeconds < 0 ? QStringLiteral("…") : formatDuration(etaSeconds);
   progressText_ = tr("epoch %1/%2 · ETA %3").arg(epoch).arg(epochs_).arg(eta);
-  if (jobs_ > 1) progressText_ = tr("run %1/%2 (%3) · %4").arg(job_ + 1).arg(jobs_).arg(jobLabel_, progressText_);
+  if (jobs_ > 1) {
+    progressText_ = tr("run %1/%2 (%3) · %4").arg(job_ + 1).arg(jobs_).arg(jobLabel_, progressText_);
+    // The runs left, each guessed as long as this one (a twin may train more layers).
+    if (etaSeconds >= 0 && progress > 0.05 && job_ + 1 < jobs_) {
+      const double allRuns = etaSeconds + (jobs_ - job_ - 1) * etaSeconds / (1.0 - std::min(progress, 0.99));
+      progressText_ += tr(" (all runs ~%1)").arg(formatDuration(allRuns));
+    }
+  }
   // Paused and stopping keep their label; batches queued before the pause still arrive.
   if (controller_->state() == TrainingController::State::Training) progressLabel_->setText(progressText_);
 }

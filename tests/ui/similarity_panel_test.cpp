@@ -62,6 +62,24 @@ TEST(SimilarityPanel, MeasuresOffTheGuiThreadAndApplyingChangesTheStrategy) {
   EXPECT_EQ(panel.applyButton()->text(), QStringLiteral("Apply recommendation"));
 }
 
+TEST(SimilarityPanel, ChangingTheTargetMakesTheResultStale) {
+  if (builtin_models().empty()) GTEST_SKIP() << "no built-in checkpoint";
+  auto session = test::makeSession();
+  SimilarityPanel panel(session.get());
+  panel.setSamplesPerDomain(40);
+  QSignalSpy measured(&panel, &SimilarityPanel::measured);
+  ASSERT_TRUE(panel.measure());
+  ASSERT_TRUE(test::wait_until([&] { return measured.count() > 0; }, kMeasureTimeoutMs));
+  EXPECT_FALSE(panel.isStale());
+  EXPECT_TRUE(panel.applyButton()->isEnabled());
+
+  session->setEpochs(session->epochs() + 1);  // training options do not matter to the meter
+  EXPECT_FALSE(panel.isStale());
+  ASSERT_TRUE(session->setShift(QStringLiteral("inversion"), 1.0));
+  EXPECT_TRUE(panel.isStale());
+  EXPECT_FALSE(panel.applyButton()->isEnabled());
+}
+
 TEST(SimilarityPanel, UntrainedModelCannotBeMeasured) {
   ExperimentSession session;
   QString error;

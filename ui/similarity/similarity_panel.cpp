@@ -6,6 +6,8 @@
 
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QMetaObject>
 #include <QProgressBar>
@@ -114,6 +116,7 @@ bool SimilarityPanel::measure() {
   if (isMeasuring() || !session_->hasPretrainedModel()) return false;
   worker_->join();  // the last one has posted its result already
   worker_->running = true;
+  measuring_ = measuredPart();
   setBusy(true);
   SimilarityOptions options;
   const ExperimentConfig config = sessionConfig(*session_);
@@ -155,10 +158,29 @@ void SimilarityPanel::updateButtons() {
                                        "features after every block (a few seconds)")
                                   : tr("Needs a pretrained model: an untrained one has no source domain"));
   apply_->setText(undoConfig_.isEmpty() ? tr("Apply recommendation") : tr("Undo apply"));
+  apply_->setEnabled(!undoConfig_.isEmpty() || !isStale());
+  // Greyed, not hidden: the old numbers still say something, just not about this target.
+  table_->setEnabled(!isStale());
+  recommendation_->setEnabled(!isStale());
+  apply_->setToolTip(isStale() ? tr("The model or target changed since the measurement: measure again")
+                               : tr("Sets the recommended similarity and strategy"));
 }
+
+// What the meter depends on: the model and the target task (not the strategy
+// or the training options, which the recommendation itself changes).
+QString SimilarityPanel::measuredPart() const {
+  const QJsonObject config = QJsonDocument::fromJson(session_->configJson().toUtf8()).object();
+  QJsonObject part;
+  part.insert(QStringLiteral("model"), config.value(QStringLiteral("model")));
+  part.insert(QStringLiteral("target"), config.value(QStringLiteral("target")));
+  return QString::fromUtf8(QJsonDocument(part).toJson(QJsonDocument::Compact));
+}
+
+bool SimilarityPanel::isStale() const { return !measured_.isEmpty() && measured_ != measuredPart(); }
 
 void SimilarityPanel::showResult(const SimilarityResult& r) {
   result_ = r;
+  measured_ = measuring_;
   setBusy(false);
   table_->setRowCount(static_cast<int>(r.depths.size()));
   for (int row = 0; row < r.depths.size(); ++row) {
@@ -191,7 +213,7 @@ void SimilarityPanel::showFailure(const QString& message) {
 QString SimilarityPanel::recommendationText() const { return recommendation_->text(); }
 
 void SimilarityPanel::applyRecommendation() {
-  if (result_.depths.isEmpty()) return;
+  if (result_.depths.isEmpty() || isStale()) return;
   const QString before = session_->configJson();
   applying_ = true;
   session_->setSimilarity(result_.similarity);

@@ -52,6 +52,9 @@ class SimilarityPanel : public QGroupBox {
   QPushButton* applyButton() const { return apply_; }
   QTableWidget* table() const { return table_; }
   QString recommendationText() const;
+  /// The model or target changed since the last measurement: its numbers no
+  /// longer describe the session, and Apply waits for a new one.
+  bool isStale() const;
   /// Samples per domain (default 500); fewer make tests quick.
   void setSamplesPerDomain(int samples) { samples_ = samples; }
 
@@ -75,12 +78,15 @@ class SimilarityPanel : public QGroupBox {
   void setBusy(bool busy);
   void updateButtons();
   void onConfigChanged();
+  QString measuredPart() const;  ///< the session's model + target, as JSON text
 
   struct Worker;
   ExperimentSession* session_;
   std::unique_ptr<Worker> worker_;
   SimilarityResult result_;
   QString undoConfig_;    ///< the config before the last apply, until the next other edit
+  QString measuring_;     ///< measuredPart() when the running measurement started
+  QString measured_;      ///< measuredPart() of the shown result
   bool applying_ = false;
   int samples_ = 500;
   QPushButton* measure_ = nullptr;

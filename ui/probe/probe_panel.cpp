@@ -112,6 +112,7 @@ void ProbePanel::buildWidgets() {
   table_->verticalHeader()->hide();
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+  table_->setWordWrap(false);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionMode(QAbstractItemView::NoSelection);
   table_->hide();
@@ -207,8 +208,10 @@ void ProbePanel::showRows(const QVector<ProbeTableRow>& rows, const QString& run
   int best = 0;
   for (int i = 0; i < rows.size(); ++i) {
     const ProbeTableRow& r = rows[i];
-    auto* layer = text_item(r.block.isEmpty() || r.block == r.layer ? r.layer : r.layer + QStringLiteral(" (") + r.block + QLatin1Char(')'));
-    layer->setToolTip(r.type);
+    // One line per layer keeps the table short in the setup column; the
+    // block and module type are in the tooltip.
+    auto* layer = text_item(r.layer);
+    layer->setToolTip(r.block.isEmpty() || r.block == r.layer ? r.type : r.block + QStringLiteral(" · ") + r.type);
     table_->setItem(i, 0, layer);
     table_->setItem(i, 1, number_item(QString::number(r.features)));
     table_->setItem(i, 2, accuracy_item(r.logisticTrain));

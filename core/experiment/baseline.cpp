@@ -73,10 +73,9 @@ ExperimentConfig source_only_twin(const ExperimentConfig& dann_run) {
   }
   ExperimentConfig twin = dann_run;
   twin.name = dann_run.name + " (source-only twin)";
-  // Weight 0 keeps the job identical (same batches, same domain classifier
-  // reporting how separable the domains stay) while no adversarial gradient
-  // reaches the features.
-  twin.mitigations.dann_domain_weight = 0.0;
+  // The job stays identical (same batches, a domain classifier reporting how
+  // separable the domains stay) while no reversed gradient reaches the features.
+  twin.mitigations.dann_adversarial = false;
   return twin;
 }
 
@@ -102,7 +101,7 @@ PreparedExperiment prepare_twin(const PreparedExperiment& transfer) {
   p.data = transfer.data;
   if (transfer.dann && twin_kind(transfer.config) == TwinKind::SourceOnly) {
     p.dann = transfer.dann;
-    p.dann->domain_weight = p.config.mitigations.dann_domain_weight;
+    p.dann->adversarial = p.config.mitigations.dann_adversarial;
     p.dann_source = transfer.dann_source;
   }
   p.initial_state = state_dict(*p.model);

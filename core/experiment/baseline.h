@@ -21,9 +21,9 @@ namespace tl {
 ExperimentConfig scratch_twin(const ExperimentConfig& transfer);
 
 /// The source-only twin of a domain-adversarial run: the same model, plan,
-/// data, seed and budget with the adversarial term switched off
-/// (mitigations.dann.domain_weight 0), so the two differ only in the
-/// adaptation. Its name gets " (source-only twin)". Throws ConfigError when
+/// data, seed and budget with no reversed gradient reaching the features
+/// (mitigations.dann.adversarial false), so the two differ only in the
+/// adaptation; its domain classifier still shows how separable the domains stay. Its name gets " (source-only twin)". Throws ConfigError when
 /// `dann_run` has no DANN.
 ExperimentConfig source_only_twin(const ExperimentConfig& dann_run);
 

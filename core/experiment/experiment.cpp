@@ -176,6 +176,7 @@ DannSetup dann_setup(const PreparedExperiment& p, const TaskData& source, const 
   }
   DannSetup dann;
   dann.domain_weight = p.config.mitigations.dann_domain_weight;
+  dann.adversarial = p.config.mitigations.dann_adversarial;
   if (!target.labelled) {
     dann.unlabelled = p.data.train;
     dann.labelled_domains = torch::zeros({source.train.size()});
@@ -225,7 +226,8 @@ void prepare_mitigations(PreparedExperiment& p) {
   }
   if (!m.dann && !m.multitask) return;
   const std::string field = m.dann ? "mitigations.dann" : "mitigations.multitask";
-  const DataConfig source_config = recorded_source_task(p.pretrained, field);
+  DataConfig source_config = recorded_source_task(p.pretrained, field);
+  if (m.source_per_class > 0) source_config.shots_per_class = m.source_per_class;
   const TaskData source = build_task_data(source_config, p.data.normalization, "source");
   if (m.dann) {
     p.dann = dann_setup(p, source, p.data.normalization);

@@ -166,6 +166,7 @@ MitigationsConfig parse_mitigations(const json& j) {
   JsonFields dann(f.object("dann"), f.field("dann"));
   m.dann = dann.boolean("enabled", false);
   m.dann_domain_weight = dann.number("domain_weight", m.dann_domain_weight, 0.0, 100.0);
+  m.dann_adversarial = dann.boolean("adversarial", m.dann_adversarial);
   dann.finish();
   JsonFields multitask(f.object("multitask"), f.field("multitask"));
   m.multitask = multitask.boolean("enabled", false);
@@ -174,15 +175,17 @@ MitigationsConfig parse_mitigations(const json& j) {
   JsonFields progressive(f.object("progressive"), f.field("progressive"));
   m.progressive = progressive.boolean("enabled", false);
   progressive.finish();
+  m.source_per_class = f.integer("source_per_class", m.source_per_class, 0);
   f.finish();
   return m;
 }
 
 json mitigations_to_json(const MitigationsConfig& m) {
   return {{"l2sp", {{"enabled", m.l2sp}, {"alpha", m.l2sp_options.alpha}, {"beta", m.l2sp_options.beta}}},
-          {"dann", {{"enabled", m.dann}, {"domain_weight", m.dann_domain_weight}}},
+          {"dann", {{"enabled", m.dann}, {"domain_weight", m.dann_domain_weight}, {"adversarial", m.dann_adversarial}}},
           {"multitask", {{"enabled", m.multitask}, {"source_weight", m.multitask_source_weight}}},
-          {"progressive", {{"enabled", m.progressive}}}};
+          {"progressive", {{"enabled", m.progressive}}},
+          {"source_per_class", m.source_per_class}};
 }
 
 ProbeConfig parse_probe(const json& j) {

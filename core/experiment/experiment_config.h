@@ -64,8 +64,14 @@ struct MitigationsConfig {
   L2SpOptions l2sp_options;          ///< alpha, beta in [0, 100]
   bool dann = false;
   double dann_domain_weight = 1.0;   ///< weight of the domain loss, [0, 100]
+  /// false: the source-only control (see DannSetup::adversarial).
+  bool dann_adversarial = true;
   bool multitask = false;
   double multitask_source_weight = 0.5;  ///< weight of the source task's loss, [0, 100]
+  /// DANN and multi-task: labelled source images per class drawn from the
+  /// checkpoint's recorded source task; 0 = all of them. A few hundred keep a
+  /// classroom run short (an epoch passes over every source image).
+  int64_t source_per_class = 0;
   /// A progressive network: the pretrained model as a frozen column beside a
   /// new target column of the same architecture (needs full_fine_tuning).
   bool progressive = false;

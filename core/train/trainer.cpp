@@ -93,6 +93,7 @@ struct Mitigations {
   std::optional<BatchCycler> unlabelled;
   torch::Tensor labelled_domains;  // float [train size]
   double domain_weight = 1.0;
+  bool adversarial = true;
   torch::nn::Linear source_head{nullptr};
   std::optional<BatchCycler> source;
   double source_weight = 0.0;
@@ -183,6 +184,7 @@ Mitigations prepare_mitigations(const TrainingJob& job, TransferModelImpl& model
     m.labelled_domains = job.dann->labelled_domains.defined() ? job.dann->labelled_domains.to(torch::kFloat)
                                                                : torch::zeros({job.train.size()});
     m.domain_weight = job.dann->domain_weight;
+    m.adversarial = job.dann->adversarial;
   }
   if (job.multitask) {
     const int64_t classes = job.multitask->source.num_classes();
@@ -403,7 +405,9 @@ void Trainer::train_loop() {
       if (cancel_requested()) break;
       const auto idx = order.slice(0, b * opt.batch_size, std::min((b + 1) * opt.batch_size, n));
       const int64_t done = (epoch - 1) * batches + b + 1;
-      if (mitigations.domain) lambda = dann_lambda(static_cast<double>(done - 1) / total_batches);
+      if (mitigations.domain) {
+        lambda = mitigations.adversarial ? dann_lambda(static_cast<double>(done - 1) / total_batches) : 0.0;
+      }
       optimizer->zero_grad();
       const StepOutput step = forward_step(model, first_block, train, idx, mitigations, std::max(lambda, 0.0));
       const double loss_value = step.task_loss.item<double>();

@@ -46,6 +46,10 @@ struct DannSetup {
   Dataset unlabelled;              ///< target-domain images; their labels are not used
   torch::Tensor labelled_domains;  ///< [train.size()], 0 = source image, 1 = target image; undefined = all source
   double domain_weight = 1.0;      ///< >= 0
+  /// false: the source-only control. The domain classifier still learns and
+  /// reports how well it tells the domains apart, but no reversed gradient
+  /// reaches the features (lambda 0), so they never align.
+  bool adversarial = true;
 };
 
 /// Multi-task learning: a second labelled task (the source task) trains through

@@ -64,11 +64,11 @@ TEST(MitigationsConfig, BadValuesNameTheField) {
   EXPECT_EQ(config_error({{"mitigations", {{"dann", {{"enabled", 1}}}}}}),
             "mitigations.dann.enabled: expected true or false, got 1");
   EXPECT_EQ(config_error({{"mitigations", {{"dann", {{"weight", 1.0}}}}}}),
-            "mitigations.dann.weight: unknown field (expected one of enabled, domain_weight)");
+            "mitigations.dann.weight: unknown field (expected one of enabled, domain_weight, adversarial)");
   EXPECT_EQ(config_error({{"mitigations", {{"multitask", {{"source_weight", 101}}}}}}),
             "mitigations.multitask.source_weight: expected a number in [0, 100], got 101");
   EXPECT_EQ(config_error({{"mitigations", {{"adabn", true}}}}),
-            "mitigations.adabn: unknown field (expected one of l2sp, dann, multitask, progressive)");
+            "mitigations.adabn: unknown field (expected one of l2sp, dann, multitask, progressive, source_per_class)");
   EXPECT_EQ(config_error({{"mitigations", {{"l2sp", true}}}}), "mitigations.l2sp: expected an object, got true");
   EXPECT_EQ(config_error({{"transfer", {{"transferred_blocks", 0}}}}),
             "transfer.transferred_blocks: expected an integer in 1..64, got 0");
@@ -139,7 +139,7 @@ TEST(PrepareMitigations, BadCombinationsAreClearErrors) {
   all_labelled.mitigations.dann = true;
   EXPECT_EQ(prepare_error(all_labelled),
             "mitigations.dann: needs unlabelled target images; set target.shots_per_class to the labelled images "
-            "per class and the rest become the unlabelled set");
+            "per class (the rest become the unlabelled set), or target.labelled to false");
 
   auto other_classes = transfer_config();
   other_classes.target.classes = {3, 4, 5};
@@ -222,6 +222,18 @@ TEST(PrepareMitigations, DannOnAnUnlabelledTargetTrainsTheTaskOnSourceLabelsOnly
   ASSERT_EQ(outcome.status, RunStatus::Finished) << outcome.message;
 }
 
+TEST(PrepareMitigations, SourcePerClassCapsTheSourceImages) {
+  REQUIRE_FASHION_MNIST();
+  auto c = transfer_config();
+  c.mitigations.dann = true;
+  c.mitigations.source_per_class = 7;
+  EXPECT_EQ(config_from_json(config_to_json(c)).mitigations.source_per_class, 7);
+  EXPECT_EQ(prepare_experiment(c).dann_source.size(), 3 * 7);
+  c.mitigations.dann = false;
+  c.mitigations.multitask = true;
+  EXPECT_EQ(prepare_experiment(c).multitask->source.size(), 3 * 7);
+}
+
 TEST(SourceOnlyTwin, IsTheDannRunWithoutTheAdversarialTerm) {
   auto c = transfer_config();
   c.name = "inverted";
@@ -234,7 +246,8 @@ TEST(SourceOnlyTwin, IsTheDannRunWithoutTheAdversarialTerm) {
   const ExperimentConfig twin = twin_config(c);
   EXPECT_EQ(twin.name, "inverted (source-only twin)");
   EXPECT_TRUE(twin.mitigations.dann);
-  EXPECT_DOUBLE_EQ(twin.mitigations.dann_domain_weight, 0.0);
+  EXPECT_FALSE(twin.mitigations.dann_adversarial);
+  EXPECT_DOUBLE_EQ(twin.mitigations.dann_domain_weight, 0.7);
   EXPECT_EQ(twin.model.pretrained, c.model.pretrained);
   EXPECT_EQ(config_to_json(twin)["transfer"], config_to_json(c)["transfer"]);
 }
@@ -244,10 +257,10 @@ TEST(SourceOnlyTwin, StartsFromThePretrainedWeightsOnTheSameDataAndIsJudgedAgain
   auto c = transfer_config();
   c.mitigations.dann = true;
   std::vector<std::string> labels;
-  std::vector<double> weights;
+  std::vector<bool> adversarial;
   const TrainFunction train = [&](TrainingJob job, const std::string& label) {
     labels.push_back(label);
-    weights.push_back(job.dann->domain_weight);
+    adversarial.push_back(job.dann->adversarial);
     return Trainer::run(std::move(job));
   };
   const PreparedExperiment transfer = prepare_experiment(c);
@@ -260,7 +273,7 @@ TEST(SourceOnlyTwin, StartsFromThePretrainedWeightsOnTheSameDataAndIsJudgedAgain
 
   const Comparison comparison = run_comparison(c, 1, /*twin=*/true, train);
   EXPECT_EQ(labels, (std::vector<std::string>{"transfer", "source-only twin"}));
-  EXPECT_EQ(weights, (std::vector<double>{1.0, 0.0}));
+  EXPECT_EQ(adversarial, (std::vector<bool>{true, false}));
   ASSERT_TRUE(comparison.verdict.has_value());
   EXPECT_EQ(comparison.verdict->baseline, "source-only twin");
   EXPECT_EQ(comparison.sections()["baseline"]["kind"], "source_only");

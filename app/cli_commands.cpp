@@ -3,6 +3,7 @@
 #include "experiment/baseline.h"
 #include "experiment/comparison_record.h"
 #include "experiment/experiment.h"
+#include "experiment/presets.h"
 #include "experiment/similarity_meter.h"
 #include "probe/probe_run.h"
 #include "models/layer_tree.h"
@@ -180,6 +181,24 @@ int models_command(const std::vector<std::string>& args) {
     std::printf("  file: %s\n", m.path.c_str());
   }
   return 0;
+}
+
+int presets_command(const std::vector<std::string>& args) {
+  if (!args.empty()) throw UsageError{"presets takes no arguments"};
+  std::vector<std::string> errors;
+  const auto presets = builtin_presets(&errors);
+  for (const auto& p : presets) {
+    std::printf("%s — %s\n", p.id.c_str(), p.config.name.c_str());
+    if (!p.config.description.empty()) std::printf("  %s\n", p.config.description.c_str());
+    if (p.expected) {
+      std::printf("  measured: %s; %.0f s per seed with its twin\n", p.expected->sentence().c_str(),
+                  p.expected->seconds_per_seed);
+    }
+    std::printf("  run: transferlab-cli run %s --twin\n", p.path.c_str());
+  }
+  for (const auto& e : errors) std::fprintf(stderr, "transferlab-cli: skipped %s\n", e.c_str());
+  if (presets.empty()) std::fprintf(stderr, "no presets in %s/presets\n", resource_dir().c_str());
+  return presets.empty() || !errors.empty() ? 1 : 0;
 }
 
 int layers_command(const std::vector<std::string>& args) {

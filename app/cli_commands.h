@@ -8,6 +8,7 @@ namespace tl::cli {
 /// Each command takes the arguments after its name and returns the exit code:
 /// 0 success, 1 failure (one line on stderr saying what and where), 2 usage.
 int models_command(const std::vector<std::string>& args);
+int presets_command(const std::vector<std::string>& args);
 int layers_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args);
 int pretrain_command(const std::vector<std::string>& args);

@@ -14,6 +14,7 @@ const char* kUsage =
     "\n"
     "commands:\n"
     "  models                               list the built-in pretrained checkpoints\n"
+    "  presets                              list the teaching presets and their measured outcomes\n"
     "  layers --model NAME|FILE             print a model's layer tree\n"
     "  run CONFIG.json [--epochs N] [--seed S] [--out DIR] [--seeds K] [--twin]\n"
     "                                       run one transfer experiment; writes DIR/run.json\n"
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   try {
     if (command == "models") return tl::cli::models_command(args);
+    if (command == "presets") return tl::cli::presets_command(args);
     if (command == "layers") return tl::cli::layers_command(args);
     if (command == "run") return tl::cli::run_command(args);
     if (command == "pretrain") return tl::cli::pretrain_command(args);

@@ -1,0 +1,99 @@
+#include "experiment/presets.h"
+
+#include "experiment/json_fields.h"
+#include "weights/pretrained_catalog.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+namespace fs = std::filesystem;
+
+namespace tl {
+namespace {
+
+// The extra keys a preset adds to a config; JsonFields checks their types.
+ExpectedOutcome parse_expected(const nlohmann::json& j) {
+  JsonFields f(j, "expected");
+  ExpectedOutcome e;
+  e.verdict = f.string("verdict", "");
+  if (e.verdict != "positive" && e.verdict != "negative" && e.verdict != "inconclusive") {
+    f.fail("verdict", "\"positive\", \"negative\" or \"inconclusive\"");
+  }
+  e.baseline = f.string("baseline", "scratch twin");
+  e.transfer_accuracy = f.number("transfer_accuracy", 0.0, 0.0, 1.0);
+  e.baseline_accuracy = f.number("baseline_accuracy", 0.0, 0.0, 1.0);
+  e.gap = f.number("gap", 0.0, -100.0, 100.0);
+  e.std = f.number("std", 0.0, 0.0, 100.0);
+  e.seeds = f.integer("seeds", 0, 1);
+  e.seconds_per_seed = f.number("seconds_per_seed", 0.0, 0.0, 1e6);
+  e.measured = f.string("measured", "");
+  f.finish();
+  return e;
+}
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot open the preset");
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw ConfigError(path + ": not valid JSON (" + e.what() + ")");
+  }
+}
+
+bool menu_order(const Preset& a, const Preset& b) {
+  const auto key = [](const Preset& p) { return p.order > 0 ? p.order : std::numeric_limits<int64_t>::max(); };
+  return key(a) != key(b) ? key(a) < key(b) : a.id < b.id;
+}
+
+}  // namespace
+
+std::string ExpectedOutcome::sentence() const {
+  char text[256];
+  std::snprintf(text, sizeof text, "%s: transfer %.1f%% vs %s %.1f%%, %+.1f ± %.1f points over %lld seeds",
+                verdict.c_str(), 100 * transfer_accuracy, baseline.c_str(), 100 * baseline_accuracy, gap, std,
+                static_cast<long long>(seeds));
+  return text;
+}
+
+Preset load_preset(const std::string& path) {
+  const nlohmann::json j = read_json(path);
+  Preset p;
+  p.path = path;
+  p.id = fs::path(path).stem().string();
+  try {
+    p.config = config_from_json(j);
+    const nlohmann::json& extra = p.config.extra;
+    if (extra.contains("lesson") && !extra["lesson"].is_string()) throw ConfigError("lesson: expected a string");
+    if (extra.contains("order") && !extra["order"].is_number_integer()) {
+      throw ConfigError("order: expected an integer");
+    }
+    p.lesson = extra.value("lesson", "");
+    p.order = extra.value("order", int64_t{0});
+    if (extra.contains("expected")) p.expected = parse_expected(extra["expected"]);
+  } catch (const ConfigError& e) {
+    throw ConfigError(path + ": " + e.what());
+  }
+  return p;
+}
+
+std::vector<Preset> builtin_presets(std::vector<std::string>* errors) {
+  std::vector<Preset> presets;
+  const fs::path dir = fs::path(resource_dir()) / "presets";
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".json") continue;
+    try {
+      presets.push_back(load_preset(entry.path().string()));
+    } catch (const ConfigError& e) {
+      if (errors) errors->push_back(e.what());
+    }
+  }
+  std::sort(presets.begin(), presets.end(), menu_order);
+  return presets;
+}
+
+}  // namespace tl

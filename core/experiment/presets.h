@@ -1,0 +1,50 @@
+#pragma once
+
+#include "experiment/experiment_config.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tl {
+
+/// What a teaching preset's own measured runs gave ("expected" in its JSON):
+/// the preset run with --seeds K --twin on the project's machines.
+struct ExpectedOutcome {
+  std::string verdict;            ///< "positive", "negative" or "inconclusive"
+  std::string baseline;           ///< "scratch twin" or "source-only twin"
+  double transfer_accuracy = 0.0;  ///< mean test accuracy over the seeds, [0, 1]
+  double baseline_accuracy = 0.0;  ///< the twin's, [0, 1]
+  double gap = 0.0;                ///< points
+  double std = 0.0;                ///< points
+  int64_t seeds = 0;
+  double seconds_per_seed = 0.0;   ///< transfer run and twin together, on 2 cores
+  std::string measured;            ///< how and when it was measured
+
+  /// "positive: transfer 78.3% vs scratch twin 55.1%, +23.2 ± 3.0 points over 3 seeds".
+  std::string sentence() const;
+};
+
+/// A preset file: an experiment config with a lesson for a class.
+struct Preset {
+  std::string id;    ///< the file name without ".json"
+  std::string path;
+  int64_t order = 0;  ///< menu position ("order"); presets without one come last, by id
+  ExperimentConfig config;
+  std::string lesson;  ///< what the run shows ("lesson"); may be empty
+  std::optional<ExpectedOutcome> expected;
+};
+
+/// Reads a preset. Throws ConfigError naming the file and field when the
+/// config or its "expected" section is malformed.
+Preset load_preset(const std::string& path);
+
+/// Every preset in resources/presets, in menu order. A file that fails to
+/// load is left out and named in `errors` when given (never thrown: one bad
+/// file must not hide the others).
+std::vector<Preset> builtin_presets(std::vector<std::string>* errors = nullptr);
+
+}  // namespace tl

@@ -9,6 +9,7 @@
 #include <QDoubleSpinBox>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSpinBox>
 
 #include <memory>
 
@@ -115,6 +116,35 @@ TEST(MitigationsPanel, SavedConfigReloadsWithTheSameMitigations) {
   EXPECT_TRUE(shown.l2spBox()->isChecked());
   EXPECT_DOUBLE_EQ(shown.alphaBox()->value(), 0.07);
   EXPECT_TRUE(shown.multitaskBox()->isChecked());
+}
+
+TEST(MitigationsPanel, SourcePerClassWritesItsFieldAndWaitsForDannOrMultitask) {
+  auto session = pretrainedSession();
+  if (!session) GTEST_SKIP() << "no built-in checkpoint";
+  MitigationsPanel panel(session.get());
+  QSpinBox* perClass = panel.sourcePerClassBox();
+  EXPECT_FALSE(perClass->isEnabled());  // nothing trains on source images yet
+
+  panel.dannBox()->setChecked(true);
+  EXPECT_TRUE(perClass->isEnabled());
+  perClass->setValue(300);
+  EXPECT_EQ(mitigationsJson(*session).value(QStringLiteral("source_per_class")).toInt(), 300);
+  EXPECT_EQ(session->mitigations().sourcePerClass, 300);
+
+  panel.dannBox()->setChecked(false);
+  EXPECT_FALSE(perClass->isEnabled());
+  EXPECT_EQ(session->mitigations().sourcePerClass, 300);  // kept for the next DANN or multi-task run
+  panel.multitaskBox()->setChecked(true);
+  EXPECT_TRUE(perClass->isEnabled());
+
+  perClass->setValue(0);  // 0 = every source image
+  EXPECT_EQ(perClass->text(), QStringLiteral("all"));
+  EXPECT_EQ(mitigationsJson(*session).value(QStringLiteral("source_per_class")).toInt(-1), 0);
+
+  MitigationSettings s = session->mitigations();
+  s.sourcePerClass = 120;  // from elsewhere, e.g. a loaded preset: the box follows
+  ASSERT_TRUE(session->setMitigations(s));
+  EXPECT_EQ(perClass->value(), 120);
 }
 
 TEST(MitigationsPanel, UntrainedModelDisablesEveryMitigation) {

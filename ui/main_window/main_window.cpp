@@ -1,9 +1,11 @@
 #include "main_window/main_window.h"
 
 #include "dann/dann_panel.h"
+#include "experiment/presets.h"
 #include "layer_tree/layer_tree_model.h"
 #include "layer_tree/layer_tree_panel.h"
 #include "layer_tree/layer_tree_view.h"
+#include "lesson/lesson_panel.h"
 #include "main_window/edit_lock.h"
 #include "main_window/training_controls.h"
 #include "mitigations/mitigations_panel.h"
@@ -147,10 +149,12 @@ void MainWindow::buildCentralArea() {
   setCentralWidget(mainSplitter_);
 }
 
-/// The curves with the verdict banner above them (only for comparisons) and
-/// the DANN panel beside them (only for DANN runs).
+/// The curves with the lesson (only for a preset that has one) and the verdict
+/// banner (only for comparisons) above them, and the DANN panel beside them
+/// (only for DANN runs).
 QWidget* MainWindow::buildPlotArea() {
   plot_ = new LossPlot;
+  lesson_ = new LessonPanel(session_);
   verdict_ = new VerdictBanner;
   dann_ = new DannPanel;
   dann_->setFixedWidth(250);
@@ -159,6 +163,7 @@ QWidget* MainWindow::buildPlotArea() {
   auto* column = new QVBoxLayout(area);
   column->setContentsMargins(0, 0, 0, 0);
   column->setSpacing(2);
+  column->addWidget(lesson_);
   column->addWidget(verdict_);
   auto* row = new QHBoxLayout;
   row->setContentsMargins(0, 0, 0, 0);
@@ -180,7 +185,7 @@ void MainWindow::buildToolBar() {
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
-  file->addAction(tr("&Open preset…"), QKeySequence::Open, this, &MainWindow::openPresetDialog);
+  presetActions_ << file->addAction(tr("&Open preset…"), QKeySequence::Open, this, &MainWindow::openPresetDialog);
   file->addAction(tr("&Save preset as…"), QKeySequence(Qt::CTRL | Qt::Key_S), this, &MainWindow::savePresetDialog);
   file->addSeparator();
   file->addAction(tr("Open &checkpoint…"), this, &MainWindow::openCheckpointDialog);
@@ -189,6 +194,8 @@ void MainWindow::buildMenus() {
   file->addAction(tr("Export plot as P&DF…"), plot_, &LossPlot::exportPdfWithDialog);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), this, &QWidget::close);
+
+  buildLessonsMenu();
 
   QMenu* training = menuBar()->addMenu(tr("&Training"));
   training->addAction(controls_->trainAction());
@@ -209,6 +216,40 @@ void MainWindow::buildMenus() {
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About Transfer Lab"), this, &MainWindow::showAbout);
   help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+/// The teaching presets, two clicks (or one shortcut) away: Ctrl+1 … Ctrl+9
+/// for the first nine, in the presets' own menu order.
+void MainWindow::buildLessonsMenu() {
+  lessonsMenu_ = menuBar()->addMenu(tr("&Lessons"));
+  lessonsMenu_->setObjectName(QStringLiteral("lessonsMenu"));
+  lessonsMenu_->setToolTipsVisible(true);
+  std::vector<std::string> errors;
+  const std::vector<Preset> presets = builtin_presets(&errors);
+  for (size_t i = 0; i < presets.size(); ++i) {
+    const Preset& preset = presets[i];
+    const QString name = QString::fromStdString(preset.config.name);
+    QAction* action = lessonsMenu_->addAction(QString(name).replace(QLatin1Char('&'), QStringLiteral("&&")));
+    const QString path = QString::fromStdString(preset.path);
+    action->setData(path);
+    action->setStatusTip(QString::fromStdString(preset.config.description));
+    if (i < 9) action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+    connect(action, &QAction::triggered, this, [this, path, name] {
+      if (loadPreset(path)) statusBar()->showMessage(tr("Opened the lesson %1").arg(name), 8000);
+    });
+    presetActions_ << action;
+  }
+  // A broken preset file is named rather than silently missing from the menu.
+  if (!errors.empty()) lessonsMenu_->addSeparator();
+  for (const std::string& error : errors) {
+    QAction* broken = lessonsMenu_->addAction(tr("Could not read a preset (see tooltip)"));
+    broken->setToolTip(QString::fromStdString(error));
+    broken->setStatusTip(QString::fromStdString(error));
+    broken->setEnabled(false);
+  }
+  if (presets.empty() && errors.empty()) {
+    lessonsMenu_->addAction(tr("No presets in %1").arg(presets_directory()))->setEnabled(false);
+  }
 }
 
 void MainWindow::buildStatusBar() {
@@ -364,12 +405,18 @@ void MainWindow::showError(const QString& title, const QString& message) {
 
 void MainWindow::setEditingLocked(bool locked) {
   for (QWidget* panel : setupPanels_) panel->setEnabled(!locked);
+  for (QAction* action : presetActions_) action->setEnabled(!locked);
   treeLock_->setLocked(locked);
 }
 
 bool MainWindow::loadPreset(const QString& path, QString* error) {
   QString message;
-  if (session_->loadConfigFile(path, &message)) return true;
+  if (controller_->isBusy()) {
+    message = tr("Stop the run before opening a preset.");
+    showError(QString(), message);
+  } else if (session_->loadConfigFile(path, &message)) {
+    return true;
+  }
   if (error) *error = message;
   return false;
 }

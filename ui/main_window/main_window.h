@@ -5,7 +5,9 @@
 #include <QList>
 #include <QMainWindow>
 
+class QAction;
 class QLabel;
+class QMenu;
 class QProgressBar;
 class QScrollArea;
 class QSplitter;
@@ -16,6 +18,7 @@ class DannPanel;
 class EditLock;
 class ExperimentSession;
 class LayerTreePanel;
+class LessonPanel;
 class LossPlot;
 class ProbePanel;
 class MitigationsPanel;
@@ -44,6 +47,10 @@ class MainWindow : public QMainWindow {
   SimilarityPanel* similarityPanel() const { return similarity_; }
   MitigationsPanel* mitigationsPanel() const { return mitigations_; }
   DannPanel* dannPanel() const { return dann_; }
+  LessonPanel* lessonPanel() const { return lesson_; }
+  /// The Lessons menu: one action per built-in preset, in menu order; each
+  /// action's data is the preset's path.
+  QMenu* lessonsMenu() const { return lessonsMenu_; }
   QString statusText() const;  ///< the progress label, e.g. "epoch 3/10 · ETA 0:42"
 
   /// Errors go to dialogs when interactive; in batch use (--demo) only to the
@@ -57,6 +64,9 @@ class MainWindow : public QMainWindow {
   /// The last session's config from QSettings; false when there is none or
   /// it no longer loads (the session keeps its default then).
   bool restoreLastConfig();
+  /// Loads a preset file into the session (File → Open preset, the Lessons
+  /// menu, --preset). Refused while a run is busy: the tree and the plot
+  /// belong to that run until it ends.
   bool loadPreset(const QString& path, QString* error = nullptr);
 
   static QString formatDuration(double seconds);  ///< "0:42", "1:02:03"
@@ -75,6 +85,7 @@ class MainWindow : public QMainWindow {
   void showDiagnostics(int epoch, double domainAccuracy, double lambda, const QString& warning);
   void buildToolBar();
   void buildMenus();
+  void buildLessonsMenu();
   void buildStatusBar();
   void connectController();
   void showState(TrainingController::State state);
@@ -99,6 +110,9 @@ class MainWindow : public QMainWindow {
   SimilarityPanel* similarity_ = nullptr;
   MitigationsPanel* mitigations_ = nullptr;
   DannPanel* dann_ = nullptr;
+  LessonPanel* lesson_ = nullptr;
+  QMenu* lessonsMenu_ = nullptr;
+  QList<QAction*> presetActions_;       ///< open a preset: disabled while training
   QScrollArea* setupArea_ = nullptr;
   QSplitter* mainSplitter_ = nullptr;   ///< setup | work area
   QSplitter* workSplitter_ = nullptr;   ///< tree over plot

@@ -7,6 +7,7 @@
 #include <QGridLayout>
 #include <QLabel>
 #include <QSignalBlocker>
+#include <QSpinBox>
 
 namespace tl {
 namespace {
@@ -20,6 +21,20 @@ QDoubleSpinBox* weightBox(const QString& objectName, const QString& toolTip) {
   box->setSingleStep(0.01);
   box->setToolTip(toolTip);
   box->setKeyboardTracking(false);  // one config write per finished edit, not per keystroke
+  return box;
+}
+
+/// mitigations.source_per_class: Fashion-MNIST has 6000 training images per
+/// class, so that is the largest cap that still caps anything.
+QSpinBox* sourceImagesBox() {
+  auto* box = new QSpinBox;
+  box->setObjectName(QStringLiteral("sourcePerClass"));
+  box->setRange(0, 6000);
+  box->setSingleStep(100);
+  box->setSpecialValueText(QObject::tr("all"));  // 0 = every source image
+  box->setKeyboardTracking(false);
+  box->setToolTip(QObject::tr("Labelled source images per class that DANN and multi-task train on beside the "
+                              "target (0 = all); a few hundred keep a classroom run short."));
   return box;
 }
 
@@ -62,6 +77,7 @@ void MitigationsPanel::buildForm() {
                          tr("Trains the source task jointly with the target task through the same blocks, each "
                             "with its own head, so the shared features keep serving both."));
   sourceWeight_ = weightBox(QStringLiteral("multitaskSourceWeight"), tr("Weight of the source task's loss"));
+  sourcePerClass_ = sourceImagesBox();
   progressive_ = switchBox(tr("Progressive networks"), QStringLiteral("progressive"),
                            tr("Keeps the pretrained model as a frozen column and trains a new column beside it that "
                               "reads the old features through lateral connections; nothing learned is overwritten."));
@@ -80,7 +96,12 @@ void MitigationsPanel::buildForm() {
   grid->addWidget(multitask_, 2, 0);
   grid->addWidget(smallLabel(tr("weight"), sourceWeight_), 2, 1);
   grid->addWidget(sourceWeight_, 2, 2);
-  grid->addWidget(progressive_, 3, 0, 1, 5);
+  auto* perClassLabel = smallLabel(tr("Source images per class"), sourcePerClass_);
+  perClassLabel->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+  perClassLabel->setToolTip(sourcePerClass_->toolTip());
+  grid->addWidget(perClassLabel, 3, 0, 1, 2);
+  grid->addWidget(sourcePerClass_, 3, 2);
+  grid->addWidget(progressive_, 4, 0, 1, 5);
 }
 
 void MitigationsPanel::connectWidgets() {
@@ -90,6 +111,7 @@ void MitigationsPanel::connectWidgets() {
   for (QDoubleSpinBox* box : {alpha_, beta_, domainWeight_, sourceWeight_}) {
     connect(box, &QDoubleSpinBox::valueChanged, this, &MitigationsPanel::writeToSession);
   }
+  connect(sourcePerClass_, &QSpinBox::valueChanged, this, &MitigationsPanel::writeToSession);
 }
 
 void MitigationsPanel::writeToSession() {
@@ -102,6 +124,7 @@ void MitigationsPanel::writeToSession() {
   s.multitask = multitask_->isChecked();
   s.multitaskSourceWeight = sourceWeight_->value();
   s.progressive = progressive_->isChecked();
+  s.sourcePerClass = sourcePerClass_->value();
   // On failure the session reports why and keeps its settings: show those again.
   if (s == session_->mitigations() || !session_->setMitigations(s)) showSessionValues();
 }
@@ -110,7 +133,7 @@ void MitigationsPanel::showSessionValues() {
   const MitigationSettings s = session_->mitigations();
   // Blocked so that showing a value does not write it back.
   const QSignalBlocker b1(l2sp_), b2(alpha_), b3(beta_), b4(dann_), b5(domainWeight_), b6(multitask_),
-      b7(sourceWeight_), b8(progressive_);
+      b7(sourceWeight_), b8(progressive_), b9(sourcePerClass_);
   l2sp_->setChecked(s.l2sp);
   alpha_->setValue(s.l2spAlpha);
   beta_->setValue(s.l2spBeta);
@@ -119,6 +142,7 @@ void MitigationsPanel::showSessionValues() {
   multitask_->setChecked(s.multitask);
   sourceWeight_->setValue(s.multitaskSourceWeight);
   progressive_->setChecked(s.progressive);
+  sourcePerClass_->setValue(s.sourcePerClass);
   updateEnabled();
 }
 
@@ -135,6 +159,8 @@ void MitigationsPanel::updateEnabled() {
   beta_->setEnabled(alpha_->isEnabled());
   domainWeight_->setEnabled(dann_->isEnabled() && dann_->isChecked());
   sourceWeight_->setEnabled(multitask_->isEnabled() && multitask_->isChecked());
+  // Only DANN and multi-task train on source images.
+  sourcePerClass_->setEnabled(domainWeight_->isEnabled() || sourceWeight_->isEnabled());
 }
 
 }  // namespace tl

@@ -4,6 +4,7 @@
 
 class QCheckBox;
 class QDoubleSpinBox;
+class QSpinBox;
 
 namespace tl {
 
@@ -11,7 +12,7 @@ class ExperimentSession;
 
 /// The "Mitigations" group of the setup column: L2-SP (α, β), DANN (domain
 /// weight), multi-task learning (source weight) and progressive networks,
-/// each written straight into the session's config ("mitigations"), so a
+/// with a cap on the source images DANN and multi-task use, each written straight into the session's config ("mitigations"), so a
 /// saved preset runs the same in `transferlab-cli run`. Combinations core
 /// rejects are prevented here: DANN and multi-task exclude each other, and so
 /// do progressive networks and L2-SP.
@@ -28,6 +29,7 @@ class MitigationsPanel : public QGroupBox {
   QDoubleSpinBox* domainWeightBox() const { return domainWeight_; }
   QCheckBox* multitaskBox() const { return multitask_; }
   QDoubleSpinBox* sourceWeightBox() const { return sourceWeight_; }
+  QSpinBox* sourcePerClassBox() const { return sourcePerClass_; }
   QCheckBox* progressiveBox() const { return progressive_; }
 
  private:
@@ -45,6 +47,7 @@ class MitigationsPanel : public QGroupBox {
   QDoubleSpinBox* domainWeight_ = nullptr;
   QCheckBox* multitask_ = nullptr;
   QDoubleSpinBox* sourceWeight_ = nullptr;
+  QSpinBox* sourcePerClass_ = nullptr;
   QCheckBox* progressive_ = nullptr;
 };
 

@@ -4,6 +4,7 @@
 
 #include "data/idx_reader.h"
 #include "experiment/atomic_file.h"
+#include "experiment/presets.h"
 #include "models/layer_tree.h"
 #include "models/model_zoo.h"
 #include "weights/pretrained_catalog.h"
@@ -11,6 +12,8 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <limits>
+#include <optional>
 #include <set>
 
 namespace tl {
@@ -19,6 +22,7 @@ struct ExperimentSession::Impl {
   ExperimentConfig config;
   PreparedModel prepared;
   std::vector<LayerInfo> tree;  ///< of prepared.model, refreshed after every plan change
+  std::optional<ExpectedOutcome> expected;  ///< of the preset file last loaded
 };
 
 namespace {
@@ -130,7 +134,9 @@ ExperimentSession::ExperimentSession(QObject* parent) : QObject(parent), impl_(s
   const std::string preset = resource_dir() + "/presets/default.json";
   ExperimentConfig config;
   try {
-    config = load_config(preset);
+    Preset loaded = load_preset(preset);
+    config = std::move(loaded.config);
+    impl_->expected = std::move(loaded.expected);
   } catch (const std::exception&) {
     config = fallbackConfig();
   }
@@ -173,7 +179,10 @@ bool ExperimentSession::adopt(Impl& impl, ExperimentConfig next, bool clampTopBl
 
 bool ExperimentSession::loadConfigFile(const QString& path, QString* error) {
   try {
-    return replaceConfig(load_config(path.toStdString()), /*clampTopBlocks=*/false, error);
+    // load_preset, not load_config: it also checks the lesson and the
+    // "expected" section, which the lesson panel shows.
+    const Preset preset = load_preset(path.toStdString());
+    return loadConfig(preset.config, preset.expected ? &*preset.expected : nullptr, error);
   } catch (const std::exception& e) {
     fail(qs(e.what()), error);
     return false;
@@ -182,7 +191,7 @@ bool ExperimentSession::loadConfigFile(const QString& path, QString* error) {
 
 bool ExperimentSession::setConfigJson(const QString& jsonText, QString* error) {
   try {
-    return replaceConfig(config_from_json(nlohmann::json::parse(jsonText.toStdString())), false, error);
+    return loadConfig(config_from_json(nlohmann::json::parse(jsonText.toStdString())), nullptr, error);
   } catch (const nlohmann::json::parse_error& e) {
     fail(QStringLiteral("not valid JSON (byte %1)").arg(e.byte), error);
   } catch (const std::exception& e) {
@@ -204,6 +213,19 @@ bool ExperimentSession::replaceConfig(const ExperimentConfig& next, bool clampTo
   return true;
 }
 
+bool ExperimentSession::loadConfig(const ExperimentConfig& next, const ExpectedOutcome* expected, QString* error) {
+  // Set before replaceConfig's signals, so their slots already see the new
+  // lesson; put back if the config does not prepare.
+  std::optional<ExpectedOutcome> previous = std::move(impl_->expected);
+  impl_->expected = expected ? std::optional<ExpectedOutcome>(*expected) : std::nullopt;
+  if (!replaceConfig(next, /*clampTopBlocks=*/false, error)) {
+    impl_->expected = std::move(previous);
+    return false;
+  }
+  Q_EMIT configLoaded();
+  return true;
+}
+
 QString ExperimentSession::configJson() const { return qs(config_to_json(impl_->config).dump(2)); }
 
 bool ExperimentSession::saveConfigFile(const QString& path, QString* error) const {
@@ -221,6 +243,17 @@ QString ExperimentSession::experimentName() const { return qs(impl_->config.name
 QString ExperimentSession::lessonText() const {
   const auto& extra = impl_->config.extra;
   return extra.contains("lesson") && extra["lesson"].is_string() ? qs(extra["lesson"].get<std::string>()) : QString();
+}
+
+LessonInfo ExperimentSession::lesson() const {
+  LessonInfo info;
+  info.name = experimentName();
+  info.text = lessonText();
+  if (const auto& e = impl_->expected) {
+    info.measured = qs(e->sentence());
+    info.secondsPerSeed = e->seconds_per_seed;
+  }
+  return info;
 }
 
 // ---------------------------------------------------------------- model
@@ -537,6 +570,7 @@ MitigationSettings ExperimentSession::mitigations() const {
   s.multitask = m.multitask;
   s.multitaskSourceWeight = m.multitask_source_weight;
   s.progressive = m.progressive;
+  s.sourcePerClass = static_cast<int>(std::min<int64_t>(m.source_per_class, std::numeric_limits<int>::max()));
   return s;
 }
 
@@ -552,6 +586,7 @@ bool ExperimentSession::setMitigations(const MitigationSettings& s, QString* err
   m.multitask = s.multitask;
   m.multitask_source_weight = weight(s.multitaskSourceWeight);
   m.progressive = s.progressive;
+  m.source_per_class = std::max(0, s.sourcePerClass);
   if (m.progressive == impl_->config.mitigations.progressive) {
     impl_->config = next;  // the model and plan stay as they are
     Q_EMIT configChanged();

@@ -12,6 +12,7 @@
 namespace tl {
 
 struct ExperimentConfig;
+struct ExpectedOutcome;
 struct PreparedModel;
 
 /// One module of the current model as the layer tree shows it (a torch-free
@@ -52,6 +53,17 @@ struct ModelChoice {
   QString label;  ///< what the combo shows
 };
 
+/// What a teaching preset says about itself (a torch-free view of its
+/// "lesson" and "expected" sections), for the lesson panel.
+struct LessonInfo {
+  QString name;           ///< the config's name
+  QString text;           ///< "lesson"; "" when none
+  QString measured;       ///< the expected outcome's sentence; "" when the preset has none
+  double secondsPerSeed = 0.0;  ///< of the measured run with its twin; 0 when unknown
+
+  bool isEmpty() const { return text.isEmpty() && measured.isEmpty(); }
+};
+
 /// The config's negative-transfer mitigations (a torch-free copy of
 /// tl::MitigationsConfig, JSON section "mitigations").
 struct MitigationSettings {
@@ -63,11 +75,13 @@ struct MitigationSettings {
   bool multitask = false;
   double multitaskSourceWeight = 0.5;  ///< [0, 100]
   bool progressive = false;
+  int sourcePerClass = 0;  ///< labelled source images per class for DANN and multi-task; 0 = all
 
   bool operator==(const MitigationSettings& o) const {
     return l2sp == o.l2sp && l2spAlpha == o.l2spAlpha && l2spBeta == o.l2spBeta && dann == o.dann &&
            dannDomainWeight == o.dannDomainWeight && multitask == o.multitask &&
-           multitaskSourceWeight == o.multitaskSourceWeight && progressive == o.progressive;
+           multitaskSourceWeight == o.multitaskSourceWeight && progressive == o.progressive &&
+           sourcePerClass == o.sourcePerClass;
   }
   bool operator!=(const MitigationSettings& o) const { return !(*this == o); }
 };
@@ -86,13 +100,18 @@ class ExperimentSession : public QObject {
   ~ExperimentSession() override;
 
   // --- whole config ---
+  /// Reads a preset file, its "expected" section included (checked as core's
+  /// load_preset checks it). Emits configLoaded on success.
   bool loadConfigFile(const QString& path, QString* error = nullptr);
+  /// A config as JSON text (a restored session). Its "expected" section is
+  /// kept in the config but not shown: only preset files are checked for it.
   bool setConfigJson(const QString& jsonText, QString* error = nullptr);
   QString configJson() const;  ///< pretty, fully resolved, with the layer edits
   /// Writes configJson() to `path` (temp file + rename).
   bool saveConfigFile(const QString& path, QString* error = nullptr) const;
   QString experimentName() const;
   QString lessonText() const;  ///< the preset's "lesson", "" when none
+  LessonInfo lesson() const;   ///< the loaded preset's lesson and measured outcome
 
   // --- model ---
   /// A built-in checkpoint name, a checkpoint file, or an architecture name
@@ -186,6 +205,9 @@ class ExperimentSession : public QObject {
   void modelChanged();   ///< new model: the layer list changed (also emits planChanged)
   void planChanged();    ///< trainable flags or LR multipliers changed
   void configChanged();  ///< anything in the config changed
+  /// A whole config replaced the old one (a preset or restored session), as
+  /// opposed to an edit of the current one; emitted after configChanged.
+  void configLoaded();
   void errorOccurred(const QString& message);
 
  private:
@@ -201,6 +223,9 @@ class ExperimentSession : public QObject {
   /// model, plan and config signals fire).
   bool replaceConfig(const ExperimentConfig& next, bool clampTopBlocks, QString* error,
                      const QString& context = {});
+  /// replaceConfig for a whole new config; `expected` (may be null) is the
+  /// preset's measured outcome, kept beside the config for lesson().
+  bool loadConfig(const ExperimentConfig& next, const ExpectedOutcome* expected, QString* error);
   void planEdited();
   std::unique_ptr<Impl> impl_;
 };

@@ -106,6 +106,23 @@ ExperimentConfig fallbackConfig() {
   return config;
 }
 
+// default.json with its measured outcome. A malformed lesson section must not
+// cost the app its default task, so then the config alone; else the fallback.
+ExperimentConfig startingConfig(std::optional<ExpectedOutcome>& expected) {
+  const std::string path = resource_dir() + "/presets/default.json";
+  try {
+    Preset preset = load_preset(path);
+    expected = std::move(preset.expected);
+    return std::move(preset.config);
+  } catch (const std::exception&) {
+  }
+  try {
+    return load_config(path);
+  } catch (const std::exception&) {
+    return fallbackConfig();
+  }
+}
+
 // Index just past the last descendant of tree[index] in pre-order.
 size_t subtreeEnd(const std::vector<LayerInfo>& tree, size_t index) {
   size_t end = index + 1;
@@ -131,15 +148,7 @@ std::vector<std::string> maximalSubtrees(const std::vector<LayerInfo>& tree, siz
 }  // namespace
 
 ExperimentSession::ExperimentSession(QObject* parent) : QObject(parent), impl_(std::make_unique<Impl>()) {
-  const std::string preset = resource_dir() + "/presets/default.json";
-  ExperimentConfig config;
-  try {
-    Preset loaded = load_preset(preset);
-    config = std::move(loaded.config);
-    impl_->expected = std::move(loaded.expected);
-  } catch (const std::exception&) {
-    config = fallbackConfig();
-  }
+  ExperimentConfig config = startingConfig(impl_->expected);
   if (!config.model.pretrained.empty() && !isCheckpoint(config.model.pretrained)) {
     // The preset's checkpoint is not built yet: same task, untrained model.
     config.model.pretrained.clear();
@@ -149,6 +158,7 @@ ExperimentSession::ExperimentSession(QObject* parent) : QObject(parent), impl_(s
     impl_->prepared = prepareWithPlan(config, /*clampTopBlocks=*/true);
   } catch (const std::exception&) {
     config = fallbackConfig();
+    impl_->expected.reset();  // measured for default.json, not for the fallback
     impl_->prepared = prepareWithPlan(config, true);
   }
   impl_->config = config;

@@ -287,9 +287,9 @@ void Trainer::start() {
   thread_ = std::thread([this] { thread_main(); });
 }
 
-void Trainer::pause() {
-  if (!pause_requested_.exchange(true) && listener_) listener_->on_paused(true);
-}
+// The training thread reports the pause once it has parked between two
+// batches, so every batch event of the run arrives before on_paused(true).
+void Trainer::pause() { pause_requested_ = true; }
 
 void Trainer::resume() {
   {
@@ -399,6 +399,7 @@ void Trainer::train_loop() {
     for (int64_t b = 0; b < batches; ++b) {
       if (pause_requested_.load()) {
         epoch_seconds += seconds_since(epoch_start);
+        if (listener_) listener_->on_paused(true);
         wait_while_paused();
         epoch_start = Clock::now();
       }

@@ -1,6 +1,8 @@
 #include "models/model_zoo.h"
 
+#include "models/mobilenet_v2.h"
 #include "models/resnet.h"
+#include "models/torchvision_resnets.h"
 #include "models/small_cnn.h"
 
 #include <functional>
@@ -19,7 +21,19 @@ struct ZooEntry {
   std::string title;
   std::string description;
   std::function<TransferModel(int64_t, InputShape)> build;
+  InputShape described_input{};  ///< the input describe_architecture counts with
 };
+
+/// torchvision's models are described at their ImageNet input size.
+constexpr InputShape kImageNetInput{3, 224, 224};
+
+ZooEntry torchvision_resnet_entry(const std::string& name, const std::string& title, const std::string& description) {
+  return {name, title, description,
+          [name](int64_t num_classes, InputShape input) {
+            return as_transfer_model(std::make_shared<ResNetImpl>(torchvision_resnet_options(name, num_classes, input)));
+          },
+          kImageNetInput};
+}
 
 const std::vector<ZooEntry>& zoo() {
   static const std::vector<ZooEntry> entries{
@@ -38,6 +52,22 @@ const std::vector<ZooEntry>& zoo() {
          options.input = input;
          return as_transfer_model(std::make_shared<ResNetImpl>(options));
        }},
+      torchvision_resnet_entry("resnet18", "ResNet-18 (torchvision)",
+                               "torchvision's ResNet-18: a 7x7 stem with max pooling, four stages of two basic residual "
+                               "blocks (64-512 channels); loads ImageNet weights exported from PyTorch by name."),
+      torchvision_resnet_entry("resnet34", "ResNet-34 (torchvision)",
+                               "torchvision's ResNet-34: like ResNet-18 with 3, 4, 6 and 3 basic blocks per stage; "
+                               "loads ImageNet weights exported from PyTorch by name."),
+      torchvision_resnet_entry("resnet50", "ResNet-50 (torchvision)",
+                               "torchvision's ResNet-50: 3, 4, 6 and 3 bottleneck blocks per stage, 2048 features; "
+                               "loads ImageNet weights exported from PyTorch by name."),
+      {"mobilenet_v2", "MobileNetV2 (torchvision)",
+       "torchvision's MobileNetV2: 17 inverted residual blocks of depthwise convolutions, 1280 features; small and "
+       "fast, loads ImageNet weights exported from PyTorch by name.",
+       [](int64_t num_classes, InputShape input) {
+         return as_transfer_model(std::make_shared<MobileNetV2Impl>(num_classes, input));
+       },
+       kImageNetInput},
   };
   return entries;
 }
@@ -65,7 +95,7 @@ TransferModel make_model(const std::string& name, int64_t num_classes, InputShap
 
 ArchitectureInfo describe_architecture(const std::string& name) {
   const ZooEntry& entry = find_entry(name);
-  const TransferModel model = entry.build(10, InputShape{});
+  const TransferModel model = entry.build(10, entry.described_input);
   ArchitectureInfo info;
   info.name = entry.name;
   info.title = entry.title;

@@ -6,8 +6,9 @@
 namespace tl {
 namespace {
 
-TEST(ModelZoo, ListsSmallCnnAndResNetNarrow) {
-  EXPECT_EQ(architecture_names(), (std::vector<std::string>{"small_cnn", "resnet_narrow"}));
+TEST(ModelZoo, ListsOurArchitecturesThenTorchvisions) {
+  EXPECT_EQ(architecture_names(), (std::vector<std::string>{"small_cnn", "resnet_narrow", "resnet18", "resnet34",
+                                                            "resnet50", "mobilenet_v2"}));
 }
 
 TEST(ModelZoo, UnknownArchitectureListsTheKnownNames) {
@@ -15,7 +16,7 @@ TEST(ModelZoo, UnknownArchitectureListsTheKnownNames) {
     make_model("resnet9000", 10);
     FAIL() << "expected an exception";
   } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(), "unknown architecture 'resnet9000' (known: small_cnn, resnet_narrow)");
+    EXPECT_STREQ(e.what(), "unknown architecture 'resnet9000' (known: small_cnn, resnet_narrow, resnet18, resnet34, resnet50, mobilenet_v2)");
   }
 }
 

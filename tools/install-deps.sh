@@ -12,6 +12,8 @@ packages=(
   qt6-base-dev libqcustomplot-dev libgl-dev
   # tests
   libgtest-dev xvfb xauth
+  # the torchvision conformance oracle (/usr/bin/python3; the test skips without them)
+  python3-torch python3-torchvision
   # the real data of the built-in demo (Fashion-MNIST, IDX files)
   dataset-fashion-mnist
 )

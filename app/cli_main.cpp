@@ -1,6 +1,7 @@
 // transferlab-cli: the headless front end. Every command builds the same
 // ExperimentConfig the GUI builds and calls the same core.
 #include "cli_commands.h"
+#include "train/cpu_threads.h"
 
 #include <cstdio>
 #include <exception>
@@ -36,6 +37,7 @@ const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  tl::configure_cpu_threads();  // OpenBLAS beside LibTorch's threads; the trainer applies it per thread too
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);

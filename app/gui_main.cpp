@@ -14,6 +14,7 @@
 #include "plot/loss_plot.h"
 #include "session/experiment_session.h"
 #include "training/training_controller.h"
+#include "train/cpu_threads.h"
 #include "weights/pretrained_catalog.h"
 
 #include <QApplication>
@@ -156,6 +157,7 @@ void run_demo(tl::MainWindow& window, const Options& options) {
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
+  tl::configure_cpu_threads();  // OpenBLAS beside LibTorch's threads; the trainer applies it per thread too
   QApplication::setOrganizationName(QStringLiteral("TransferLab"));
   QApplication::setApplicationName(QStringLiteral("transferlab"));
   QApplication::setApplicationDisplayName(QStringLiteral("Transfer Lab"));

@@ -1,6 +1,7 @@
 #include "train/trainer.h"
 
 #include "train/batch_cycler.h"
+#include "train/cpu_threads.h"
 #include "train/feature_cache.h"
 #include "transfer/domain_classifier.h"
 #include "transfer/gradient_reversal.h"
@@ -360,7 +361,7 @@ std::string epoch_warning(const std::vector<EpochEvent>& previous, const EpochEv
 void Trainer::train_loop() {
   // Grad mode and the intra-op thread count are per thread: set them here.
   torch::AutoGradMode grad_mode(true);
-  torch::set_num_threads(training_thread_count(job_.options.threads));
+  configure_cpu_threads(job_.options.threads);
   torch::manual_seed(job_.options.seed);
 
   auto& model = *job_.model;

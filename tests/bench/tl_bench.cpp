@@ -23,6 +23,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -98,6 +99,9 @@ tl::TrainingOutcome train_once(const JobSpec& spec, const tl::Dataset& train, co
 }
 
 int run_job(const std::string& name, int epochs, int blas_threads) {
+  // The Trainer gives OpenBLAS the app's choice unless OPENBLAS_NUM_THREADS
+  // is set (tl::configure_cpu_threads): set both to compare against it.
+  if (blas_threads > 0) setenv("OPENBLAS_NUM_THREADS", std::to_string(blas_threads).c_str(), 1);
   if (blas_threads > 0 && !set_openblas_threads(blas_threads)) {
     throw std::runtime_error("openblas_set_num_threads not found in this process");
   }

@@ -42,6 +42,8 @@ while [ "$rep" -le "$reps" ]; do
   # forced to 1 thread versus its default.
   "$bench" job smallcnn-full-finetune --epochs 2 --openblas-threads 1 >>"$raw"
   "$bench" job smallcnn-full-finetune --epochs 2 --openblas-threads 2 >>"$raw"
+  # LibTorch's intra-op threads: every core (the app's choice) versus 1.
+  "$bench" job smallcnn-full-finetune --epochs 2 --threads 1 >>"$raw"
   rep=$((rep + 1))
 done
 "$python" "$here/summarize.py" "$raw" "$out"

@@ -71,6 +71,13 @@ def main():
                        "images_per_s_openblas_2_threads": round(two, 1), "speedup_of_1_thread": round(one / two, 3),
                        "repetitions": blas["transferlab_openblas1"][1]})
 
+    one, n1 = pick("transferlab_threads1", "smallcnn-full-finetune")
+    every, _ = pick("transferlab", "smallcnn-full-finetune")
+    if one and every:
+        result.append({"job": "torch-threads", "model": "small_cnn full fine-tuning",
+                       "images_per_s_every_core": round(every, 1), "images_per_s_1_thread": round(one, 1),
+                       "speedup_of_every_core": round(every / one, 3), "repetitions": n1})
+
     result.append({"job": "conditions", "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                    "cores": os.cpu_count(), "train_images": 2048, "validation_images": 512, "batch_size": 64,
                    "optimizer": "SGD lr 0.01 momentum 0.9", "data": "Fashion-MNIST classes 0-4",

@@ -2,7 +2,7 @@
 // thing and prints one JSON line; run.sh interleaves these calls with the
 // Python loops of tests/bench/pytorch_loops.py and writes bench.json.
 //
-//   tl_bench job JOB [--epochs E] [--openblas-threads K]
+//   tl_bench job JOB [--epochs E] [--openblas-threads K] [--threads T]
 //   tl_bench peak
 //
 // JOB is ARCH-STRATEGY with ARCH small_cnn ("smallcnn") or resnet_narrow and
@@ -81,7 +81,7 @@ int openblas_threads() {
 }
 
 tl::TrainingOutcome train_once(const JobSpec& spec, const tl::Dataset& train, const tl::Dataset& validation,
-                          int epochs) {
+                          int epochs, int threads) {
   torch::manual_seed(1);
   tl::TrainingJob job;
   job.model = tl::make_model(spec.architecture, kClasses);
@@ -92,13 +92,13 @@ tl::TrainingOutcome train_once(const JobSpec& spec, const tl::Dataset& train, co
   job.options.batch_size = kBatch;
   job.options.learning_rate = 0.01;
   job.options.momentum = 0.9;
-  job.options.threads = 0;  // every core, as the app does
+  job.options.threads = threads;  // 0: every core, as the app does
   auto outcome = tl::Trainer::run(std::move(job));
   if (outcome.status != tl::RunStatus::Finished) throw std::runtime_error("training failed: " + outcome.message);
   return outcome;
 }
 
-int run_job(const std::string& name, int epochs, int blas_threads) {
+int run_job(const std::string& name, int epochs, int blas_threads, int threads) {
   // The Trainer gives OpenBLAS the app's choice unless OPENBLAS_NUM_THREADS
   // is set (tl::configure_cpu_threads): set both to compare against it.
   if (blas_threads > 0) setenv("OPENBLAS_NUM_THREADS", std::to_string(blas_threads).c_str(), 1);
@@ -111,13 +111,15 @@ int run_job(const std::string& name, int epochs, int blas_threads) {
   const auto validation = first_of_classes(tl::load_fashion_mnist(dir, tl::DataSplit::Test), kValidationImages);
 
   // Warm-up: one short epoch (allocators, oneDNN primitives, thread pools).
-  train_once(spec, first_of_classes(train, 256), first_of_classes(validation, 64), 1);
+  train_once(spec, first_of_classes(train, 256), first_of_classes(validation, 64), 1, threads);
 
-  const auto outcome = train_once(spec, train, validation, epochs);
+  const auto outcome = train_once(spec, train, validation, epochs, threads);
   double later_seconds = 0.0;
   for (size_t e = 1; e < outcome.epochs.size(); ++e) later_seconds += outcome.epochs[e].seconds;
   const auto model = tl::make_model(spec.architecture, kClasses);
-  const std::string side = blas_threads > 0 ? "transferlab_openblas" + std::to_string(blas_threads) : "transferlab";
+  std::string side = "transferlab";
+  if (blas_threads > 0) side += "_openblas" + std::to_string(blas_threads);
+  if (threads > 0) side += "_threads" + std::to_string(threads);
   std::printf(
       "{\"side\": \"%s\", \"job\": \"%s\", \"images_per_s\": %.3f, \"later_epochs_images_per_s\": %.3f, "
       "\"first_epoch_s\": %.4f, \"seconds\": %.4f, \"epochs\": %d, \"parameters\": %lld, \"flops_per_image\": %lld, "
@@ -125,7 +127,7 @@ int run_job(const std::string& name, int epochs, int blas_threads) {
       side.c_str(), name.c_str(), kTrainImages * epochs / outcome.seconds,
       epochs > 1 ? kTrainImages * (epochs - 1) / later_seconds : 0.0, outcome.epochs.front().seconds,
       outcome.seconds, epochs, static_cast<long long>(tl::count_parameters(*model)),
-      static_cast<long long>(model->flops_per_image()), tl::training_thread_count(0), openblas_threads(),
+      static_cast<long long>(model->flops_per_image()), tl::training_thread_count(threads), openblas_threads(),
       static_cast<long long>(outcome.cached_prefix_blocks), outcome.epochs.back().val_accuracy);
   return 0;
 }
@@ -160,16 +162,17 @@ int main(int argc, char** argv) {
   try {
     if (argc >= 2 && std::string(argv[1]) == "peak") return run_peak();
     if (argc >= 3 && std::string(argv[1]) == "job") {
-      int epochs = 3, blas_threads = 0;
+      int epochs = 3, blas_threads = 0, threads = 0;
       for (int i = 3; i + 1 < argc; i += 2) {
         const std::string flag = argv[i];
         if (flag == "--epochs") epochs = std::stoi(argv[i + 1]);
         else if (flag == "--openblas-threads") blas_threads = std::stoi(argv[i + 1]);
+        else if (flag == "--threads") threads = std::stoi(argv[i + 1]);
         else throw std::invalid_argument("unknown option " + flag);
       }
-      return run_job(argv[2], epochs, blas_threads);
+      return run_job(argv[2], epochs, blas_threads, threads);
     }
-    std::cerr << "usage: tl_bench job JOB [--epochs E] [--openblas-threads K] | tl_bench peak\n";
+    std::cerr << "usage: tl_bench job JOB [--epochs E] [--openblas-threads K] [--threads T] | tl_bench peak\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "tl_bench: " << e.what() << "\n";

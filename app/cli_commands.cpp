@@ -7,14 +7,19 @@
 #include "experiment/similarity_meter.h"
 #include "probe/probe_run.h"
 #include "models/layer_tree.h"
+#include "models/model_zoo.h"
 #include "progress_printer.h"
+#include "weights/checkpoint.h"
 #include "weights/pretrained_catalog.h"
+#include "weights/weight_import.h"
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <optional>
 #include <sstream>
@@ -201,11 +206,23 @@ int presets_command(const std::vector<std::string>& args) {
   return presets.empty() || !errors.empty() ? 1 : 0;
 }
 
+namespace {
+
+bool is_architecture(const std::string& name) {
+  const auto names = architecture_names();
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+}  // namespace
+
 int layers_command(const std::vector<std::string>& args) {
   const ParsedArgs parsed = parse_args(args, {"--model"});
   const auto name = parsed.get("--model");
   if (!name || !parsed.positional.empty()) throw UsageError{"layers needs --model NAME|FILE"};
-  TransferModel model = model_from_checkpoint(load_checkpoint(resolve_checkpoint(*name)));
+  TransferModel model = is_architecture(*name)
+                            // An untrained zoo architecture at its own input size, 10-class head.
+                            ? make_model(*name, 10, describe_architecture(*name).input)
+                            : model_from_checkpoint(load_checkpoint(resolve_checkpoint(*name)));
   std::printf("%-28s %-14s %-20s %10s\n", "layer", "type", "parameter shapes", "params");
   for (const auto& layer : layer_tree(*model, model->architecture())) {
     std::string shapes;
@@ -220,6 +237,52 @@ int layers_command(const std::vector<std::string>& args) {
     std::printf("%-28s %-14s %-20s %10s\n", indented.c_str(), layer.type.c_str(), shapes.c_str(),
                 thousands(layer.subtree_parameters).c_str());
   }
+  return 0;
+}
+
+namespace {
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return text;
+}
+
+}  // namespace
+
+int import_command(const std::vector<std::string>& args) {
+  const ParsedArgs parsed = parse_args(args, {"--arch", "--out"}, {"--partial"});
+  const auto arch = parsed.get("--arch");
+  const auto out = parsed.get("--out");
+  if (parsed.positional.size() != 1 || !arch || !out) {
+    throw UsageError{"import needs FILE.pt --arch NAME --out FILE.safetensors"};
+  }
+  const std::string& file = parsed.positional.front();
+  const InputShape imagenet{3, 224, 224};
+  const auto tensors = read_torchscript_tensors(file);
+  // Keep the file's head when it has one (e.g. ImageNet's 1000 classes).
+  const std::string head = make_model(*arch, 1, imagenet)->head_path() + ".weight";
+  const auto head_weight = tensors.find(head);
+  const bool has_head = head_weight != tensors.end() && head_weight->second.dim() == 2;
+  const int64_t classes = has_head ? head_weight->second.size(0) : 1000;
+  TransferModel model = make_model(*arch, classes, imagenet);
+  const ImportOptions options{parsed.get("--partial").has_value()};
+  const ImportReport report = import_named_tensors(tensors, *model, file, options);
+
+  Checkpoint checkpoint;
+  CheckpointMetadata& m = checkpoint.metadata;
+  m.architecture = *arch;
+  m.input = imagenet;
+  m.source_task = "imported from " + std::filesystem::path(file).filename().string();
+  for (int64_t c = 0; c < classes; ++c) m.class_names.push_back("class " + std::to_string(c));
+  m.created = utc_now();
+  m.license = "Imported from " + file + " by transferlab-cli import; the weights keep the licence of their source.";
+  m.normalization_mean = {0.485, 0.456, 0.406};  // torchvision's ImageNet preprocessing
+  m.normalization_std = {0.229, 0.224, 0.225};
+  checkpoint.tensors = state_dict(*model);
+  save_checkpoint(checkpoint, *out);
+  std::printf("%s: %s\n", out->c_str(), report.summary().c_str());
   return 0;
 }
 

@@ -10,6 +10,7 @@ namespace tl::cli {
 int models_command(const std::vector<std::string>& args);
 int presets_command(const std::vector<std::string>& args);
 int layers_command(const std::vector<std::string>& args);
+int import_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args);
 int pretrain_command(const std::vector<std::string>& args);
 int similarity_command(const std::vector<std::string>& args);

@@ -16,7 +16,11 @@ const char* kUsage =
     "commands:\n"
     "  models                               list the built-in pretrained checkpoints\n"
     "  presets                              list the teaching presets and their measured outcomes\n"
-    "  layers --model NAME|FILE             print a model's layer tree\n"
+    "  layers --model NAME|FILE             print a model's layer tree (NAME: a built-in model\n"
+    "                                       or an untrained architecture, e.g. resnet18)\n"
+    "  import FILE.pt --arch NAME --out FILE.safetensors [--partial]\n"
+    "                                       import a TorchScript export of a torchvision model\n"
+    "                                       (tools/export-torchvision.py) as a checkpoint\n"
     "  run CONFIG.json [--epochs N] [--seed S] [--out DIR] [--seeds K] [--twin]\n"
     "                                       run one transfer experiment; writes DIR/run.json\n"
     "                                       and DIR/metrics.csv (DIR defaults to runs/NAME);\n"
@@ -49,6 +53,7 @@ int main(int argc, char** argv) {
     if (command == "models") return tl::cli::models_command(args);
     if (command == "presets") return tl::cli::presets_command(args);
     if (command == "layers") return tl::cli::layers_command(args);
+    if (command == "import") return tl::cli::import_command(args);
     if (command == "run") return tl::cli::run_command(args);
     if (command == "pretrain") return tl::cli::pretrain_command(args);
     if (command == "similarity") return tl::cli::similarity_command(args);

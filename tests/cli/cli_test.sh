@@ -103,6 +103,31 @@ else
   failed=$((failed + 1)); echo "FAIL tiny-pretrain:"; cat "$work/err"
 fi
 
+# An untrained zoo architecture's layer tree, by torchvision's names.
+if "$cli" layers --model mobilenet_v2 >"$work/layers" 2>"$work/err" &&
+   [ "$(grep -c InvertedResidual "$work/layers")" -eq 17 ] && grep -q "classifier" "$work/layers"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL layers mobilenet_v2:"; cat "$work/err" "$work/layers"
+fi
+
+# A torchvision export imported as a checkpoint, when Debian's python3-torchvision is there.
+tools=$(cd "$(dirname "$0")/../../tools" && pwd)
+if /usr/bin/python3 -c 'import torchvision' 2>/dev/null; then
+  if /usr/bin/python3 "$tools/export-torchvision.py" mobilenet_v2 "$work/mnv2.pt" --random-weights >/dev/null &&
+     "$cli" import "$work/mnv2.pt" --arch mobilenet_v2 --out "$work/mnv2.safetensors" >"$work/out" 2>"$work/err" &&
+     grep -q "^$work/mnv2.safetensors: loaded 314 tensors$" "$work/out" &&
+     "$cli" layers --model "$work/mnv2.safetensors" | grep -q "InvertedResidual"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); echo "FAIL import mobilenet_v2:"; cat "$work/err" "$work/out"
+  fi
+  expect_failure import-wrong-arch 1 "$work/mnv2.pt: does not fit resnet18 outside its head (fc)" -- \
+    import "$work/mnv2.pt" --arch resnet18 --out "$work/wrong.safetensors"
+else
+  echo "skipped: import of a torchvision export (/usr/bin/python3 cannot import torchvision)"
+fi
+
 # The built-in models list and their layer trees, when the checkpoints are there.
 if "$cli" models >"$work/models" 2>"$work/err"; then
   first=$(head -1 "$work/models")

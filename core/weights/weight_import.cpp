@@ -2,6 +2,7 @@
 
 #include "models/model_checks.h"
 #include "models/named_tensors.h"
+#include "weights/safetensors.h"
 
 #include <torch/csrc/jit/serialization/import.h>
 
@@ -124,6 +125,14 @@ std::map<std::string, torch::Tensor> read_torchscript_tensors(const std::string&
 
 ImportReport import_torchscript(const std::string& path, TransferModelImpl& model, ImportOptions options) {
   return import_named_tensors(read_torchscript_tensors(path), model, path, options);
+}
+
+}  // namespace tl
+
+namespace tl {
+
+ImportReport import_safetensors(const std::string& path, TransferModelImpl& model, ImportOptions options) {
+  return import_named_tensors(read_safetensors(path).tensors, model, path, options);
 }
 
 }  // namespace tl

@@ -51,6 +51,11 @@ ImportReport import_named_tensors(const std::map<std::string, torch::Tensor>& te
 /// with `path` when it cannot be read.
 ImportReport import_torchscript(const std::string& path, TransferModelImpl& model, ImportOptions options = {});
 
+/// Imports the tensors of a safetensors file (e.g. safetensors.torch.save_file
+/// of a PyTorch state_dict) by name, with the same rules. Throws starting with
+/// `path` when it cannot be read.
+ImportReport import_safetensors(const std::string& path, TransferModelImpl& model, ImportOptions options = {});
+
 /// The parameters and buffers of a TorchScript file by dotted name.
 std::map<std::string, torch::Tensor> read_torchscript_tensors(const std::string& path);
 

@@ -76,5 +76,20 @@ TEST(DataPanel, ControlsFollowAConfigLoadedLater) {
   EXPECT_EQ(panel.strengthSlider()->value(), 25);
 }
 
+TEST(DataPanel, UnlabelledTargetWithholdsLabelsAndDisablesTheShots) {
+  auto session = makeSession();
+  DataPanel panel(session.get());
+  session->setShotsPerClass(7);
+  panel.unlabelledCheck()->setChecked(true);
+  EXPECT_FALSE(session->targetLabelled());
+  EXPECT_EQ(session->shotsPerClass(), 0);
+  EXPECT_FALSE(panel.shotsSpin()->isEnabled());
+  panel.unlabelledCheck()->setChecked(false);
+  EXPECT_TRUE(session->targetLabelled());
+  EXPECT_TRUE(panel.shotsSpin()->isEnabled());
+  session->setTargetLabelled(false);  // e.g. a preset loaded later
+  EXPECT_TRUE(panel.unlabelledCheck()->isChecked());
+}
+
 }  // namespace
 }  // namespace tl

@@ -90,6 +90,7 @@ DataPanel::DataPanel(ExperimentSession* session, QWidget* parent)
       session_(session),
       classHint_(new QLabel(this)),
       shots_(new QSpinBox(this)),
+      unlabelled_(new QCheckBox(tr("No labels (unlabelled target)"), this)),
       shiftKind_(new QComboBox(this)),
       strength_(new QSlider(Qt::Horizontal, this)),
       strengthValue_(new QLabel(this)),
@@ -141,6 +142,9 @@ QWidget* DataPanel::buildTaskForm() {
   shots_->setSpecialValueText(tr("all"));
   shots_->setToolTip(tr("Labelled training images per class; few labels is where transfer helps most"));
   form->addRow(tr("Labels per class:"), shots_);
+  unlabelled_->setToolTip(tr("The target's training images come without labels; only domain-adversarial "
+                             "adaptation (DANN) learns from them. Validation and test keep theirs, to measure."));
+  form->addRow(QString(), unlabelled_);
   for (const QString& name : session_->shiftKindNames()) shiftKind_->addItem(name.left(1).toUpper() + name.mid(1), name);
   form->addRow(tr("Domain shift:"), shiftKind_);
   strength_->setRange(0, 100);
@@ -151,6 +155,7 @@ QWidget* DataPanel::buildTaskForm() {
   strengthRow->addWidget(strengthValue_);
   form->addRow(tr("Strength:"), strengthRow);
   connect(shots_, qOverload<int>(&QSpinBox::valueChanged), session_, &ExperimentSession::setShotsPerClass);
+  connect(unlabelled_, &QCheckBox::toggled, this, [this](bool on) { session_->setTargetLabelled(!on); });
   connect(shiftKind_, qOverload<int>(&QComboBox::currentIndexChanged), this, &DataPanel::shiftEdited);
   connect(strength_, &QSlider::valueChanged, this, &DataPanel::shiftEdited);
   return box;
@@ -183,9 +188,12 @@ void DataPanel::syncFromSession() {
     classes_[label]->setChecked(target.contains(label));
   }
   const QSignalBlocker blockShots(shots_);
+  const QSignalBlocker blockUnlabelled(unlabelled_);
   const QSignalBlocker blockKind(shiftKind_);
   const QSignalBlocker blockStrength(strength_);
   shots_->setValue(session_->shotsPerClass());
+  unlabelled_->setChecked(!session_->targetLabelled());
+  shots_->setEnabled(session_->targetLabelled());
   shiftKind_->setCurrentIndex(std::max(0, shiftKind_->findData(session_->shiftKind())));
   strength_->setValue(qRound(session_->shiftStrength() * 100.0));
   strengthValue_->setText(QStringLiteral("%1%").arg(strength_->value()));

@@ -38,6 +38,7 @@ class DataPanel : public QWidget {
 
   QCheckBox* classCheckBox(int label) const { return classes_.value(label); }
   QSpinBox* shotsSpin() const { return shots_; }
+  QCheckBox* unlabelledCheck() const { return unlabelled_; }
   QComboBox* shiftCombo() const { return shiftKind_; }
   QSlider* strengthSlider() const { return strength_; }
 
@@ -52,6 +53,7 @@ class DataPanel : public QWidget {
   QList<QCheckBox*> classes_;
   QLabel* classHint_;
   QSpinBox* shots_;
+  QCheckBox* unlabelled_;
   QComboBox* shiftKind_;
   QSlider* strength_;
   QLabel* strengthValue_;

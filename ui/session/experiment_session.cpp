@@ -642,6 +642,13 @@ void ExperimentSession::setShotsPerClass(int shots) {
   Q_EMIT configChanged();
 }
 
+bool ExperimentSession::targetLabelled() const { return impl_->config.target.labelled; }
+void ExperimentSession::setTargetLabelled(bool labelled) {
+  impl_->config.target.labelled = labelled;
+  if (!labelled) impl_->config.target.shots_per_class = 0;
+  Q_EMIT configChanged();
+}
+
 QStringList ExperimentSession::shiftKindNames() const {
   QStringList names;
   for (ShiftKind k : all_shift_kinds()) names << qs(shift_kind_name(k));

@@ -194,6 +194,10 @@ class ExperimentSession : public QObject {
   bool setTargetClasses(const QList<int>& classes, QString* error = nullptr);
   int shotsPerClass() const;  ///< 0 = all
   void setShotsPerClass(int shots);
+  /// false: an unlabelled target (target.labelled); only DANN trains on it,
+  /// so turning labels off also sets the shots to 0 (none to draw).
+  bool targetLabelled() const;
+  void setTargetLabelled(bool labelled);
   QStringList shiftKindNames() const;  ///< "none", "rotation", ...
   QString shiftKind() const;
   double shiftStrength() const;  ///< 0..1

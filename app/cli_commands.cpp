@@ -11,6 +11,7 @@
 #include "progress_printer.h"
 #include "weights/checkpoint.h"
 #include "weights/pretrained_catalog.h"
+#include "weights/safetensors.h"
 #include "weights/weight_import.h"
 
 #include <torch/torch.h>
@@ -256,11 +257,12 @@ int import_command(const std::vector<std::string>& args) {
   const auto arch = parsed.get("--arch");
   const auto out = parsed.get("--out");
   if (parsed.positional.size() != 1 || !arch || !out) {
-    throw UsageError{"import needs FILE.pt --arch NAME --out FILE.safetensors"};
+    throw UsageError{"import needs FILE.pt|FILE.safetensors --arch NAME --out FILE.safetensors"};
   }
   const std::string& file = parsed.positional.front();
   const InputShape imagenet{3, 224, 224};
-  const auto tensors = read_torchscript_tensors(file);
+  const bool safetensors = std::filesystem::path(file).extension() == ".safetensors";
+  const auto tensors = safetensors ? read_safetensors(file).tensors : read_torchscript_tensors(file);
   // Keep the file's head when it has one (e.g. ImageNet's 1000 classes).
   const std::string head = make_model(*arch, 1, imagenet)->head_path() + ".weight";
   const auto head_weight = tensors.find(head);

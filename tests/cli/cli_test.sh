@@ -117,7 +117,9 @@ if /usr/bin/python3 -c 'import torchvision' 2>/dev/null; then
   if /usr/bin/python3 "$tools/export-torchvision.py" mobilenet_v2 "$work/mnv2.pt" --random-weights >/dev/null &&
      "$cli" import "$work/mnv2.pt" --arch mobilenet_v2 --out "$work/mnv2.safetensors" >"$work/out" 2>"$work/err" &&
      grep -q "^$work/mnv2.safetensors: loaded 314 tensors$" "$work/out" &&
-     "$cli" layers --model "$work/mnv2.safetensors" | grep -q "InvertedResidual"; then
+     "$cli" layers --model "$work/mnv2.safetensors" | grep -q "InvertedResidual" &&
+     "$cli" import "$work/mnv2.safetensors" --arch mobilenet_v2 --out "$work/again.safetensors" >"$work/out" &&
+     grep -q "loaded 314 tensors$" "$work/out"; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1)); echo "FAIL import mobilenet_v2:"; cat "$work/err" "$work/out"

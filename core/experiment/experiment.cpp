@@ -187,6 +187,17 @@ DannSetup dann_setup(const PreparedExperiment& p, const TaskData& source, const 
   return dann;
 }
 
+// ImageNet-style models take colour images; the built-in tasks are grey.
+// Say so before the first convolution fails with a shape error.
+void check_image_channels(const TransferModelImpl& model, const Dataset& data) {
+  const int64_t wanted = model.input_shape().channels;
+  const int64_t given = data.images.size(1);
+  if (wanted == given) return;
+  throw ConfigError("model: " + model.architecture() + " takes images with " + std::to_string(wanted) +
+                    " channels, but the target task's images have " + std::to_string(given) +
+                    "; choose a model made for them (e.g. small_cnn or resnet_narrow for Fashion-MNIST)");
+}
+
 // An unlabelled target leaves only domain-adversarial training something to
 // learn from; say so before any data is loaded.
 void check_target_labels(const ExperimentConfig& config) {
@@ -319,6 +330,7 @@ PreparedExperiment prepare_experiment(const ExperimentConfig& config) {
   std::optional<Normalization> norm;
   if (m.pretrained && !m.pretrained->normalization_mean.empty()) norm = normalization_of(*m.pretrained);
   p.data = build_task_data(config.target, norm);
+  check_image_channels(*p.model, p.data.train);
   if (p.data.train.num_classes() != p.model->num_classes()) {
     throw std::logic_error("target task has " + std::to_string(p.data.train.num_classes()) +
                            " classes but the head was built for " + std::to_string(p.model->num_classes()));

@@ -4,6 +4,7 @@
 #include "experiment/baseline.h"
 #include "experiment/experiment.h"
 #include "experiment/experiment_config.h"
+#include "models/model_zoo.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -232,6 +233,26 @@ TEST(PrepareMitigations, SourcePerClassCapsTheSourceImages) {
   c.mitigations.dann = false;
   c.mitigations.multitask = true;
   EXPECT_EQ(prepare_experiment(c).multitask->source.size(), 3 * 7);
+}
+
+TEST(PrepareExperiment, AColourModelOnGreyImagesIsAConfigErrorNotAShapeError) {
+  REQUIRE_FASHION_MNIST();
+  // A checkpoint made for colour images, as an imported ImageNet model is.
+  Checkpoint colour;
+  colour.metadata.architecture = "small_cnn";
+  colour.metadata.class_names = {"a", "b"};
+  colour.metadata.input = {3, 28, 28};
+  colour.tensors = state_dict(*make_model("small_cnn", 2, colour.metadata.input));
+  const auto path = (fs::temp_directory_path() / "tl_colour_small_cnn.safetensors").string();
+  save_checkpoint(colour, path);
+  ExperimentConfig c;
+  c.model.pretrained = path;
+  c.target.classes = {0, 1};
+  c.target.shots_per_class = 2;
+  c.target.test_per_class = 2;
+  EXPECT_EQ(config_error_of([&] { prepare_experiment(c); }),
+            "model: small_cnn takes images with 3 channels, but the target task's images have 1; choose a model "
+            "made for them (e.g. small_cnn or resnet_narrow for Fashion-MNIST)");
 }
 
 TEST(SourceOnlyTwin, IsTheDannRunWithoutTheAdversarialTerm) {

@@ -13,6 +13,7 @@ batch size, optimizer and freezing follow tl_bench.cpp. Prints one JSON line.
 """
 import gzip
 import json
+import math
 import os
 import sys
 import time
@@ -62,9 +63,11 @@ class SmallCnn(nn.Module):
     def head(self):
         return self.classifier
 
+    def embed(self, x):
+        return F.adaptive_avg_pool2d(self.features(x), 1).flatten(1)
+
     def forward(self, x):
-        x = F.adaptive_avg_pool2d(self.features(x), 1).flatten(1)
-        return self.classifier(x)
+        return self.classifier(self.embed(x))
 
 
 # --- core/models/resnet.cpp, basic_block.cpp (resnet_narrow) ---------------------
@@ -104,10 +107,61 @@ class ResNetNarrow(nn.Module):
     def head(self):
         return self.fc
 
-    def forward(self, x):
+    def embed(self, x):
         x = F.relu(self.bn1(self.conv1(x)))
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
-        return self.fc(F.adaptive_avg_pool2d(x, 1).flatten(1))
+        return F.adaptive_avg_pool2d(x, 1).flatten(1)
+
+    def forward(self, x):
+        return self.fc(self.embed(x))
+
+
+# --- core/transfer/domain_classifier.cpp, gradient_reversal.cpp (DANN) -----------
+class DomainClassifier(nn.Module):
+    def __init__(self, feature_dim, hidden=64):
+        super().__init__()
+        self.fc1, self.fc2, self.out = nn.Linear(feature_dim, hidden), nn.Linear(hidden, hidden), nn.Linear(hidden, 1)
+
+    def forward(self, f):
+        return self.out(F.relu(self.fc2(F.relu(self.fc1(f))))).squeeze(1)
+
+
+class ReverseGradient(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, lam):
+        ctx.lam = lam
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -ctx.lam * grad, None
+
+
+def dann_lambda(progress):
+    return 2.0 / (1.0 + math.exp(-10.0 * min(1.0, max(0.0, progress)))) - 1.0
+
+
+class DannStep:
+    """The Trainer's DANN step: labelled and unlabelled images through the
+    blocks together, task CE + BCE of the domain classifier behind gradient
+    reversal (unlabelled target = the inverted training images)."""
+
+    def __init__(self, model, total_batches):
+        self.model, self.total, self.done = model, total_batches, 0
+        self.domain = DomainClassifier(model.head().in_features)
+
+    def parameters(self):
+        return list(self.domain.parameters())
+
+    def __call__(self, xb, yb, tb):
+        self.done += 1
+        lam = dann_lambda((self.done - 1) / self.total)
+        feats = self.model.embed(torch.cat([xb, tb]))
+        out = self.model.head()(feats[:len(xb)])
+        task = F.cross_entropy(out, yb)
+        domains = torch.cat([torch.zeros(len(xb)), torch.ones(len(tb))])
+        logits = self.domain(ReverseGradient.apply(feats, lam))
+        return out, task, task + F.binary_cross_entropy_with_logits(logits, domains)
 
 
 def build(job):
@@ -116,7 +170,7 @@ def build(job):
     blocks = model.blocks()
     # core/transfer/strategy.cpp with default options: feature extraction freezes
     # every block; partial fine-tuning trains the top block and the head.
-    frozen = {"feature-extraction": blocks, "partial-finetune": blocks[:-1], "full-finetune": []}[strategy]
+    frozen = {"feature-extraction": blocks, "partial-finetune": blocks[:-1], "full-finetune": [], "dann": []}[strategy]
     for block in frozen:
         for p in block.parameters():
             p.requires_grad_(False)
@@ -129,21 +183,30 @@ def set_modes(model, frozen):
         block.eval()  # frozen BatchNorm keeps its statistics, as the Trainer does
 
 
-def train_tutorial(model, frozen, data, epochs):
+def train_tutorial(model, frozen, data, epochs, dann=False):
     (x, y), (vx, vy) = data
-    opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.01, momentum=0.9)
     loader = DataLoader(TensorDataset(x, y), batch_size=BATCH, shuffle=True)
+    dann_step = DannStep(model, len(loader) * epochs) if dann else None
+    target_loader = DataLoader(TensorDataset(1.0 - x), batch_size=BATCH, shuffle=True) if dann else None
+    params = [p for p in model.parameters() if p.requires_grad] + (dann_step.parameters() if dann else [])
+    opt = torch.optim.SGD(params, lr=0.01, momentum=0.9)
     val_loader = DataLoader(TensorDataset(vx, vy), batch_size=256)
     epoch_seconds = []
     for _ in range(epochs):
         start = time.perf_counter()
         set_modes(model, frozen)
         running_loss, correct = 0.0, 0
+        targets = iter(target_loader) if dann else None
         for xb, yb in loader:
             opt.zero_grad()
-            out = model(xb)
-            loss = F.cross_entropy(out, yb)
-            loss.backward()
+            if dann:
+                (tb,) = next(targets)
+                out, loss, objective = dann_step(xb, yb, tb)
+                objective.backward()
+            else:
+                out = model(xb)
+                loss = F.cross_entropy(out, yb)
+                loss.backward()
             opt.step()
             running_loss += loss.item() * xb.size(0)
             correct += (out.argmax(1) == yb).sum().item()
@@ -156,23 +219,31 @@ def train_tutorial(model, frozen, data, epochs):
     return epoch_seconds, val_correct / len(vy)
 
 
-def train_tuned(model, frozen, data, epochs):
+def train_tuned(model, frozen, data, epochs, dann=False):
     (x, y), (vx, vy) = data
-    opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.01, momentum=0.9)
     n = len(y)
+    dann_step = DannStep(model, (n + BATCH - 1) // BATCH * epochs) if dann else None
+    target = 1.0 - x if dann else None
+    params = [p for p in model.parameters() if p.requires_grad] + (dann_step.parameters() if dann else [])
+    opt = torch.optim.SGD(params, lr=0.01, momentum=0.9)
     epoch_seconds = []
     for _ in range(epochs):
         start = time.perf_counter()
         set_modes(model, frozen)
         order = torch.randperm(n)
+        target_order = torch.randperm(n) if dann else None
         running_loss, correct = 0.0, 0
         for b in range(0, n, BATCH):
             idx = order[b:b + BATCH]
             xb, yb = x.index_select(0, idx), y.index_select(0, idx)
             opt.zero_grad()
-            out = model(xb)
-            loss = F.cross_entropy(out, yb)
-            loss.backward()
+            if dann:
+                out, loss, objective = dann_step(xb, yb, target.index_select(0, target_order[b:b + BATCH]))
+                objective.backward()
+            else:
+                out = model(xb)
+                loss = F.cross_entropy(out, yb)
+                loss.backward()
             opt.step()
             running_loss += loss.item() * xb.size(0)
             correct += (out.argmax(1) == yb).sum().item()
@@ -189,7 +260,7 @@ def run(job, loop, data, epochs):
     torch.manual_seed(1)
     model, frozen = build(job)
     fn = train_tutorial if loop == "tutorial" else train_tuned
-    return model, fn(model, frozen, data, epochs)
+    return model, fn(model, frozen, data, epochs, dann=job.endswith("-dann"))
 
 
 def main():

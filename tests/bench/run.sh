@@ -6,6 +6,7 @@
 #
 #   tests/bench/run.sh [OUTPUT.json]
 #   TL_BENCH_REPS=5 TL_BENCH_BUILD_DIR=/tmp/b tests/bench/run.sh
+#   TL_BENCH_JOBS="smallcnn-dann" tests/bench/run.sh /tmp/dann.json
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -23,8 +24,8 @@ cmake -S "$root" -B "$build" -G Ninja -DTL_BUILD_BENCH=ON -DTL_BUILD_UI=OFF -DTL
 cmake --build "$build" --target tl_bench
 bench="$build/tests/bench/tl_bench"
 
-jobs="smallcnn-feature-extraction smallcnn-partial-finetune smallcnn-full-finetune
-resnet_narrow-feature-extraction resnet_narrow-partial-finetune resnet_narrow-full-finetune"
+jobs=${TL_BENCH_JOBS:-"smallcnn-feature-extraction smallcnn-partial-finetune smallcnn-full-finetune
+resnet_narrow-feature-extraction resnet_narrow-partial-finetune resnet_narrow-full-finetune smallcnn-dann"}
 raw="$build/bench-raw.jsonl"
 : >"$raw"
 rep=1

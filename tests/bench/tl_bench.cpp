@@ -6,7 +6,8 @@
 //   tl_bench peak
 //
 // JOB is ARCH-STRATEGY with ARCH small_cnn ("smallcnn") or resnet_narrow and
-// STRATEGY feature-extraction, partial-finetune or full-finetune. The data are
+// STRATEGY feature-extraction, partial-finetune, full-finetune or dann (full
+// fine-tuning with DANN; the unlabelled target set is the inverted training images). The data are
 // the first 2048 Fashion-MNIST training images of classes 0-4 (validation: the
 // first 512 test images of those classes), batch 64, SGD lr 0.01 momentum 0.9,
 // exactly what pytorch_loops.py reads and runs.
@@ -49,6 +50,7 @@ tl::Dataset first_of_classes(const tl::Dataset& all, int64_t count) {
 struct JobSpec {
   std::string architecture;
   tl::Strategy strategy;
+  bool dann = false;  ///< full fine-tuning + DANN, the unlabelled target = the inverted training images
 };
 
 JobSpec parse_job(const std::string& job) {
@@ -60,6 +62,7 @@ JobSpec parse_job(const std::string& job) {
   if (strategy == "feature-extraction") return {arch, tl::Strategy::FeatureExtraction};
   if (strategy == "partial-finetune") return {arch, tl::Strategy::PartialFineTuning};
   if (strategy == "full-finetune") return {arch, tl::Strategy::FullFineTuning};
+  if (strategy == "dann") return {arch, tl::Strategy::FullFineTuning, true};
   throw std::invalid_argument("job: unknown strategy " + strategy);
 }
 
@@ -93,6 +96,12 @@ tl::TrainingOutcome train_once(const JobSpec& spec, const tl::Dataset& train, co
   job.options.learning_rate = 0.01;
   job.options.momentum = 0.9;
   job.options.threads = threads;  // 0: every core, as the app does
+  if (spec.dann) {
+    tl::DannSetup dann;
+    dann.unlabelled = train;
+    dann.unlabelled.images = 1.0 - train.images;
+    job.dann = dann;
+  }
   auto outcome = tl::Trainer::run(std::move(job));
   if (outcome.status != tl::RunStatus::Finished) throw std::runtime_error("training failed: " + outcome.message);
   return outcome;

@@ -10,6 +10,7 @@
 #include "plot/loss_plot.h"
 #include "session/experiment_session.h"
 #include "training/training_controller.h"
+#include "batch_window.h"
 #include "ui_test_helpers.h"
 #include "ui_wait.h"
 #include "verdict/verdict_banner.h"
@@ -71,17 +72,13 @@ QJsonObject readJson(const QString& path) {
 class ComparisonRunTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("TransferLabTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("transferlab-ui-tests"));
+    test::isolateSettings();
   }
 
   void SetUp() override {
     if (builtinModel().isEmpty()) GTEST_SKIP() << "no built-in checkpoint";
     ASSERT_TRUE(runs.isValid());
-    window.setInteractive(false);
-    window.setPersistSettings(false);
-    window.controller()->setRunsDirectory(runs.path());
+    test::makeBatchWindow(window, runs.path());
   }
 
   void load(const QString& json) {

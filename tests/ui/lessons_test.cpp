@@ -6,6 +6,7 @@
 #include "main_window/main_window.h"
 #include "session/experiment_session.h"
 #include "training/training_controller.h"
+#include "batch_window.h"
 #include "ui_test_helpers.h"
 #include "ui_wait.h"
 
@@ -62,16 +63,12 @@ const QString kLessonKeys = QStringLiteral(R"("lesson": "Frozen edges & textures
 class LessonsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("TransferLabTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("transferlab-ui-tests"));
+    test::isolateSettings();
   }
 
   void SetUp() override {
     ASSERT_TRUE(dir.isValid());
-    window.setInteractive(false);  // errors to the status bar, no modal dialogs
-    window.setPersistSettings(false);
-    window.controller()->setRunsDirectory(dir.filePath(QStringLiteral("runs")));
+    test::makeBatchWindow(window, dir.filePath(QStringLiteral("runs")));
   }
 
   /// Writes `json` as a preset file in the test's folder and returns its path.

@@ -5,6 +5,7 @@
 #include "plot/loss_plot.h"
 #include "session/experiment_session.h"
 #include "training/training_controller.h"
+#include "batch_window.h"
 #include "ui_test_helpers.h"
 #include "ui_wait.h"
 
@@ -41,17 +42,12 @@ QString run_config(int epochs, int shots, const QString& root = QString()) {
 class MainWindowTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    // Keeps QSettings and run folders away from the user's own.
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("TransferLabTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("transferlab-ui-tests"));
+    test::isolateSettings();
   }
 
   void SetUp() override {
     ASSERT_TRUE(runs.isValid());
-    window.setInteractive(false);  // errors to the status bar, no modal dialogs
-    window.setPersistSettings(false);
-    window.controller()->setRunsDirectory(runs.path());
+    test::makeBatchWindow(window, runs.path());
   }
 
   void load(const QString& json) {

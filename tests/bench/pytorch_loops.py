@@ -198,16 +198,8 @@ def train_tutorial(model, frozen, data, epochs, dann=False):
         running_loss, correct = 0.0, 0
         targets = iter(target_loader) if dann else None
         for xb, yb in loader:
-            opt.zero_grad()
-            if dann:
-                (tb,) = next(targets)
-                out, loss, objective = dann_step(xb, yb, tb)
-                objective.backward()
-            else:
-                out = model(xb)
-                loss = F.cross_entropy(out, yb)
-                loss.backward()
-            opt.step()
+            tb = next(targets)[0] if dann else None
+            out, loss = train_step(model, opt, dann_step, xb, yb, tb)
             running_loss += loss.item() * xb.size(0)
             correct += (out.argmax(1) == yb).sum().item()
         model.eval()
@@ -217,6 +209,21 @@ def train_tutorial(model, frozen, data, epochs, dann=False):
                 val_correct += (model(xb).argmax(1) == yb).sum().item()
         epoch_seconds.append(time.perf_counter() - start)
     return epoch_seconds, val_correct / len(vy)
+
+
+def train_step(model, opt, dann_step, xb, yb, tb):
+    """One optimisation step, the same in both loops; with DANN, tb is the
+    unlabelled target batch. Returns the logits and the task loss."""
+    opt.zero_grad()
+    if dann_step is not None:
+        out, loss, objective = dann_step(xb, yb, tb)
+        objective.backward()
+    else:
+        out = model(xb)
+        loss = F.cross_entropy(out, yb)
+        loss.backward()
+    opt.step()
+    return out, loss
 
 
 def train_tuned(model, frozen, data, epochs, dann=False):
@@ -236,15 +243,8 @@ def train_tuned(model, frozen, data, epochs, dann=False):
         for b in range(0, n, BATCH):
             idx = order[b:b + BATCH]
             xb, yb = x.index_select(0, idx), y.index_select(0, idx)
-            opt.zero_grad()
-            if dann:
-                out, loss, objective = dann_step(xb, yb, target.index_select(0, target_order[b:b + BATCH]))
-                objective.backward()
-            else:
-                out = model(xb)
-                loss = F.cross_entropy(out, yb)
-                loss.backward()
-            opt.step()
+            tb = target.index_select(0, target_order[b:b + BATCH]) if dann else None
+            out, loss = train_step(model, opt, dann_step, xb, yb, tb)
             running_loss += loss.item() * xb.size(0)
             correct += (out.argmax(1) == yb).sum().item()
         model.eval()

@@ -57,7 +57,9 @@ torch::Tensor read_image(const std::string& path, int64_t channels) {
   if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
     throw ImageFileError(path + ": file too large to decode");
   }
-  const int wanted = channels == 0 ? stored_channels(bytes, path) : static_cast<int>(channels);
+  // Identifying the format first tells "not an image" from "a broken image".
+  const int stored = stored_channels(bytes, path);
+  const int wanted = channels == 0 ? stored : static_cast<int>(channels);
 
   // stb converts colour to grey by luminance and grey to colour by repeating.
   int width = 0, height = 0, components = 0;

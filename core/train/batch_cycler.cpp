@@ -27,4 +27,29 @@ torch::Tensor BatchCycler::next() {
   return idx;
 }
 
+void BatchCycler::replace_data(Dataset data) {
+  if (data.size() != data_.size()) {
+    throw std::invalid_argument("batch cycler: the replacement dataset has " + std::to_string(data.size()) +
+                                " images instead of " + std::to_string(data_.size()));
+  }
+  data_ = std::move(data);
+}
+
+BatchCycler::State BatchCycler::state() const {
+  return {generator_.get_state(), order_.defined() ? order_.clone() : torch::Tensor(), position_};
+}
+
+void BatchCycler::restore(const State& state) {
+  if (state.order.defined() && (state.order.dim() != 1 || state.order.size(0) != data_.size())) {
+    throw std::invalid_argument("batch cycler: the saved order does not fit a dataset of " +
+                                std::to_string(data_.size()) + " images");
+  }
+  if (state.position < 0 || state.position > data_.size()) {
+    throw std::invalid_argument("batch cycler: the saved position is out of range");
+  }
+  generator_.set_state(state.generator);
+  order_ = state.order.defined() ? state.order.clone() : torch::Tensor();
+  position_ = state.position;
+}
+
 }  // namespace tl

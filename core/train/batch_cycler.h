@@ -23,6 +23,21 @@ class BatchCycler {
 
   const Dataset& data() const { return data_; }
 
+  /// Swaps in a dataset of the same size (e.g. its cached activations)
+  /// without disturbing the order of the batches still to come.
+  void replace_data(Dataset data);
+
+  /// Where the cycler stands: its generator's state, the current permutation
+  /// (undefined before the first batch) and the position in it. restore()
+  /// makes the following batches equal those that followed state().
+  struct State {
+    torch::Tensor generator;
+    torch::Tensor order;
+    int64_t position = 0;
+  };
+  State state() const;
+  void restore(const State& state);
+
  private:
   Dataset data_;
   int64_t batch_size_;

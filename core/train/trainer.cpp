@@ -3,12 +3,18 @@
 #include "train/batch_cycler.h"
 #include "train/cpu_threads.h"
 #include "train/feature_cache.h"
+#include "train/optimizer_state.h"
+#include "train/training_checkpoint.h"
 #include "transfer/domain_classifier.h"
 #include "transfer/gradient_reversal.h"
+#include "weights/checkpoint.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <chrono>
+#include <ctime>
+#include <filesystem>
 #include <cmath>
 #include <iomanip>
 #include <map>
@@ -24,12 +30,17 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// A loss that is no longer finite; ends the run as Diverged.
+struct DivergedError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // Cached activations larger than this are not kept; the prefix then runs
 // every step like the rest of the network.
 constexpr int64_t kMaxFeatureCacheBytes = int64_t{2} << 30;
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(torch::nn::Module& model, const FreezePlan& plan,
-                                                        const TrainingOptions& opt,
+                                                        const TrainingOptions& opt, double learning_rate,
                                                         const std::vector<torch::Tensor>& extra_params,
                                                         double weight_decay) {
   // One parameter group per learning-rate multiplier; frozen parameters are left out.
@@ -45,7 +56,7 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(torch::nn::Module& model
   for (const auto& p : extra_params) by_multiplier[1.0].push_back(p);
   std::vector<torch::optim::OptimizerParamGroup> groups;
   for (auto& [multiplier, params] : by_multiplier) {
-    const double lr = opt.learning_rate * multiplier;
+    const double lr = learning_rate * multiplier;
     if (opt.optimizer == OptimizerKind::Adam) {
       auto o = std::make_unique<torch::optim::AdamOptions>(lr);
       o->weight_decay(weight_decay);
@@ -57,9 +68,9 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(torch::nn::Module& model
     }
   }
   if (opt.optimizer == OptimizerKind::Adam) {
-    return std::make_unique<torch::optim::Adam>(groups, torch::optim::AdamOptions(opt.learning_rate));
+    return std::make_unique<torch::optim::Adam>(groups, torch::optim::AdamOptions(learning_rate));
   }
-  return std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(opt.learning_rate));
+  return std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(learning_rate));
 }
 
 void check_options(const TrainingOptions& o, const Dataset& train) {
@@ -202,25 +213,6 @@ Mitigations prepare_mitigations(const TrainingJob& job, TransferModelImpl& model
   return m;
 }
 
-int64_t cache_frozen_prefix(const TrainingJob& job, TransferModelImpl& model, Dataset& train, Dataset& validation,
-                            Mitigations& m) {
-  // A frozen prefix is a fixed function of the input: run it once.
-  if (!job.options.cache_frozen_features) return 0;
-  const int64_t prefix = frozen_prefix_blocks(model, job.plan);
-  if (prefix == 0) return 0;
-  int64_t bytes = prefix_cache_bytes(model, train, prefix) + prefix_cache_bytes(model, validation, prefix);
-  if (m.unlabelled) bytes += prefix_cache_bytes(model, m.unlabelled->data(), prefix);
-  if (m.source) bytes += prefix_cache_bytes(model, m.source->data(), prefix);
-  if (bytes > kMaxFeatureCacheBytes) return 0;
-  train = precompute_prefix(model, train, prefix);
-  validation = precompute_prefix(model, validation, prefix);
-  const int64_t batch = job.options.batch_size;
-  const uint64_t seed = job.options.seed;
-  if (m.unlabelled) m.unlabelled.emplace(precompute_prefix(model, m.unlabelled->data(), prefix), batch, seed + 1);
-  if (m.source) m.source.emplace(precompute_prefix(model, m.source->data(), prefix), batch, seed + 2);
-  return prefix;
-}
-
 }  // namespace
 
 std::string optimizer_name(OptimizerKind kind) { return kind == OptimizerKind::Adam ? "adam" : "sgd"; }
@@ -331,6 +323,9 @@ void Trainer::thread_main() {
   try {
     train_loop();
     outcome_.status = cancel_requested() ? RunStatus::Cancelled : RunStatus::Finished;
+  } catch (const DivergedError& e) {
+    outcome_.status = RunStatus::Diverged;
+    outcome_.message = e.what();
   } catch (const std::exception& e) {
     outcome_.status = RunStatus::Failed;
     outcome_.message = e.what();
@@ -358,6 +353,352 @@ std::string epoch_warning(const std::vector<EpochEvent>& previous, const EpochEv
   return text;
 }
 
+// What the training thread keeps between batches: what a checkpoint holds and
+// what a change of the freeze plan rebuilds.
+struct Trainer::Run {
+  TransferModelImpl& model;
+  FreezePlan plan;
+  double learning_rate = 0.0;
+  Mitigations mitigations;
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  std::vector<std::string> frozen;   // modules kept in eval mode
+  Dataset train, validation;         // cached activations after first_block blocks
+  int64_t first_block = -1;          // -1: not cached yet
+  at::Generator order_generator;     // draws each epoch's batch order
+  int64_t batches = 0;               // per epoch
+  int64_t total_batches = 0;
+  double train_seconds = 0.0;        // of the finished epochs, pauses excluded
+  std::string last_checkpoint;       // "after epoch 2": the one on disk; empty = none written
+
+  explicit Run(TransferModelImpl& m) : model(m) {}
+
+  // Every trained parameter under a stable name, for the optimizer's state.
+  NamedParameters named_parameters() const {
+    NamedParameters params;
+    for (const auto& p : model.named_parameters(/*recurse=*/true)) params.emplace_back("model/" + p.key(), p.value());
+    if (mitigations.domain) {
+      for (const auto& p : mitigations.domain->named_parameters(/*recurse=*/true)) {
+        params.emplace_back("domain/" + p.key(), p.value());
+      }
+    }
+    if (mitigations.source_head) {
+      for (const auto& p : mitigations.source_head->named_parameters(/*recurse=*/true)) {
+        params.emplace_back("source_head/" + p.key(), p.value());
+      }
+    }
+    return params;
+  }
+};
+
+// The epoch under way: its batch order and what its batches added up so far.
+struct Trainer::EpochProgress {
+  int epoch = 1;
+  torch::Tensor order;
+  int64_t next_batch = 0;  // 0-based index of the batch to run next
+  double loss_sum = 0.0;
+  int64_t correct = 0, seen = 0, domain_correct = 0, domain_seen = 0;
+  double lambda = -1.0;
+  double seconds = 0.0;  // spent on it so far, pauses excluded
+
+  nlohmann::json to_json() const {
+    return {{"epoch", epoch},     {"next_batch", next_batch},         {"loss_sum", loss_sum},
+            {"correct", correct}, {"seen", seen},                     {"domain_correct", domain_correct},
+            {"domain_seen", domain_seen}, {"lambda", lambda}, {"seconds", seconds}};
+  }
+  static EpochProgress from_json(const nlohmann::json& j, torch::Tensor order) {
+    EpochProgress p;
+    p.epoch = j.at("epoch").get<int>();
+    p.next_batch = j.at("next_batch").get<int64_t>();
+    p.loss_sum = j.at("loss_sum").get<double>();
+    p.correct = j.at("correct").get<int64_t>();
+    p.seen = j.at("seen").get<int64_t>();
+    p.domain_correct = j.at("domain_correct").get<int64_t>();
+    p.domain_seen = j.at("domain_seen").get<int64_t>();
+    p.lambda = j.at("lambda").get<double>();
+    p.seconds = j.at("seconds").get<double>();
+    p.order = std::move(order);
+    return p;
+  }
+};
+
+namespace {
+
+// Bumped when the checkpoint layout changes, so an old file is refused by name.
+constexpr int kCheckpointFormat = 1;
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+std::string number_text(double value) {
+  std::ostringstream s;
+  s << value;
+  return s.str();
+}
+
+// A rate two orders of magnitude below `lr`, rounded down to a power of ten:
+// 10 -> 0.1, 0.5 -> 0.001.
+double smaller_learning_rate(double lr) { return std::pow(10.0, std::floor(std::log10(lr)) - 2.0); }
+
+// "loss became NaN at epoch 2, batch 17; the learning rate 10 is probably too
+// high - try 0.1; the checkpoint after epoch 1 is kept"
+std::string divergence_message(double bad, const std::string& where, double lr, const std::string& kept) {
+  return std::string("loss became ") + (std::isnan(bad) ? "NaN" : "infinite") + " " + where +
+         "; the learning rate " + number_text(lr) + " is probably too high - try " +
+         number_text(smaller_learning_rate(lr)) + (kept.empty() ? "" : "; the checkpoint " + kept + " is kept");
+}
+
+void put_module_tensors(std::map<std::string, torch::Tensor>& tensors, const std::string& prefix,
+                        const torch::nn::Module& module) {
+  for (auto& [name, tensor] : state_dict(module)) tensors[prefix + name] = std::move(tensor);
+}
+
+// The tensors under `prefix` without it.
+std::map<std::string, torch::Tensor> tensors_under(const std::map<std::string, torch::Tensor>& tensors,
+                                                   const std::string& prefix) {
+  std::map<std::string, torch::Tensor> result;
+  for (const auto& [name, tensor] : tensors) {
+    if (name.rfind(prefix, 0) == 0) result.emplace(name.substr(prefix.size()), tensor);
+  }
+  return result;
+}
+
+const torch::Tensor& tensor_at(const std::map<std::string, torch::Tensor>& tensors, const std::string& name,
+                               const std::string& path) {
+  const auto it = tensors.find(name);
+  if (it == tensors.end()) throw std::runtime_error(path + ": " + name + " is missing");
+  return it->second;
+}
+
+void put_cycler(std::map<std::string, torch::Tensor>& tensors, nlohmann::json& positions, const std::string& name,
+                const std::optional<BatchCycler>& cycler) {
+  if (!cycler) return;
+  const BatchCycler::State state = cycler->state();
+  tensors["rng/" + name] = state.generator;
+  if (state.order.defined()) tensors["cycler/" + name + "/order"] = state.order;
+  positions[name] = state.position;
+}
+
+void restore_cycler(const TrainingCheckpoint& ckpt, const std::string& path, const std::string& name,
+                    std::optional<BatchCycler>& cycler) {
+  if (!cycler) return;
+  BatchCycler::State state;
+  state.generator = tensor_at(ckpt.tensors, "rng/" + name, path);
+  const auto order = ckpt.tensors.find("cycler/" + name + "/order");
+  if (order != ckpt.tensors.end()) state.order = order->second;
+  state.position = ckpt.progress.at("cyclers").at(name).get<int64_t>();
+  cycler->restore(state);
+}
+
+// "layer3, layer4" from the plan entries whose trainability `after` changed to `trainable`.
+std::string changed_layers(const TransferModelImpl& model, const FreezePlan& before, const FreezePlan& after,
+                           bool trainable) {
+  std::string names;
+  for (const auto& item : model.named_modules("", /*include_self=*/false)) {
+    const std::string& path = item.key();
+    const auto own = item.value()->named_parameters(/*recurse=*/false);
+    if (own.is_empty()) continue;
+    const std::string param = path + "." + own.begin()->key();
+    const bool was = before.setting_for(param).trainable, is = after.setting_for(param).trainable;
+    if (was != is && is == trainable) names += (names.empty() ? "" : ", ") + path;
+  }
+  return names;
+}
+
+std::string describe_update(const TransferModelImpl& model, const FreezePlan& old_plan, double old_lr,
+                            const TrainingUpdate& update) {
+  std::string text;
+  const auto add = [&](const std::string& part) { text += (text.empty() ? "" : "; ") + part; };
+  if (old_lr != update.learning_rate) {
+    add("learning rate " + number_text(old_lr) + " -> " + number_text(update.learning_rate));
+  }
+  const std::string unfrozen = changed_layers(model, old_plan, update.plan, true);
+  const std::string frozen = changed_layers(model, old_plan, update.plan, false);
+  if (!unfrozen.empty()) add("unfrozen: " + unfrozen);
+  if (!frozen.empty()) add("frozen: " + frozen);
+  return text.empty() ? "learning-rate multipliers changed" : text;
+}
+
+}  // namespace
+
+void Trainer::update(TrainingUpdate update) {
+  std::lock_guard<std::mutex> lock(update_mutex_);
+  pending_update_ = std::move(update);
+}
+
+void Trainer::report(int epoch, int64_t batch, const std::string& kind, const std::string& details) {
+  const RunEvent event{utc_now(), epoch, batch, kind, details};
+  if (!job_.run_dir.empty() && !append_run_event(job_.run_dir, event) && !event_log_failed_) {
+    event_log_failed_ = true;  // said once, not on every event
+    report(epoch, batch, "warning", run_event_log_path(job_.run_dir) + ": cannot append to the event log");
+  }
+  if (listener_) listener_->on_run_event(event);
+}
+
+void Trainer::cache_frozen_prefix(Run& run) {
+  // A frozen prefix is a fixed function of the input: run it once.
+  int64_t prefix = job_.options.cache_frozen_features ? frozen_prefix_blocks(run.model, run.plan) : 0;
+  const auto& m = run.mitigations;
+  if (prefix > 0) {
+    int64_t bytes = prefix_cache_bytes(run.model, job_.train, prefix) +
+                    prefix_cache_bytes(run.model, job_.validation, prefix);
+    if (m.unlabelled) bytes += prefix_cache_bytes(run.model, job_.dann->unlabelled, prefix);
+    if (m.source) bytes += prefix_cache_bytes(run.model, job_.multitask->source, prefix);
+    if (bytes > kMaxFeatureCacheBytes) prefix = 0;
+  }
+  if (prefix == run.first_block) return;
+  // The cyclers keep their batch order: only their images become activations.
+  run.train = precompute_prefix(run.model, job_.train, prefix);
+  run.validation = precompute_prefix(run.model, job_.validation, prefix);
+  if (m.unlabelled) run.mitigations.unlabelled->replace_data(precompute_prefix(run.model, job_.dann->unlabelled, prefix));
+  if (m.source) run.mitigations.source->replace_data(precompute_prefix(run.model, job_.multitask->source, prefix));
+  run.first_block = prefix;
+}
+
+void Trainer::apply_plan(Run& run, const TrainingUpdate& update) {
+  if (!(update.learning_rate > 0.0)) throw std::invalid_argument("learning rate: expected a number > 0");
+  update.plan.validate(run.model, run.model.architecture());
+  // Built before anything changes, so a plan that leaves nothing to train is refused cleanly.
+  auto optimizer = make_optimizer(run.model, update.plan, job_.options, update.learning_rate,
+                                  run.mitigations.extra_parameters(),
+                                  run.mitigations.l2sp ? 0.0 : job_.options.weight_decay);
+  const NamedParameters params = run.named_parameters();
+  const OptimizerStates states = take_optimizer_states(*run.optimizer, params);
+  update.plan.apply(run.model);
+  put_optimizer_states(*optimizer, params, states);
+  run.optimizer = std::move(optimizer);
+  run.plan = update.plan;
+  run.learning_rate = update.learning_rate;
+  run.frozen = run.plan.frozen_modules(run.model);
+  cache_frozen_prefix(run);
+  set_training_modes(run.model, run.frozen);
+  run.mitigations.train();
+}
+
+void Trainer::apply_pending_update(Run& run, int epoch, int64_t batch) {
+  std::optional<TrainingUpdate> update;
+  {
+    std::lock_guard<std::mutex> lock(update_mutex_);
+    update.swap(pending_update_);
+  }
+  if (!update) return;
+  const std::string change = describe_update(run.model, run.plan, run.learning_rate, *update);
+  try {
+    apply_plan(run, *update);
+  } catch (const std::exception& e) {
+    report(epoch, batch, "warning", std::string("the change of the freeze plan was not applied: ") + e.what());
+    return;
+  }
+  report(epoch, batch, "plan_change", change);
+}
+
+void Trainer::save_checkpoint(Run& run, const EpochProgress* partial, int epoch, int64_t batch) {
+  if (job_.run_dir.empty()) return;
+  TrainingCheckpoint ckpt;
+  nlohmann::json& p = ckpt.progress;
+  p["format"] = kCheckpointFormat;
+  p["architecture"] = run.model.architecture();
+  p["epochs"] = job_.options.epochs;
+  p["batches_per_epoch"] = run.batches;
+  p["seed"] = job_.options.seed;
+  p["optimizer"] = optimizer_name(job_.options.optimizer);
+  p["next_epoch"] = partial ? partial->epoch : epoch + 1;
+  p["partial_epoch"] = partial ? partial->to_json() : nlohmann::json();
+  p["train_seconds"] = run.train_seconds;
+  p["plan"] = freeze_plan_to_json(run.plan);
+  p["learning_rate"] = run.learning_rate;
+  nlohmann::json& epochs = p["completed_epochs"] = nlohmann::json::array();
+  for (const auto& e : outcome_.epochs) epochs.push_back(epoch_event_to_json(e));
+
+  auto& t = ckpt.tensors;
+  put_module_tensors(t, "model/", run.model);
+  if (run.mitigations.domain) put_module_tensors(t, "domain/", *run.mitigations.domain);
+  if (run.mitigations.source_head) put_module_tensors(t, "source_head/", *run.mitigations.source_head);
+  p["optimizer_steps"] = optimizer_states_to_tensors(take_optimizer_states(*run.optimizer, run.named_parameters()), t);
+  {
+    at::Generator global = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(global.mutex());
+    t["rng/default"] = global.get_state();
+  }
+  t["rng/order"] = run.order_generator.get_state();
+  if (partial) t["partial/order"] = partial->order;
+  p["cyclers"] = nlohmann::json::object();
+  put_cycler(t, p["cyclers"], "unlabelled", run.mitigations.unlabelled);
+  put_cycler(t, p["cyclers"], "source", run.mitigations.source);
+
+  const std::string path = training_checkpoint_path(job_.run_dir);
+  try {
+    save_training_checkpoint(ckpt, path);
+  } catch (const std::exception& e) {
+    report(epoch, batch, "warning", std::string("checkpoint not saved: ") + e.what());
+    return;
+  }
+  run.last_checkpoint = partial ? "paused in epoch " + std::to_string(epoch) + " after batch " + std::to_string(batch)
+                                : "after epoch " + std::to_string(epoch);
+  report(epoch, batch, "checkpoint", run.last_checkpoint);
+}
+
+int Trainer::restore_checkpoint(Run& run, std::optional<EpochProgress>& partial) {
+  const std::string path = training_checkpoint_path(job_.run_dir);
+  const TrainingCheckpoint ckpt = load_training_checkpoint(path);
+  const nlohmann::json& p = ckpt.progress;
+  try {
+    if (p.at("format").get<int>() != kCheckpointFormat) {
+      throw std::runtime_error("format " + p.at("format").dump() + " is not supported (expected " +
+                               std::to_string(kCheckpointFormat) + ")");
+    }
+    const auto expect = [&](const char* field, const nlohmann::json& ours) {
+      if (p.at(field) != ours) {
+        throw std::runtime_error(std::string(field) + " is " + p.at(field).dump() + " but this run has " +
+                                 ours.dump() + "; resume with the run's own config");
+      }
+    };
+    expect("architecture", run.model.architecture());
+    expect("epochs", job_.options.epochs);
+    expect("batches_per_epoch", run.batches);
+    expect("seed", job_.options.seed);
+    expect("optimizer", optimizer_name(job_.options.optimizer));
+
+    // The plan in force when the checkpoint was taken, then the weights and
+    // the optimizer state of the parameters it trains.
+    const TrainingUpdate saved{freeze_plan_from_json(p.at("plan")), p.at("learning_rate").get<double>()};
+    if (!(saved.plan == run.plan) || saved.learning_rate != run.learning_rate) apply_plan(run, saved);
+    load_into(run.model, tensors_under(ckpt.tensors, "model/"));
+    if (run.mitigations.domain) load_into(*run.mitigations.domain, tensors_under(ckpt.tensors, "domain/"));
+    if (run.mitigations.source_head) {
+      load_into(*run.mitigations.source_head, tensors_under(ckpt.tensors, "source_head/"));
+    }
+    put_optimizer_states(*run.optimizer, run.named_parameters(),
+                         optimizer_states_from_tensors(job_.options.optimizer == OptimizerKind::Adam, ckpt.tensors,
+                                                       p.at("optimizer_steps")));
+    at::Generator global = at::detail::getDefaultCPUGenerator();
+    {
+      std::lock_guard<std::mutex> lock(global.mutex());
+      global.set_state(tensor_at(ckpt.tensors, "rng/default", path));
+    }
+    run.order_generator.set_state(tensor_at(ckpt.tensors, "rng/order", path));
+    restore_cycler(ckpt, path, "unlabelled", run.mitigations.unlabelled);
+    restore_cycler(ckpt, path, "source", run.mitigations.source);
+
+    outcome_.epochs.clear();
+    for (const auto& e : p.at("completed_epochs")) outcome_.epochs.push_back(epoch_event_from_json(e));
+    run.train_seconds = p.at("train_seconds").get<double>();
+    if (!p.at("partial_epoch").is_null()) {
+      partial = EpochProgress::from_json(p.at("partial_epoch"), tensor_at(ckpt.tensors, "partial/order", path));
+    }
+    return p.at("next_epoch").get<int>();
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(path + ": the training progress is incomplete (" + e.what() + ")");
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": cannot resume from it: " + e.what());
+  }
+}
+
 void Trainer::train_loop() {
   // Grad mode and the intra-op thread count are per thread: set them here.
   torch::AutoGradMode grad_mode(true);
@@ -365,100 +706,149 @@ void Trainer::train_loop() {
   torch::manual_seed(job_.options.seed);
 
   auto& model = *job_.model;
-  const auto& plan = job_.plan;
   const auto& opt = job_.options;
   check_options(opt, job_.train);
   check_mitigations(job_);
-  plan.validate(model, model.architecture());
-  for (const auto& path : plan.reinitialized()) model.reset_module(path);
-  plan.apply(model);
-  Mitigations mitigations = prepare_mitigations(job_, model);
-  auto optimizer = make_optimizer(model, plan, opt, mitigations.extra_parameters(),
-                                  mitigations.l2sp ? 0.0 : opt.weight_decay);
-  const auto frozen = plan.frozen_modules(model);
+  job_.plan.validate(model, model.architecture());
+  // A resumed run repeats these steps as the original did (same seed), so
+  // L2-SP's anchors and the mitigations' fresh layers come out the same.
+  for (const auto& path : job_.plan.reinitialized()) model.reset_module(path);
+  job_.plan.apply(model);
 
-  Dataset train = job_.train;
-  Dataset validation = job_.validation;
-  const int64_t first_block = cache_frozen_prefix(job_, model, train, validation, mitigations);
-  outcome_.cached_prefix_blocks = first_block;
+  Run run(model);
+  run.plan = job_.plan;
+  run.learning_rate = opt.learning_rate;
+  run.mitigations = prepare_mitigations(job_, model);
+  run.optimizer = make_optimizer(model, run.plan, opt, run.learning_rate, run.mitigations.extra_parameters(),
+                                 run.mitigations.l2sp ? 0.0 : opt.weight_decay);
+  run.frozen = run.plan.frozen_modules(model);
+  run.order_generator = at::make_generator<at::CPUGeneratorImpl>(opt.seed);
+  run.batches = (job_.train.size() + opt.batch_size - 1) / opt.batch_size;
+  run.total_batches = run.batches * opt.epochs;
 
-  const int64_t n = train.size();
-  const int64_t batches = (n + opt.batch_size - 1) / opt.batch_size;
-  const int64_t total_batches = batches * opt.epochs;
-  double train_seconds = 0.0;  // excludes pauses
-  auto generator = at::make_generator<at::CPUGeneratorImpl>(opt.seed);
-
-  for (int epoch = 1; epoch <= opt.epochs && !cancel_requested(); ++epoch) {
-    set_training_modes(model, frozen);
-    mitigations.train();
-    auto epoch_start = Clock::now();
-    double epoch_seconds = 0.0;
-    const auto order = torch::randperm(n, generator, torch::kLong);
-    double loss_sum = 0.0, lambda = -1.0;
-    int64_t correct = 0, seen = 0, domain_correct = 0, domain_seen = 0;
-
-    for (int64_t b = 0; b < batches; ++b) {
-      if (pause_requested_.load()) {
-        epoch_seconds += seconds_since(epoch_start);
-        if (listener_) listener_->on_paused(true);
-        wait_while_paused();
-        epoch_start = Clock::now();
-      }
-      if (cancel_requested()) break;
-      const auto idx = order.slice(0, b * opt.batch_size, std::min((b + 1) * opt.batch_size, n));
-      const int64_t done = (epoch - 1) * batches + b + 1;
-      if (mitigations.domain) {
-        lambda = mitigations.adversarial ? dann_lambda(static_cast<double>(done - 1) / total_batches) : 0.0;
-      }
-      optimizer->zero_grad();
-      const StepOutput step = forward_step(model, first_block, train, idx, mitigations, std::max(lambda, 0.0));
-      const double loss_value = step.task_loss.item<double>();
-      const double objective_value = step.objective.item<double>();
-      if (!std::isfinite(loss_value) || !std::isfinite(objective_value)) {
-        const double bad = std::isfinite(loss_value) ? objective_value : loss_value;
-        throw std::runtime_error("training loss became " + std::string(std::isnan(bad) ? "NaN" : "infinite") +
-                                 " in epoch " + std::to_string(epoch) + ", batch " + std::to_string(b + 1) +
-                                 ": the learning rate is probably too high");
-      }
-      step.objective.backward();
-      optimizer->step();
-
-      loss_sum += loss_value * static_cast<double>(idx.size(0));
-      correct += step.logits.argmax(1).eq(train.labels.index_select(0, idx)).sum().item<int64_t>();
-      seen += idx.size(0);
-      domain_correct += step.domain_correct;
-      domain_seen += step.domain_seen;
-      if (listener_) {
-        const double elapsed = train_seconds + epoch_seconds + seconds_since(epoch_start);
-        BatchEvent event{epoch, b + 1, batches, loss_value, static_cast<double>(done) / total_batches, elapsed,
-                         elapsed / done * static_cast<double>(total_batches - done)};
-        if (step.domain_seen > 0) {
-          event.domain_accuracy = static_cast<double>(step.domain_correct) / step.domain_seen;
-          event.lambda = lambda;
-        }
-        listener_->on_batch(event);
-      }
+  if (!job_.run_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(job_.run_dir, ec);
+    if (ec) {
+      report(1, 0, "warning",
+             job_.run_dir + ": cannot create the run directory (" + ec.message() + "); no checkpoints are saved");
     }
-    if (cancel_requested() || seen == 0) break;
-    const Evaluation val = evaluate_from_block(model, validation, first_block);
-    epoch_seconds += seconds_since(epoch_start);
-    train_seconds += epoch_seconds;
-    EpochEvent event;
-    event.epoch = epoch;
-    event.train_loss = loss_sum / seen;
-    event.train_accuracy = static_cast<double>(correct) / seen;
-    event.val_loss = val.loss;
-    event.val_accuracy = val.accuracy;
-    event.seconds = epoch_seconds;
-    if (domain_seen > 0) {
-      event.domain_accuracy = static_cast<double>(domain_correct) / domain_seen;
-      event.lambda = lambda;
+  }
+  std::optional<EpochProgress> partial;
+  int first_epoch = 1;
+  if (job_.resume) {
+    if (job_.run_dir.empty()) throw std::invalid_argument("resume: the job has no run directory");
+    first_epoch = restore_checkpoint(run, partial);
+    report(first_epoch, partial ? partial->next_batch : 0, "resume",
+           "from " + training_checkpoint_path(job_.run_dir));
+  } else {
+    report(1, 0, "start", std::to_string(opt.epochs) + " epochs of " + std::to_string(run.batches) + " batches");
+  }
+  cache_frozen_prefix(run);
+  outcome_.cached_prefix_blocks = run.first_block;
+
+  for (int epoch = first_epoch; epoch <= opt.epochs && !cancel_requested(); ++epoch) {
+    EpochProgress progress;
+    if (partial) {
+      progress = std::move(*partial);
+      partial.reset();
+    } else {
+      progress.epoch = epoch;
+      progress.order = torch::randperm(job_.train.size(), run.order_generator, torch::kLong);
     }
-    event.warning = epoch_warning(outcome_.epochs, event);
-    outcome_.epochs.push_back(event);
-    if (listener_) listener_->on_epoch(event);
+    run_epoch(run, progress);
   }
   model.eval();
+  report(static_cast<int>(outcome_.epochs.size()), 0, "end",
+         cancel_requested() ? "cancelled" : "finished after " + std::to_string(outcome_.epochs.size()) + " epochs");
+}
+
+void Trainer::run_epoch(Run& run, EpochProgress& p) {
+  const auto& opt = job_.options;
+  auto& model = run.model;
+  auto& mitigations = run.mitigations;
+  const int64_t n = job_.train.size();
+  const int epoch = p.epoch;
+  set_training_modes(model, run.frozen);
+  mitigations.train();
+  auto epoch_start = Clock::now();
+
+  for (int64_t b = p.next_batch; b < run.batches; ++b) {
+    if (pause_requested_.load()) {
+      p.seconds += seconds_since(epoch_start);
+      p.next_batch = b;
+      save_checkpoint(run, &p, epoch, b);
+      if (listener_) listener_->on_paused(true);
+      wait_while_paused();
+      epoch_start = Clock::now();
+    }
+    if (cancel_requested()) break;
+    apply_pending_update(run, epoch, b);
+    const auto idx = p.order.slice(0, b * opt.batch_size, std::min((b + 1) * opt.batch_size, n));
+    const int64_t done = (epoch - 1) * run.batches + b + 1;
+    if (mitigations.domain) {
+      p.lambda = mitigations.adversarial ? dann_lambda(static_cast<double>(done - 1) / run.total_batches) : 0.0;
+    }
+    run.optimizer->zero_grad();
+    const StepOutput step = forward_step(model, run.first_block, run.train, idx, mitigations, std::max(p.lambda, 0.0));
+    const double loss_value = step.task_loss.item<double>();
+    const double objective_value = step.objective.item<double>();
+    if (!std::isfinite(loss_value) || !std::isfinite(objective_value)) {
+      const double bad = std::isfinite(loss_value) ? objective_value : loss_value;
+      const std::string message =
+          divergence_message(bad, "at epoch " + std::to_string(epoch) + ", batch " + std::to_string(b + 1),
+                             run.learning_rate, run.last_checkpoint);
+      report(epoch, b, "diverged", message);
+      throw DivergedError(message);
+    }
+    step.objective.backward();
+    run.optimizer->step();
+
+    p.loss_sum += loss_value * static_cast<double>(idx.size(0));
+    p.correct += step.logits.argmax(1).eq(run.train.labels.index_select(0, idx)).sum().item<int64_t>();
+    p.seen += idx.size(0);
+    p.domain_correct += step.domain_correct;
+    p.domain_seen += step.domain_seen;
+    p.next_batch = b + 1;
+    if (listener_) {
+      const double elapsed = run.train_seconds + p.seconds + seconds_since(epoch_start);
+      BatchEvent event{epoch, b + 1, run.batches, loss_value, static_cast<double>(done) / run.total_batches, elapsed,
+                       elapsed / done * static_cast<double>(run.total_batches - done)};
+      if (step.domain_seen > 0) {
+        event.domain_accuracy = static_cast<double>(step.domain_correct) / step.domain_seen;
+        event.lambda = p.lambda;
+      }
+      listener_->on_batch(event);
+    }
+  }
+  if (cancel_requested() || p.seen == 0) return;
+  const Evaluation val = evaluate_from_block(model, run.validation, run.first_block);
+  // The last step may have left weights that overflow without a bad training
+  // loss: they must not become the checkpoint.
+  if (!std::isfinite(val.loss)) {
+    const std::string message =
+        divergence_message(val.loss, "on the validation set after epoch " + std::to_string(epoch), run.learning_rate,
+                           run.last_checkpoint);
+    report(epoch, run.batches, "diverged", message);
+    throw DivergedError(message);
+  }
+  p.seconds += seconds_since(epoch_start);
+  run.train_seconds += p.seconds;
+  EpochEvent event;
+  event.epoch = epoch;
+  event.train_loss = p.loss_sum / p.seen;
+  event.train_accuracy = static_cast<double>(p.correct) / p.seen;
+  event.val_loss = val.loss;
+  event.val_accuracy = val.accuracy;
+  event.seconds = p.seconds;
+  if (p.domain_seen > 0) {
+    event.domain_accuracy = static_cast<double>(p.domain_correct) / p.domain_seen;
+    event.lambda = p.lambda;
+  }
+  event.warning = epoch_warning(outcome_.epochs, event);
+  outcome_.epochs.push_back(event);
+  if (listener_) listener_->on_epoch(event);
+  save_checkpoint(run, nullptr, epoch, run.batches);
 }
 
 }  // namespace tl

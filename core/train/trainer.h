@@ -75,6 +75,22 @@ struct TrainingJob {
   std::optional<L2SpOptions> l2sp;
   std::optional<DannSetup> dann;
   std::optional<MultiTaskSetup> multitask;
+  /// Where the run keeps its checkpoint (DIR/checkpoint.safetensors, after
+  /// every epoch and on every pause) and its event log (DIR/events.jsonl).
+  /// Empty: neither is written.
+  std::string run_dir;
+  /// Continue from run_dir's checkpoint instead of starting at epoch 1. The
+  /// job must be built as the interrupted run's was (same config and seed):
+  /// with the checkpoint's weights, optimizer and random states the run then
+  /// ends with the same metrics as one that was never interrupted.
+  bool resume = false;
+};
+
+/// A new freeze plan and base learning rate for a running job, e.g. edited
+/// while it is paused.
+struct TrainingUpdate {
+  FreezePlan plan;  ///< its re-initialisation list is ignored: weights are never reset mid-run
+  double learning_rate = 0.01;
 };
 
 /// What a run leaves behind.
@@ -82,7 +98,7 @@ struct TrainingOutcome {
   RunStatus status = RunStatus::Finished;
   std::string message;
   TransferModel model{nullptr};
-  std::vector<EpochEvent> epochs;
+  std::vector<EpochEvent> epochs;  ///< of the whole run, including those before a resume
   double seconds = 0.0;
   int64_t cached_prefix_blocks = 0;  ///< blocks whose output was cached (0 = none)
 };
@@ -121,8 +137,15 @@ std::string epoch_warning(const std::vector<EpochEvent>& previous, const EpochEv
 /// The reported loss is always the target task's cross-entropy, so runs with
 /// and without mitigations plot on the same scale; the mitigations' terms are
 /// added to what is optimised.
-/// pause(), resume() and cancel() take effect between batches.
+/// pause(), resume(), cancel() and update() take effect between batches.
 /// The run is reproducible for options.seed on the same machine.
+///
+/// With a run_dir, the trainer writes a checkpoint after every epoch and when
+/// it parks on a pause; a checkpoint that cannot be written is reported as a
+/// "warning" RunEvent and the run goes on. A loss that becomes NaN or
+/// infinite ends the run as Diverged with a message naming the epoch, the
+/// batch and a smaller learning rate to try; the last checkpoint (taken while
+/// the loss was finite) stays as it was.
 class Trainer {
  public:
   Trainer(TrainingJob job, TrainingListener* listener);
@@ -134,6 +157,14 @@ class Trainer {
   void pause();
   void resume();
   void cancel();
+  /// Applies a new freeze plan and learning rate before the next batch:
+  /// requires_grad follows the plan, the optimizer is rebuilt keeping the
+  /// state (momentum, Adam moments) of the parameters that still train, the
+  /// frozen-feature cache is rebuilt when the frozen prefix changes, and a
+  /// "plan_change" RunEvent is logged. An update the model rejects (unknown
+  /// layer, nothing left to train) is reported as a "warning" and ignored.
+  /// L2-SP keeps the anchors it took at the start.
+  void update(TrainingUpdate update);
   bool paused() const { return pause_requested_.load(); }
   bool running() const { return running_.load(); }
 
@@ -144,10 +175,21 @@ class Trainer {
   static TrainingOutcome run(TrainingJob job, TrainingListener* listener = nullptr);
 
  private:
+  struct Run;  // what the training thread keeps between batches (trainer.cpp)
+  struct EpochProgress;
+
   void thread_main();
   void train_loop();
+  void run_epoch(Run& run, EpochProgress& progress);
   void wait_while_paused();
   bool cancel_requested() const { return cancel_requested_.load(); }
+  void apply_pending_update(Run& run, int epoch, int64_t batch);
+  void apply_plan(Run& run, const TrainingUpdate& update);
+  void cache_frozen_prefix(Run& run);
+  void save_checkpoint(Run& run, const EpochProgress* partial, int epoch, int64_t batch);
+  int restore_checkpoint(Run& run, std::optional<EpochProgress>& partial);
+  /// Appends to the event log and tells the listener.
+  void report(int epoch, int64_t batch, const std::string& kind, const std::string& details);
 
   TrainingJob job_;
   TrainingListener* listener_;
@@ -158,6 +200,9 @@ class Trainer {
   std::atomic<bool> cancel_requested_{false};
   std::mutex pause_mutex_;
   std::condition_variable pause_cv_;
+  std::mutex update_mutex_;
+  std::optional<TrainingUpdate> pending_update_;
+  bool event_log_failed_ = false;  // training thread only
 };
 
 }  // namespace tl

@@ -10,6 +10,8 @@ std::string run_status_name(RunStatus status) {
       return "cancelled";
     case RunStatus::Failed:
       return "failed";
+    case RunStatus::Diverged:
+      return "diverged";
   }
   return "unknown";
 }

@@ -38,8 +38,21 @@ struct EpochEvent {
   std::string warning;
 };
 
-enum class RunStatus { Finished, Cancelled, Failed };
-std::string run_status_name(RunStatus status);  ///< "finished", "cancelled", "failed"
+/// Diverged: the loss became NaN or infinite and the run stopped before the
+/// bad weights could replace the last checkpoint.
+enum class RunStatus { Finished, Cancelled, Failed, Diverged };
+std::string run_status_name(RunStatus status);  ///< "finished", "cancelled", "failed", "diverged"
+
+/// Something worth a line in the run's event log (DIR/events.jsonl): the
+/// start or resumption of a run, a checkpoint, a change of the freeze plan or
+/// learning rate, a warning (e.g. a checkpoint that could not be written), the end.
+struct RunEvent {
+  std::string time;   ///< ISO 8601 UTC
+  int epoch = 0;      ///< 1-based epoch the event happened in (before its batch `batch`)
+  int64_t batch = 0;  ///< batches of that epoch done when it happened
+  std::string kind;   ///< "start", "resume", "checkpoint", "plan_change", "warning", "diverged", "end"
+  std::string details;
+};
 
 /// Once, when the training thread ends.
 struct FinishedEvent {
@@ -56,6 +69,7 @@ class TrainingListener {
   virtual void on_batch(const BatchEvent&) {}
   virtual void on_epoch(const EpochEvent&) {}
   virtual void on_paused(bool /*paused*/) {}
+  virtual void on_run_event(const RunEvent&) {}
   virtual void on_finished(const FinishedEvent&) {}
 };
 

@@ -33,6 +33,7 @@ State state_of(RunStatus status) {
     case RunStatus::Finished: return State::Finished;
     case RunStatus::Cancelled: return State::Cancelled;
     case RunStatus::Failed: return State::Failed;
+    case RunStatus::Diverged: return State::Failed;  // the message says why and what to try
   }
   return State::Failed;
 }

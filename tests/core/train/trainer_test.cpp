@@ -206,14 +206,14 @@ TEST(Trainer, BatchEventsReportProgressAndEta) {
   EXPECT_EQ(listener.epochs.load(), 2);
 }
 
-TEST(Trainer, NonFiniteLossFailsWithAHint) {
+TEST(Trainer, NonFiniteLossStopsTheRunWithAHint) {
   auto job = job_for(Strategy::FullFineTuning, 1);
   job.train.images[0][0][0][0] = std::numeric_limits<float>::quiet_NaN();
   job.options.batch_size = 192;
   const auto outcome = Trainer::run(std::move(job));
-  EXPECT_EQ(outcome.status, RunStatus::Failed);
+  EXPECT_EQ(outcome.status, RunStatus::Diverged);
   EXPECT_EQ(outcome.message,
-            "training loss became NaN in epoch 1, batch 1: the learning rate is probably too high");
+            "loss became NaN at epoch 1, batch 1; the learning rate 0.05 is probably too high - try 0.0001");
 }
 
 TEST(Trainer, EverythingFrozenIsAClearFailure) {

@@ -1,0 +1,358 @@
+#include "support/synthetic_tasks.h"
+#include "models/model_zoo.h"
+#include "train/trainer.h"
+#include "train/training_checkpoint.h"
+#include "transfer/strategy.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+namespace tl {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using test::quadrant_task;
+using test::snapshot;
+
+// A fresh temporary run directory, removed on destruction.
+class RunDir {
+ public:
+  RunDir() {
+    std::string pattern = (fs::temp_directory_path() / "tl_run_XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~RunDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The same job every call: fresh model and data from the seed, as a resumed
+// run rebuilds them from its config.
+TrainingJob job_for(Strategy strategy, int epochs, OptimizerKind optimizer = OptimizerKind::Sgd) {
+  torch::manual_seed(5);
+  TrainingJob job;
+  job.model = make_model("small_cnn", 4);
+  job.plan = make_plan(strategy, *job.model, {1, 0.0});
+  job.train = quadrant_task(160, 11);
+  job.validation = quadrant_task(64, 12);
+  job.options.epochs = epochs;
+  job.options.batch_size = 32;
+  job.options.learning_rate = optimizer == OptimizerKind::Adam ? 0.002 : 0.05;
+  job.options.optimizer = optimizer;
+  job.options.seed = 5;
+  return job;
+}
+
+// Pauses or cancels at a chosen batch (counted over the run) and records events.
+class Script : public TrainingListener {
+ public:
+  Trainer* trainer = nullptr;
+  int64_t pause_at = -1, cancel_at = -1;
+  std::atomic<int64_t> batches{0};
+  std::atomic<bool> paused{false};
+  std::vector<RunEvent> events;  // read after wait()
+
+  void on_batch(const BatchEvent&) override {
+    const auto n = ++batches;
+    if (n == pause_at) trainer->pause();
+    if (n == cancel_at) trainer->cancel();
+  }
+  void on_paused(bool p) override { paused = p; }
+  void on_run_event(const RunEvent& e) override { events.push_back(e); }
+  bool saw(const std::string& kind, const std::string& text) const {
+    for (const auto& e : events) {
+      if (e.kind == kind && e.details.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+};
+
+void wait_until(const std::atomic<bool>& flag) {
+  while (!flag) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
+void expect_same_epochs(const std::vector<EpochEvent>& a, const std::vector<EpochEvent>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    SCOPED_TRACE("epoch " + std::to_string(i + 1));
+    EXPECT_EQ(a[i].epoch, b[i].epoch);
+    EXPECT_EQ(a[i].train_loss, b[i].train_loss);
+    EXPECT_EQ(a[i].train_accuracy, b[i].train_accuracy);
+    EXPECT_EQ(a[i].val_loss, b[i].val_loss);
+    EXPECT_EQ(a[i].val_accuracy, b[i].val_accuracy);
+    EXPECT_EQ(a[i].domain_accuracy, b[i].domain_accuracy);
+  }
+}
+
+void expect_same_weights(const TransferModel& a, const TransferModel& b) {
+  const auto sa = snapshot(*a), sb = snapshot(*b);
+  for (const auto& [name, t] : sa) EXPECT_TRUE(torch::equal(t, sb.at(name))) << name;
+}
+
+// Stops `job` at batch `cancel_at` (after a pause there when `pause_first`,
+// which writes a mid-epoch checkpoint), then resumes a fresh copy of the job.
+TrainingOutcome interrupted_then_resumed(const std::function<TrainingJob()>& make_job, const std::string& dir,
+                                         int64_t stop_at, bool pause_first) {
+  {
+    Script script;
+    TrainingJob job = make_job();
+    job.run_dir = dir;
+    Trainer trainer(std::move(job), &script);
+    script.trainer = &trainer;
+    (pause_first ? script.pause_at : script.cancel_at) = stop_at;
+    trainer.start();
+    if (pause_first) {
+      wait_until(script.paused);
+      trainer.cancel();
+    }
+    EXPECT_EQ(trainer.wait().status, RunStatus::Cancelled);
+  }
+  TrainingJob job = make_job();
+  job.run_dir = dir;
+  job.resume = true;
+  Script script;
+  TrainingOutcome outcome = Trainer::run(std::move(job), &script);
+  EXPECT_TRUE(script.saw("resume", "checkpoint.safetensors"));
+  return outcome;
+}
+
+class ResumeWithOptimizer : public ::testing::TestWithParam<OptimizerKind> {};
+
+TEST_P(ResumeWithOptimizer, ResumedRunEndsWithTheSameMetricsAsAnUninterruptedOne) {
+  const auto make_job = [] { return job_for(Strategy::FullFineTuning, 3, GetParam()); };
+  const TrainingOutcome straight = Trainer::run(make_job());
+  ASSERT_EQ(straight.status, RunStatus::Finished) << straight.message;
+  RunDir dir;
+  // 5 batches an epoch: batch 8 is inside epoch 2, so the run resumes after epoch 1.
+  const TrainingOutcome resumed = interrupted_then_resumed(make_job, dir.path(), 8, /*pause_first=*/false);
+  ASSERT_EQ(resumed.status, RunStatus::Finished) << resumed.message;
+  expect_same_epochs(straight.epochs, resumed.epochs);
+  expect_same_weights(straight.model, resumed.model);
+}
+
+INSTANTIATE_TEST_SUITE_P(Optimizers, ResumeWithOptimizer, ::testing::Values(OptimizerKind::Sgd, OptimizerKind::Adam));
+
+TEST(Resume, FromAPauseCheckpointInsideAnEpoch) {
+  const auto make_job = [] { return job_for(Strategy::FullFineTuning, 2); };
+  const TrainingOutcome straight = Trainer::run(make_job());
+  RunDir dir;
+  const TrainingOutcome resumed = interrupted_then_resumed(make_job, dir.path(), 7, /*pause_first=*/true);
+  ASSERT_EQ(resumed.status, RunStatus::Finished) << resumed.message;
+  expect_same_epochs(straight.epochs, resumed.epochs);
+  expect_same_weights(straight.model, resumed.model);
+}
+
+// DANN adds a domain head, a second batch stream and a cached frozen prefix.
+TEST(Resume, DannOnACachedPrefixResumesExactly) {
+  const auto make_job = [] {
+    TrainingJob job = job_for(Strategy::PartialFineTuning, 3);
+    job.dann = DannSetup{quadrant_task(96, 21, /*inverted=*/true), {}, 1.0};
+    return job;
+  };
+  const TrainingOutcome straight = Trainer::run(make_job());
+  ASSERT_EQ(straight.status, RunStatus::Finished) << straight.message;
+  ASSERT_EQ(straight.cached_prefix_blocks, 2);
+  RunDir dir;
+  const TrainingOutcome resumed = interrupted_then_resumed(make_job, dir.path(), 12, /*pause_first=*/true);
+  ASSERT_EQ(resumed.status, RunStatus::Finished) << resumed.message;
+  expect_same_epochs(straight.epochs, resumed.epochs);
+  expect_same_weights(straight.model, resumed.model);
+}
+
+TEST(Resume, ACheckpointOfAnotherRunIsRefusedByName) {
+  RunDir dir;
+  TrainingJob first = job_for(Strategy::FullFineTuning, 1);
+  first.run_dir = dir.path();
+  ASSERT_EQ(Trainer::run(std::move(first)).status, RunStatus::Finished);
+  TrainingJob other = job_for(Strategy::FullFineTuning, 4);
+  other.run_dir = dir.path();
+  other.resume = true;
+  const TrainingOutcome outcome = Trainer::run(std::move(other));
+  EXPECT_EQ(outcome.status, RunStatus::Failed);
+  EXPECT_THAT(outcome.message, HasSubstr("checkpoint.safetensors: cannot resume from it: epochs is 1 but this run has 4"));
+}
+
+TEST(Checkpoint, WrittenAfterEveryEpochWithTheRunSoFar) {
+  RunDir dir;
+  TrainingJob job = job_for(Strategy::FullFineTuning, 2);
+  job.run_dir = dir.path();
+  Script script;
+  ASSERT_EQ(Trainer::run(std::move(job), &script).status, RunStatus::Finished);
+  const TrainingCheckpoint ckpt = load_training_checkpoint(training_checkpoint_path(dir.path()));
+  EXPECT_EQ(ckpt.progress.at("next_epoch"), 3);
+  EXPECT_EQ(ckpt.progress.at("completed_epochs").size(), 2u);
+  EXPECT_TRUE(ckpt.tensors.count("model/classifier.weight"));
+  EXPECT_TRUE(ckpt.tensors.count("optimizer/model/classifier.weight/momentum_buffer"));
+  EXPECT_TRUE(ckpt.tensors.count("rng/order"));
+  EXPECT_TRUE(script.saw("checkpoint", "after epoch 1"));
+  EXPECT_TRUE(script.saw("checkpoint", "after epoch 2"));
+  const auto logged = read_run_events(dir.path());
+  ASSERT_GE(logged.size(), 4u);
+  EXPECT_EQ(logged.front().kind, "start");
+  EXPECT_EQ(logged.back().kind, "end");
+}
+
+// A crash while a checkpoint is written leaves its temporary file behind, cut
+// short; the checkpoint itself is the previous one, whole.
+TEST(Checkpoint, ACrashDuringAWriteLeavesThePreviousCheckpointLoadable) {
+  RunDir dir;
+  TrainingJob job = job_for(Strategy::FullFineTuning, 1);
+  job.run_dir = dir.path();
+  ASSERT_EQ(Trainer::run(std::move(job)).status, RunStatus::Finished);
+  const std::string path = training_checkpoint_path(dir.path());
+  const auto whole = fs::file_size(path);
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::string half(whole / 2, '\0');
+    in.read(half.data(), static_cast<std::streamsize>(half.size()));
+    std::ofstream(path + ".tmp-99999", std::ios::binary) << half;
+  }
+  EXPECT_NO_THROW(load_training_checkpoint(path));
+  EXPECT_THROW(load_training_checkpoint(path + ".tmp-99999"), std::runtime_error);
+  // A run that finished its only epoch resumes to the same end.
+  TrainingJob again = job_for(Strategy::FullFineTuning, 1);
+  again.run_dir = dir.path();
+  again.resume = true;
+  const TrainingOutcome outcome = Trainer::run(std::move(again));
+  EXPECT_EQ(outcome.status, RunStatus::Finished) << outcome.message;
+  EXPECT_EQ(outcome.epochs.size(), 1u);
+}
+
+TEST(Checkpoint, AFailedWriteKeepsTheOldFileAndNamesThePath) {
+  RunDir dir;
+  TrainingCheckpoint ckpt;
+  ckpt.tensors["x"] = torch::ones({3});
+  const std::string path = training_checkpoint_path(dir.path());
+  save_training_checkpoint(ckpt, path);
+  // A directory in place of the temporary file makes the write fail.
+  fs::create_directory(path + ".tmp-" + std::to_string(::getpid()));
+  ckpt.tensors["x"] = torch::zeros({3});
+  try {
+    save_training_checkpoint(ckpt, path);
+    FAIL() << "expected the write to fail";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr(path));
+  }
+  EXPECT_TRUE(torch::equal(load_training_checkpoint(path).tensors.at("x"), torch::ones({3})));
+}
+
+// Root ignores permissions, so the directory is made unwritable by putting it
+// under a regular file.
+TEST(Checkpoint, AnUnwritableRunDirectoryIsReportedAndTheRunFinishes) {
+  TrainingJob job = job_for(Strategy::FullFineTuning, 2);
+  job.run_dir = "/dev/null/run";
+  Script script;
+  const TrainingOutcome outcome = Trainer::run(std::move(job), &script);
+  EXPECT_EQ(outcome.status, RunStatus::Finished) << outcome.message;
+  EXPECT_EQ(outcome.epochs.size(), 2u);
+  EXPECT_TRUE(script.saw("warning", "/dev/null/run: cannot create the run directory"));
+  EXPECT_TRUE(script.saw("warning", "checkpoint not saved: /dev/null/run/checkpoint.safetensors"));
+}
+
+TEST(NanGuard, AHugeLearningRateStopsTheRunAndKeepsTheLastGoodCheckpoint) {
+  RunDir dir;
+  TrainingJob job = job_for(Strategy::FullFineTuning, 3);
+  job.run_dir = dir.path();
+  const FreezePlan plan = job.plan;
+  Script script;
+  Trainer trainer(std::move(job), &script);
+  script.trainer = &trainer;
+  script.pause_at = 5;  // the last batch of epoch 1: the run parks before epoch 2
+  trainer.start();
+  wait_until(script.paused);
+  trainer.update({plan, 1e30});
+  trainer.resume();
+  const TrainingOutcome outcome = trainer.wait();
+
+  EXPECT_EQ(outcome.status, RunStatus::Diverged);
+  EXPECT_THAT(outcome.message, HasSubstr("at epoch 2, batch "));
+  EXPECT_THAT(outcome.message, HasSubstr("the learning rate 1e+30 is probably too high - try 1e+28"));
+  EXPECT_THAT(outcome.message, HasSubstr("the checkpoint paused in epoch 2 after batch 0 is kept"));
+  EXPECT_EQ(outcome.epochs.size(), 1u);
+  const TrainingCheckpoint ckpt = load_training_checkpoint(training_checkpoint_path(dir.path()));
+  EXPECT_EQ(ckpt.progress.at("completed_epochs").size(), 1u);
+  EXPECT_EQ(ckpt.progress.at("learning_rate"), 0.05);
+  for (const auto& [name, t] : ckpt.tensors) {
+    if (t.is_floating_point()) EXPECT_TRUE(torch::isfinite(t).all().item<bool>()) << name;
+  }
+  EXPECT_TRUE(script.saw("plan_change", "learning rate 0.05 -> 1e+30"));
+  EXPECT_TRUE(script.saw("diverged", "loss became"));
+}
+
+TEST(PlanChange, TakesEffectAtTheNextBatchAndIsLogged) {
+  RunDir dir;
+  TrainingJob job = job_for(Strategy::PartialFineTuning, 2);  // features.2 and the head train
+  job.run_dir = dir.path();
+  const TransferModel model = job.model;
+  FreezePlan edited = job.plan;
+  edited.set("features.1", {true, 1.0});
+  edited.set("features.2", {false, 1.0});
+  Script script;
+  Trainer trainer(std::move(job), &script);
+  script.trainer = &trainer;
+  script.pause_at = 3;
+  trainer.start();
+  wait_until(script.paused);
+  const auto at_pause = snapshot(*model);  // the training thread is parked
+  trainer.update({edited, 0.02});
+  trainer.resume();
+  const TrainingOutcome outcome = trainer.wait();
+  ASSERT_EQ(outcome.status, RunStatus::Finished) << outcome.message;
+
+  const auto after = snapshot(*model);
+  EXPECT_FALSE(torch::equal(after.at("features.1.0.weight"), at_pause.at("features.1.0.weight")))
+      << "the unfrozen block did not train";
+  EXPECT_TRUE(torch::equal(after.at("features.2.0.weight"), at_pause.at("features.2.0.weight")))
+      << "the frozen block still moved";
+  EXPECT_TRUE(torch::equal(after.at("features.0.0.weight"), at_pause.at("features.0.0.weight")));
+  EXPECT_FALSE(model->named_parameters()["features.2.0.weight"].requires_grad());
+  EXPECT_TRUE(model->named_parameters()["features.1.0.weight"].requires_grad());
+  EXPECT_TRUE(script.saw("plan_change", "learning rate 0.05 -> 0.02"));
+  EXPECT_TRUE(script.saw("plan_change", "unfrozen: features.1"));
+  EXPECT_TRUE(script.saw("plan_change", "frozen: features.2"));
+  bool logged = false;
+  for (const auto& e : read_run_events(dir.path())) {
+    if (e.kind == "plan_change") {
+      logged = true;
+      EXPECT_EQ(e.epoch, 1);
+      EXPECT_EQ(e.batch, 3);
+    }
+  }
+  EXPECT_TRUE(logged);
+}
+
+TEST(PlanChange, APlanWithNothingToTrainIsReportedAndIgnored) {
+  TrainingJob job = job_for(Strategy::FullFineTuning, 1);
+  FreezePlan nothing = job.plan;
+  nothing.set("", {false, 1.0});
+  for (const auto& [path, s] : job.plan.entries()) nothing.set(path, {false, 1.0});
+  Script script;
+  Trainer trainer(std::move(job), &script);
+  script.trainer = &trainer;
+  script.pause_at = 1;
+  trainer.start();
+  wait_until(script.paused);
+  trainer.update({nothing, 0.05});
+  trainer.resume();
+  const TrainingOutcome outcome = trainer.wait();
+  EXPECT_EQ(outcome.status, RunStatus::Finished) << outcome.message;
+  EXPECT_TRUE(script.saw("warning", "the change of the freeze plan was not applied: nothing to train"));
+}
+
+}  // namespace
+}  // namespace tl

@@ -8,6 +8,8 @@ packages=(
   cmake g++ ninja-build pkg-config
   # core: tensors and autograd, fast BLAS for Linear layers, JSON, gzip, images
   libtorch-dev libopenblas0-pthread nlohmann-json3-dev zlib1g-dev libstb-dev
+  # the run history
+  libsqlite3-dev
   # the GUI and its plots
   qt6-base-dev libqcustomplot-dev libgl-dev
   # tests

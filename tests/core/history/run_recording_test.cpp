@@ -1,0 +1,140 @@
+#include "history/run_recording.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+namespace fs = std::filesystem;
+
+namespace tl {
+namespace {
+
+fs::path test_dir() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  const fs::path dir = fs::temp_directory_path() / "tl_history_test" / info->test_suite_name() / info->name();
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+void touch(const fs::path& path) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << "x";
+}
+
+RunRecord sample_record(RunStatus status = RunStatus::Finished) {
+  RunRecord r;
+  r.config = {{"name", "blur lesson"},
+              {"model", {{"pretrained", "small_cnn_fashion04"}, {"architecture", ""}}},
+              {"transfer", {{"strategy", "feature_extraction"}}}};
+  EpochEvent e1;
+  e1.epoch = 1;
+  e1.train_loss = 1.0;
+  e1.val_accuracy = 0.5;
+  EpochEvent e2 = e1;
+  e2.epoch = 2;
+  e2.val_accuracy = 0.7;
+  r.epochs = {e1, e2};
+  r.status = status;
+  r.val_accuracy = 0.7;
+  r.test_accuracy = 0.65;
+  r.seconds = 4.0;
+  return r;
+}
+
+TEST(HistoryRunFrom, TakesNameModelStrategyAndCurvesFromTheRecord) {
+  const fs::path dir = test_dir();
+  const HistoryRun run = history_run_from(sample_record(), dir.string(), "cli");
+  EXPECT_EQ(run.name, "blur lesson");
+  EXPECT_EQ(run.model, "small_cnn_fashion04");
+  EXPECT_EQ(run.strategy, "feature_extraction");
+  EXPECT_EQ(run.origin, "cli");
+  EXPECT_EQ(run.status, "finished");
+  EXPECT_DOUBLE_EQ(*run.test_accuracy, 0.65);
+  EXPECT_DOUBLE_EQ(*run.val_accuracy, 0.7);
+  EXPECT_DOUBLE_EQ(run.seconds, 4.0);
+  EXPECT_EQ(run.output_dir, dir.lexically_normal().string());
+  EXPECT_EQ(run.verdict, "");
+  ASSERT_EQ(run.epochs.size(), 2u);
+  EXPECT_DOUBLE_EQ(run.epochs[1].val_accuracy, 0.7);
+  EXPECT_EQ(run.config["name"], "blur lesson");
+}
+
+TEST(HistoryRunFrom, AStoppedRunHasNoTestAccuracy) {
+  const HistoryRun run = history_run_from(sample_record(RunStatus::Cancelled), test_dir().string(), "gui");
+  EXPECT_EQ(run.status, "cancelled");
+  EXPECT_FALSE(run.test_accuracy);
+}
+
+TEST(HistoryRunFrom, AComparisonGivesTheVerdictMeanAccuracyAndAllTrainingTime) {
+  Comparison comparison;
+  for (uint64_t seed : {1, 2}) {
+    SeedRuns s;
+    s.seed = seed;
+    s.transfer = sample_record();
+    s.transfer.test_accuracy = seed == 1 ? 0.8 : 0.7;
+    s.baseline = sample_record();
+    s.baseline->test_accuracy = 0.5;
+    comparison.runs.push_back(s);
+  }
+  std::vector<SeedPair> pairs;
+  for (const auto& s : comparison.runs) pairs.push_back({s.seed, s.transfer.test_accuracy, s.baseline->test_accuracy, {}, {}});
+  comparison.verdict = judge_transfer(pairs);
+  const HistoryRun run = history_run_from(comparison, test_dir().string(), "cli");
+  EXPECT_EQ(run.verdict, "positive");
+  EXPECT_EQ(run.verdict_detail["label"], "positive");
+  EXPECT_DOUBLE_EQ(*run.test_accuracy, 0.75);
+  EXPECT_DOUBLE_EQ(run.seconds, 16.0);  // two seeds × (transfer + twin) × 4 s
+  EXPECT_EQ(run.status, "finished");
+  EXPECT_EQ(run.epochs.size(), 2u);
+}
+
+TEST(HistoryRunFrom, AComparisonStoppedEarlyTakesTheStatusOfItsLastRun) {
+  Comparison comparison;
+  SeedRuns s;
+  s.transfer = sample_record();
+  s.baseline = sample_record(RunStatus::Cancelled);
+  comparison.runs.push_back(s);
+  const HistoryRun run = history_run_from(comparison, test_dir().string(), "gui");
+  EXPECT_EQ(run.status, "cancelled");
+  EXPECT_EQ(run.verdict, "");
+}
+
+TEST(ProducedModelFile, PrefersTheExportedModelThenTheNewestCheckpoint) {
+  const fs::path dir = test_dir();
+  EXPECT_EQ(produced_model_file(dir.string()), "");
+  touch(dir / "twin" / "model.safetensors");  // the twin's, not this run's
+  EXPECT_EQ(produced_model_file(dir.string()), "");
+  touch(dir / "checkpoint" / "epoch-1.safetensors");
+  EXPECT_EQ(produced_model_file(dir.string()), (dir / "checkpoint" / "epoch-1.safetensors").string());
+  touch(dir / "model.safetensors");
+  EXPECT_EQ(produced_model_file(dir.string()), (dir / "model.safetensors").string());
+  EXPECT_EQ(produced_model_file((dir / "missing").string()), "");
+}
+
+TEST(RecordInHistory, AddsTheRunToTheGivenDatabase) {
+  const fs::path dir = test_dir();
+  const std::string db = (dir / "data" / "runs.sqlite").string();
+  std::string warning;
+  const auto id = record_in_history(history_run_from(sample_record(), dir.string(), "cli"), &warning, db);
+  ASSERT_TRUE(id) << warning;
+  EXPECT_TRUE(warning.empty());
+  RunHistory history(db);
+  ASSERT_TRUE(history.find(*id));
+  EXPECT_EQ(history.find(*id)->epochs.size(), 2u);
+}
+
+TEST(RecordInHistory, AnUnwritableHistoryWarnsInsteadOfThrowing) {
+  const fs::path dir = test_dir();
+  touch(dir / "a_file");
+  const std::string db = (dir / "a_file" / "runs.sqlite").string();
+  std::string warning;
+  EXPECT_FALSE(record_in_history(history_run_from(sample_record(), dir.string(), "cli"), &warning, db));
+  EXPECT_EQ(warning.rfind("the run was not added to the run history: " + db + ": cannot create the directory", 0), 0u)
+      << warning;
+}
+
+}  // namespace
+}  // namespace tl

@@ -3,6 +3,7 @@
 #include "data/idx_reader.h"
 #include "data/label_mismatch.h"
 #include "experiment/atomic_file.h"
+#include "experiment/folder_task.h"
 #include "models/layer_tree.h"
 #include "models/model_zoo.h"
 #include "models/progressive_network.h"
@@ -236,6 +237,10 @@ void prepare_mitigations(PreparedExperiment& p) {
     throw ConfigError("mitigations: dann and multitask both train on the source task's labels; enable one of them");
   }
   if (!m.dann && !m.multitask) return;
+  if (m.dann && p.config.target.dataset == kImageFolderDataset) {
+    throw ConfigError("mitigations.dann: draws its unlabelled target images from Fashion-MNIST; it does not take an "
+                      "image-folder target");
+  }
   const std::string field = m.dann ? "mitigations.dann" : "mitigations.multitask";
   DataConfig source_config = recorded_source_task(p.pretrained, field);
   if (m.source_per_class > 0) source_config.shots_per_class = m.source_per_class;
@@ -256,7 +261,9 @@ void prepare_mitigations(PreparedExperiment& p) {
 
 }  // namespace
 
-TaskData build_task_data(const DataConfig& d, const std::optional<Normalization>& norm, const std::string& section) {
+TaskData build_task_data(const DataConfig& d, const std::optional<Normalization>& norm, const std::string& section,
+                         const InputShape& input, const DataLoadObserver& observer) {
+  if (d.dataset == kImageFolderDataset) return build_folder_task(d, norm, section, input, observer);
   const auto classes = classes_or_all(d);
   Dataset pool = select_classes(cached_fashion_mnist(d.root, DataSplit::Train), classes);
   Dataset test = select_classes(cached_fashion_mnist(d.root, DataSplit::Test), classes);
@@ -281,6 +288,7 @@ TaskData build_task_data(const DataConfig& d, const std::optional<Normalization>
 }
 
 int64_t target_class_count(const DataConfig& data) {
+  if (data.dataset == kImageFolderDataset) return folder_class_count(data);
   int64_t count = static_cast<int64_t>(classes_or_all(data).size());
   for (const auto& group : data.mismatch.merges) count -= static_cast<int64_t>(group.size()) - 1;
   return count;
@@ -301,7 +309,12 @@ PreparedModel prepare_model(const ExperimentConfig& config) {
     if (config.model.architecture.empty()) {
       throw ConfigError("model: expected \"pretrained\" (a built-in name or checkpoint file) or \"architecture\"");
     }
-    p.model = make_model(config.model.architecture, /*num_classes=*/2);
+    // Fashion-MNIST tasks build every architecture for its 1x28x28 images; an
+    // image folder gets the architecture's own input (3x224x224 for torchvision's).
+    const InputShape input = config.target.dataset == kImageFolderDataset
+                                 ? describe_architecture(config.model.architecture).input
+                                 : InputShape{};
+    p.model = make_model(config.model.architecture, /*num_classes=*/2, input);
   }
   p.architecture = p.model->architecture();
   // The head is new for the target task (a progressive network's new column
@@ -318,7 +331,7 @@ PreparedModel prepare_model(const ExperimentConfig& config) {
   return p;
 }
 
-PreparedExperiment prepare_experiment(const ExperimentConfig& config) {
+PreparedExperiment prepare_experiment(const ExperimentConfig& config, const DataLoadObserver& observer) {
   check_target_labels(config);
   PreparedModel m = prepare_model(config);
   PreparedExperiment p;
@@ -329,7 +342,8 @@ PreparedExperiment prepare_experiment(const ExperimentConfig& config) {
   p.plan = m.plan;
   std::optional<Normalization> norm;
   if (m.pretrained && !m.pretrained->normalization_mean.empty()) norm = normalization_of(*m.pretrained);
-  p.data = build_task_data(config.target, norm);
+  // Image folders are converted to the model's channels and size as they load.
+  p.data = build_task_data(config.target, norm, "target", p.model->input_shape(), observer);
   check_image_channels(*p.model, p.data.train);
   if (p.data.train.num_classes() != p.model->num_classes()) {
     throw std::logic_error("target task has " + std::to_string(p.data.train.num_classes()) +
@@ -400,6 +414,7 @@ RunRecord make_run_record(const PreparedExperiment& p, const TrainingOutcome& ou
     r.test_per_class_accuracy = test.per_class_accuracy;
   }
   if (outcome.model) r.layers = layer_drift(*outcome.model, p.initial_state);
+  if (p.data.folder_report) r.sections["data_report"] = p.data.folder_report->to_json();
   return r;
 }
 

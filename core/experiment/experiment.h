@@ -1,6 +1,7 @@
 #pragma once
 
 #include "data/dataset.h"
+#include "data/image_folder_data.h"
 #include "data/task_builder.h"
 #include "experiment/experiment_config.h"
 #include "models/transfer_model.h"
@@ -23,15 +24,26 @@ struct TaskData {
   Dataset validation;
   Dataset test;
   Normalization normalization;
+  std::optional<ImageFolderReport> folder_report;  ///< image-folder tasks: classes, counts, skipped files
+};
+
+/// Progress and cancellation of the slow part of building a task's data:
+/// decoding an image folder (Fashion-MNIST tasks ignore it).
+struct DataLoadObserver {
+  DecodeProgress progress;                    ///< (files done, total), on the calling thread
+  const std::atomic<bool>* cancel = nullptr;  ///< set to stop decoding (throws ImageDecodeCancelled)
 };
 
 /// Builds a task's data from the config: load, select classes, label
 /// mismatch, k-shot sampling, validation split, domain shift, normalisation.
 /// `norm` = the model's preprocessing (from its checkpoint); when empty the
 /// statistics of the training images are used. `section` ("target" or
-/// "source") prefixes the field names in error messages.
+/// "source") prefixes the field names in error messages. Image folders are
+/// brought to `input` (the model's channels and size), decoded in parallel
+/// and cached on disk (see decode_images).
 TaskData build_task_data(const DataConfig& data, const std::optional<Normalization>& norm = std::nullopt,
-                         const std::string& section = "target");
+                         const std::string& section = "target", const InputShape& input = {},
+                         const DataLoadObserver& observer = {});
 
 /// The model side of a config: what the layer tree shows before any data is
 /// loaded.
@@ -71,7 +83,7 @@ struct PreparedExperiment {
 /// Loads the pretrained model (or builds a fresh one), replaces the head for
 /// the target classes, builds the data and the freeze plan (strategy + layer
 /// edits). Throws with a message naming the file or field on bad input.
-PreparedExperiment prepare_experiment(const ExperimentConfig& config);
+PreparedExperiment prepare_experiment(const ExperimentConfig& config, const DataLoadObserver& observer = {});
 
 /// Per-layer record of a finished run.
 struct LayerRecord {

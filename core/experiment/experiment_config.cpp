@@ -83,12 +83,47 @@ LabelMismatch parse_mismatch(const json& j, const std::string& path, uint64_t de
   return m;
 }
 
+// An image-folder task: the folder's class folders are the classes, so the
+// Fashion-MNIST fields that pick, shift or relabel classes do not apply.
+DataConfig parse_folder_data(JsonFields& f, const std::string& path) {
+  DataConfig d;
+  d.dataset = kImageFolderDataset;
+  if (path == "source") {
+    throw ConfigError(f.field("dataset") + ": image folders are target tasks; the source task is the one the "
+                      "pretrained model was trained on");
+  }
+  d.folder = f.string("folder", "");
+  if (d.folder.empty()) {
+    throw ConfigError(f.field("folder") + ": expected the path of an image folder (<folder>/<class name>/<image>)");
+  }
+  for (const char* key : {"root", "classes", "shift", "mismatch"}) {
+    if (f.has(key)) {
+      throw ConfigError(f.field(key) + ": applies to Fashion-MNIST only; an image folder uses all its class "
+                        "folders as they are");
+    }
+  }
+  if (!f.boolean("labelled", true)) {
+    throw ConfigError(f.field("labelled") + ": an image folder is labelled by its class folders; unlabelled "
+                      "targets (for DANN) are Fashion-MNIST only");
+  }
+  d.shots_per_class = f.integer("shots_per_class", d.shots_per_class, 0);
+  d.test_per_class = f.integer("test_per_class", d.test_per_class, 0);
+  d.val_fraction = f.number("val_fraction", d.val_fraction, 0.01, 0.9);
+  d.seed = static_cast<uint64_t>(f.integer("seed", static_cast<int64_t>(d.seed), 0));
+  f.finish();
+  return d;
+}
+
 DataConfig parse_data(const json& j, const std::string& path) {
   JsonFields f(j, path);
   DataConfig d;
-  d.dataset = f.string("dataset", d.dataset);
+  d.dataset = f.string("dataset", f.has("folder") ? kImageFolderDataset : d.dataset);
+  if (d.dataset == kImageFolderDataset) return parse_folder_data(f, path);
   if (d.dataset != "fashion-mnist") {
-    f.fail("dataset", "\"fashion-mnist\"");
+    f.fail("dataset", "\"fashion-mnist\" or \"image-folder\"");
+  }
+  if (f.has("folder")) {
+    throw ConfigError(f.field("folder") + ": needs \"dataset\": \"image-folder\" (or no dataset field)");
   }
   d.root = f.string("root", d.root);
   d.classes = f.integers("classes", 0, kMaxClass);
@@ -220,6 +255,11 @@ json mismatch_to_json(const LabelMismatch& m) {
 }
 
 json data_to_json(const DataConfig& d) {
+  if (d.dataset == kImageFolderDataset) {
+    return {{"dataset", d.dataset},         {"folder", d.folder},
+            {"shots_per_class", d.shots_per_class}, {"test_per_class", d.test_per_class},
+            {"val_fraction", d.val_fraction}, {"seed", d.seed}};
+  }
   std::vector<int64_t> classes = d.classes;
   if (d.classes.empty()) {
     for (int64_t c = 0; c <= kMaxClass; ++c) classes.push_back(c);

@@ -25,8 +25,12 @@ class ConfigError : public std::runtime_error {
 
 /// Which images and labels a task uses.
 struct DataConfig {
-  std::string dataset = "fashion-mnist";
+  std::string dataset = "fashion-mnist";  ///< or "image-folder" (target only)
   std::string root;                       ///< "" = the Debian package's directory
+  /// dataset "image-folder": <folder>/<class name>/<image>, or train/ val/
+  /// test/ sub-roots of that. All its classes are used; classes, root, shift,
+  /// mismatch and labelled: false are Fashion-MNIST-only and refused with it.
+  std::string folder;
   std::vector<int64_t> classes;           ///< empty = all ten
   int64_t shots_per_class = 0;            ///< labelled training images per class; 0 = all
   /// false: the training images come without labels (an unlabelled target
@@ -94,6 +98,9 @@ struct ProbeConfig {
   double l2 = 1e-3;             ///< logistic regression's L2 penalty, >= 0
   int64_t max_features = 2048;  ///< activations are average-pooled down to at most this many values
 };
+
+/// The "dataset" value of an image-folder task.
+inline constexpr const char* kImageFolderDataset = "image-folder";
 
 /// One experiment: everything `transferlab-cli run` and the GUI need.
 struct ExperimentConfig {

@@ -3,6 +3,7 @@
 #include "experiment/baseline.h"
 #include "experiment/comparison_record.h"
 #include "experiment/experiment.h"
+#include "experiment/model_export.h"
 #include "experiment/presets.h"
 #include "experiment/similarity_meter.h"
 #include "probe/probe_run.h"
@@ -10,6 +11,7 @@
 #include "models/model_zoo.h"
 #include "progress_printer.h"
 #include "weights/checkpoint.h"
+#include "weights/checkpoint_import.h"
 #include "weights/pretrained_catalog.h"
 #include "weights/safetensors.h"
 #include "weights/weight_import.h"
@@ -131,6 +133,9 @@ int run_with_twins(const ExperimentConfig& config, const std::string& out, int64
   for (const auto& s : comparison.runs) std::printf("%s\n", seed_line(s, comparison.twin).c_str());
   if (comparison.verdict) std::printf("verdict: %s\n", comparison.verdict->sentence().c_str());
   std::printf("wrote %s/run.json and metrics.csv%s\n", out.c_str(), first_twin ? (" (its " + twin_name(comparison.twin) + ": twin/)").c_str() : "");
+  if (comparison.exported_model) {
+    std::printf("wrote %s/%s and %s/%s\n", out.c_str(), kExportedWeightsFile, out.c_str(), kExportedMetadataFile);
+  }
   const SeedRuns& last = comparison.runs.back();
   for (const RunRecord* r : {&last.transfer, last.baseline ? &*last.baseline : nullptr}) {
     if (r && r->status == RunStatus::Failed) {
@@ -259,32 +264,10 @@ int import_command(const std::vector<std::string>& args) {
   if (parsed.positional.size() != 1 || !arch || !out) {
     throw UsageError{"import needs FILE.pt|FILE.safetensors --arch NAME --out FILE.safetensors"};
   }
-  const std::string& file = parsed.positional.front();
-  const InputShape imagenet{3, 224, 224};
-  const bool safetensors = std::filesystem::path(file).extension() == ".safetensors";
-  const auto tensors = safetensors ? read_safetensors(file).tensors : read_torchscript_tensors(file);
-  // Keep the file's head when it has one (e.g. ImageNet's 1000 classes).
-  const std::string head = make_model(*arch, 1, imagenet)->head_path() + ".weight";
-  const auto head_weight = tensors.find(head);
-  const bool has_head = head_weight != tensors.end() && head_weight->second.dim() == 2;
-  const int64_t classes = has_head ? head_weight->second.size(0) : 1000;
-  TransferModel model = make_model(*arch, classes, imagenet);
   const ImportOptions options{parsed.get("--partial").has_value()};
-  const ImportReport report = import_named_tensors(tensors, *model, file, options);
-
-  Checkpoint checkpoint;
-  CheckpointMetadata& m = checkpoint.metadata;
-  m.architecture = *arch;
-  m.input = imagenet;
-  m.source_task = "imported from " + std::filesystem::path(file).filename().string();
-  for (int64_t c = 0; c < classes; ++c) m.class_names.push_back("class " + std::to_string(c));
-  m.created = utc_now();
-  m.license = "Imported from " + file + " by transferlab-cli import; the weights keep the licence of their source.";
-  m.normalization_mean = {0.485, 0.456, 0.406};  // torchvision's ImageNet preprocessing
-  m.normalization_std = {0.229, 0.224, 0.225};
-  checkpoint.tensors = state_dict(*model);
-  save_checkpoint(checkpoint, *out);
-  std::printf("%s: %s\n", out->c_str(), report.summary().c_str());
+  const ImportedCheckpoint imported = import_checkpoint(parsed.positional.front(), *arch, utc_now(), options);
+  save_checkpoint(imported.checkpoint, *out);
+  std::printf("%s: %s\n", out->c_str(), imported.report.summary().c_str());
   return 0;
 }
 
@@ -327,6 +310,10 @@ int run_command(const std::vector<std::string>& args) {
               config.name.c_str(), run_status_name(outcome.status).c_str(), outcome.epochs.size(),
               100 * record.val_accuracy, 100 * record.test_accuracy, format_duration(outcome.seconds).c_str());
   std::printf("wrote %s/run.json and %s/metrics.csv\n", out.c_str(), out.c_str());
+  if (outcome.status == RunStatus::Finished && can_export_model(prepared)) {
+    write_model_export(export_model(prepared, *outcome.model, record), out);
+    std::printf("wrote %s/%s and %s/%s\n", out.c_str(), kExportedWeightsFile, out.c_str(), kExportedMetadataFile);
+  }
   return outcome.status == RunStatus::Finished ? 0 : 130;
 }
 

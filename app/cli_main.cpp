@@ -37,7 +37,13 @@ const char* kUsage =
     "                                       on a layer's activations (--all-blocks: every block,\n"
     "                                       the transferability profile); NAME is\n"
     "                                       logistic_regression, knn or both; writes\n"
-    "                                       DIR/run.json and DIR/probe.csv\n";
+    "                                       DIR/run.json and DIR/probe.csv\n"
+    "  predict --model NAME|FILE [--arch NAME] [--top K] [--logits] IMAGE...\n"
+    "                                       classify PNG/JPEG/BMP images with a checkpoint or a\n"
+    "                                       run's model.safetensors (--arch for a TorchScript or\n"
+    "                                       plain safetensors torchvision export); prints the top\n"
+    "                                       K classes (default 5), or with --logits JSON with\n"
+    "                                       the raw logits\n";
 
 }  // namespace
 
@@ -59,6 +65,7 @@ int main(int argc, char** argv) {
     if (command == "pretrain") return tl::cli::pretrain_command(args);
     if (command == "similarity") return tl::cli::similarity_command(args);
     if (command == "probe") return tl::cli::probe_command(args);
+    if (command == "predict") return tl::cli::predict_command(args);
     throw tl::cli::UsageError{"unknown command '" + command + "'"};
   } catch (const tl::cli::UsageError& e) {
     std::fprintf(stderr, "transferlab-cli: %s\n\n%s", e.message.c_str(), kUsage);

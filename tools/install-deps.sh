@@ -14,8 +14,9 @@ packages=(
   qt6-base-dev libqcustomplot-dev libgl-dev
   # tests
   libgtest-dev xvfb xauth
-  # the torchvision conformance oracle (/usr/bin/python3; the test skips without them)
-  python3-torch python3-torchvision
+  # the torchvision conformance oracle (/usr/bin/python3; the test skips without them);
+  # PIL decodes the image of the predict conformance check
+  python3-torch python3-torchvision python3-pil
   # the real data of the built-in demo (Fashion-MNIST, IDX files)
   dataset-fashion-mnist
 )

@@ -1,5 +1,6 @@
 #include "experiment/baseline.h"
 
+#include "experiment/model_export.h"
 #include "weights/pretrained_catalog.h"
 
 #include <torch/torch.h>
@@ -195,6 +196,10 @@ Comparison run_comparison(const ExperimentConfig& config, int64_t seeds, bool tw
     const std::string prefix = seeds > 1 ? "seed " + std::to_string(seed) + " " : "";
     const PreparedExperiment transfer = prepare_experiment(seeded);
     SeedRuns s{seed, make_run_record(transfer, run(make_training_job(transfer), prefix + "transfer")), std::nullopt};
+    // The job trained transfer.model in place.
+    if (i == 0 && finished(s.transfer) && can_export_model(transfer)) {
+      c.exported_model = export_model(transfer, *transfer.model, s.transfer);
+    }
     if (twin && finished(s.transfer)) {
       const PreparedExperiment baseline = prepare_twin(transfer);
       s.baseline = make_run_record(baseline, run(make_training_job(baseline), prefix + twin_name(c.twin)));

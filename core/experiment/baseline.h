@@ -97,6 +97,10 @@ struct Comparison {
   std::vector<SeedRuns> runs;     ///< in seed order; ends early at a run that did not finish
   TwinKind twin = TwinKind::Scratch;
   std::optional<Verdict> verdict;  ///< when every seed's transfer run and twin finished
+  /// The first seed's trained transfer model as export_model makes it
+  /// (experiment/model_export.h); absent when that run did not finish or
+  /// cannot be exported (progressive networks).
+  std::optional<Checkpoint> exported_model;
 
   /// The run.json sections: "transfer" and, with twins, "baseline" (each
   /// {"test_accuracy": {"mean", "std"}}, fractions) and "verdict"; plus

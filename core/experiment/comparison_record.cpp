@@ -1,5 +1,7 @@
 #include "experiment/comparison_record.h"
 
+#include "experiment/model_export.h"
+
 #include <filesystem>
 #include <stdexcept>
 
@@ -10,6 +12,7 @@ bool write_comparison(const Comparison& comparison, const std::string& dir) {
   RunRecord first = comparison.runs.front().transfer;
   first.sections = comparison.sections();
   write_run(first, dir);
+  if (comparison.exported_model) write_model_export(*comparison.exported_model, dir);
   const auto& first_twin = comparison.runs.front().baseline;
   if (!first_twin) return false;
   write_run(*first_twin, (std::filesystem::path(dir) / "twin").string());

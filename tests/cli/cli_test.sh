@@ -65,6 +65,51 @@ else
   failed=$((failed + 1)); echo "FAIL tiny-run:"; cat "$work/err" "$work/out"
 fi
 
+# The finished run leaves its model (safetensors + metadata JSON), which loads
+# wherever a checkpoint does.
+if grep -q "^wrote $work/run/model.safetensors and $work/run/model.json$" "$work/out" &&
+   grep -q '"freeze_plan"' "$work/run/model.json" && grep -q '"preprocessing"' "$work/run/model.json" &&
+   "$cli" layers --model "$work/run/model.safetensors" | grep -q "Conv2d"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL exported-model:"; cat "$work/out"; ls "$work/run"
+fi
+
+# predict: images made here (28x28 grey PNG, 40x30 colour PNG) with Python's
+# standard library only.
+/usr/bin/python3 - "$work" <<'PY'
+import struct, sys, zlib
+def png(path, width, height, channels):
+    rows = b"".join(b"\0" + bytes((x * 7 + y * 3 + c * 50) % 256 for x in range(width) for c in range(channels))
+                    for y in range(height))
+    chunk = lambda kind, data: struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0 if channels == 1 else 2, 0, 0, 0)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+png(sys.argv[1] + "/grey.png", 28, 28, 1)
+png(sys.argv[1] + "/colour.png", 40, 30, 3)
+PY
+if "$cli" predict --model "$work/run/model.safetensors" --top 1 "$work/grey.png" "$work/colour.png" >"$work/out" 2>"$work/err" &&
+   [ "$(grep -c '^  *[0-9.]*%  \(T-shirt/top\|Trouser\)$' "$work/out")" -eq 2 ] &&
+   "$cli" predict --model "$work/run/model.safetensors" --logits "$work/grey.png" >"$work/logits.json" 2>"$work/err" &&
+   /usr/bin/python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["architecture"] == "small_cnn" and d["preprocessing"]["resize"] == "stretch", d
+assert [len(i["logits"]) for i in d["images"]] == [2] and len(d["images"][0]["top"]) == 2, d' "$work/logits.json"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL predict:"; cat "$work/err" "$work/out" "$work/logits.json"
+fi
+expect_failure predict-not-an-image 1 "$work/corrupt.safetensors: not a PNG, JPEG or BMP image" -- \
+  predict --model "$work/run/model.safetensors" "$work/corrupt.safetensors"
+expect_failure predict-missing-image 1 "$work/nope.png: cannot open the file" -- \
+  predict --model "$work/run/model.safetensors" "$work/nope.png"
+expect_failure predict-needs-model 2 "predict needs --model FILE and IMAGE..." -- predict "$work/grey.png"
+expect_failure predict-bad-top 2 "--top: expected an integer >= 1, got '0'" -- \
+  predict --model "$work/run/model.safetensors" --top 0 "$work/grey.png"
+expect_failure predict-arch-mismatch 1 "--arch resnet18 does not match the checkpoint's architecture small_cnn" -- \
+  predict --model "$work/run/model.safetensors" --arch resnet18 "$work/grey.png"
+
 # An unwritable output directory fails before training starts.
 expect_failure unwritable-out 1 "cannot create the output directory" -- run "$run_config" --out /proc/transferlab/out
 
@@ -126,6 +171,31 @@ if /usr/bin/python3 -c 'import torchvision' 2>/dev/null; then
   fi
   expect_failure import-wrong-arch 1 "$work/mnv2.pt: does not fit resnet18 outside its head (fc)" -- \
     import "$work/mnv2.pt" --arch resnet18 --out "$work/wrong.safetensors"
+  expect_failure predict-torchscript-needs-arch 2 "$work/mnv2.pt is not a Transfer Lab checkpoint; name its architecture with --arch" -- \
+    predict --model "$work/mnv2.pt" "$work/colour.png"
+  # predict against torchvision on the same PNG: PIL decodes it, the eval
+  # transform runs without resizing (the image is already 224x224), torchvision
+  # computes the logits; ours must agree within 1e-4.
+  if /usr/bin/python3 "$tools/export-torchvision.py" resnet18 "$work/r18.pt" --random-weights >/dev/null &&
+     /usr/bin/python3 -c 'import sys; from PIL import Image
+Image.effect_noise((224, 224), 60).convert("RGB").save(sys.argv[1])' "$work/r18.png" &&
+     "$cli" predict --model "$work/r18.pt" --arch resnet18 --logits "$work/r18.png" >"$work/r18.json" 2>"$work/err" &&
+     /usr/bin/python3 -c 'import json, sys, torch
+from PIL import Image
+from torchvision import transforms
+model = torch.jit.load(sys.argv[1]).eval()
+x = transforms.Compose([transforms.ToTensor(),
+                        transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])(Image.open(sys.argv[2]))
+with torch.no_grad():
+    expected = model(x.unsqueeze(0))[0]
+ours = torch.tensor(json.load(open(sys.argv[3]))["images"][0]["logits"])
+delta = float((ours - expected).abs().max())
+print(f"predict resnet18 vs torchvision: max |delta logit| = {delta:.2g}")
+sys.exit(0 if delta <= 1e-4 else 1)' "$work/r18.pt" "$work/r18.png" "$work/r18.json"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); echo "FAIL predict-conformance:"; cat "$work/err"
+  fi
 else
   echo "skipped: import of a torchvision export (/usr/bin/python3 cannot import torchvision)"
 fi

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -22,11 +24,6 @@ namespace {
 constexpr uint64_t kMaxPayloadBytes = uint64_t{1} << 31;
 constexpr int kUnsignedByteType = 0x08;
 
-struct GzCloser {
-  void operator()(gzFile_s* f) const { gzclose(f); }
-};
-using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
-
 std::runtime_error file_error(const std::string& path, const std::string& what) {
   return std::runtime_error(path + ": " + what);
 }
@@ -37,43 +34,74 @@ std::string hex_byte(unsigned char b) {
   return buf;
 }
 
-GzFile open_file(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw file_error(path, "no such file");
-  if (std::filesystem::is_directory(path, ec)) throw file_error(path, "is a directory, expected an IDX file");
-  GzFile f(gzopen(path.c_str(), "rb"));
-  if (!f) throw file_error(path, "cannot open file for reading");
-  return f;
-}
+/// zlib takes lengths as 32-bit unsigned; larger spans go in pieces of this size.
+constexpr uint64_t kZlibChunk = uint64_t{1} << 30;
 
-/// zlib's description of the last error, without the "path: " it prepends.
-std::string zlib_message(gzFile_s* f, const std::string& path) {
-  int code = 0;
-  const char* raw = gzerror(f, &code);
-  std::string msg = raw ? raw : "";
-  if (msg.rfind(path + ": ", 0) == 0) msg.erase(0, path.size() + 2);
-  if (code == Z_ERRNO) msg = std::strerror(errno);
-  return msg.empty() ? "unknown zlib error" : msg;
-}
-
-/// Reads up to `size` bytes; returns how many were read. Throws on a stream error.
-uint64_t read_bytes(gzFile_s* f, const std::string& path, void* dst, uint64_t size) {
-  auto* out = static_cast<unsigned char*>(dst);
-  uint64_t done = 0;
-  while (done < size) {
-    const auto chunk = static_cast<unsigned>(std::min<uint64_t>(size - done, 1u << 30));
-    const int n = gzread(f, out + done, chunk);
-    if (n < 0) {
-      throw file_error(path, "corrupt gzip data: " + zlib_message(f, path));
-    }
-    if (n == 0) break;
-    done += static_cast<uint64_t>(n);
+/// An IDX file's bytes in memory, plain or gzip-compressed (detected by the
+/// gzip magic 1f 8b, as gzread does), read front to back.
+class IdxStream {
+ public:
+  IdxStream(const uint8_t* data, size_t size, std::string path)
+      : data_(data), size_(size), path_(std::move(path)) {
+    gzip_ = size_ >= 2 && data_[0] == 0x1f && data_[1] == 0x8b;
+    if (gzip_ && inflateInit2(&zlib_, 15 + 16) != Z_OK) throw file_error(path_, "cannot start gzip decompression");
   }
-  return done;
-}
+  ~IdxStream() {
+    if (gzip_) inflateEnd(&zlib_);
+  }
+  IdxStream(const IdxStream&) = delete;
+  IdxStream& operator=(const IdxStream&) = delete;
 
-void read_exact_header(gzFile_s* f, const std::string& path, void* dst, uint64_t size) {
-  const uint64_t got = read_bytes(f, path, dst, size);
+  /// Reads up to `size` bytes; fewer only at the end of the data. Throws on corrupt gzip data.
+  uint64_t read(void* dst, uint64_t size) {
+    return gzip_ ? inflate_into(static_cast<unsigned char*>(dst), size) : copy_into(dst, size);
+  }
+
+  /// At most how many bytes are left: exact for plain data, unknown (max) for gzip.
+  uint64_t max_remaining() const { return gzip_ ? std::numeric_limits<uint64_t>::max() : size_ - offset_; }
+
+ private:
+  uint64_t copy_into(void* dst, uint64_t size) {
+    const uint64_t n = std::min<uint64_t>(size, size_ - offset_);
+    if (n > 0) std::memcpy(dst, data_ + offset_, n);
+    offset_ += n;
+    return n;
+  }
+
+  uint64_t inflate_into(unsigned char* dst, uint64_t size) {
+    uint64_t done = 0;
+    while (done < size && !ended_) {
+      if (zlib_.avail_in == 0 && offset_ < size_) {
+        const uint64_t n = std::min<uint64_t>(size_ - offset_, kZlibChunk);
+        zlib_.next_in = const_cast<Bytef*>(data_ + offset_);  // zlib never writes its input
+        zlib_.avail_in = static_cast<uInt>(n);
+        offset_ += n;
+      }
+      const auto room = static_cast<uInt>(std::min<uint64_t>(size - done, kZlibChunk));
+      zlib_.next_out = dst + done;
+      zlib_.avail_out = room;
+      const int rc = inflate(&zlib_, Z_NO_FLUSH);
+      done += room - zlib_.avail_out;
+      if (rc == Z_STREAM_END || (rc == Z_BUF_ERROR && zlib_.avail_in == 0 && offset_ == size_)) {
+        ended_ = true;  // the end of the stream, or of a cut one (reported as truncated by the caller)
+      } else if (rc != Z_OK) {
+        throw file_error(path_, std::string("corrupt gzip data: ") + (zlib_.msg ? zlib_.msg : zError(rc)));
+      }
+    }
+    return done;
+  }
+
+  const uint8_t* data_;
+  uint64_t size_;
+  std::string path_;
+  uint64_t offset_ = 0;  ///< bytes of `data_` consumed (given to zlib, when compressed)
+  bool gzip_ = false;
+  bool ended_ = false;
+  z_stream zlib_{};
+};
+
+void read_exact_header(IdxStream& in, const std::string& path, void* dst, uint64_t size) {
+  const uint64_t got = in.read(dst, size);
   if (got != size) {
     throw file_error(path, "truncated: expected a header of " + std::to_string(size) +
                                " bytes, read " + std::to_string(got));
@@ -81,9 +109,9 @@ void read_exact_header(gzFile_s* f, const std::string& path, void* dst, uint64_t
 }
 
 /// Checks the 4-byte magic and returns the number of dimensions.
-int read_magic(gzFile_s* f, const std::string& path) {
+int read_magic(IdxStream& in, const std::string& path) {
   std::array<unsigned char, 4> magic{};
-  read_exact_header(f, path, magic.data(), magic.size());
+  read_exact_header(in, path, magic.data(), magic.size());
   if (magic[0] != 0 || magic[1] != 0) {
     throw file_error(path, "bad magic: expected an IDX file starting with two zero bytes, got " +
                                hex_byte(magic[0]) + " " + hex_byte(magic[1]));
@@ -99,9 +127,9 @@ int read_magic(gzFile_s* f, const std::string& path) {
   return magic[3];
 }
 
-std::vector<int64_t> read_dims(gzFile_s* f, const std::string& path, int ndims) {
+std::vector<int64_t> read_dims(IdxStream& in, const std::string& path, int ndims) {
   std::vector<unsigned char> raw(4 * static_cast<size_t>(ndims));
-  read_exact_header(f, path, raw.data(), raw.size());
+  read_exact_header(in, path, raw.data(), raw.size());
   std::vector<int64_t> dims(ndims);
   for (int d = 0; d < ndims; ++d) {
     const unsigned char* b = raw.data() + 4 * d;
@@ -113,10 +141,16 @@ std::vector<int64_t> read_dims(gzFile_s* f, const std::string& path, int ndims) 
 /// Product of the dimensions; throws before any allocation when it exceeds the limit.
 uint64_t checked_payload_size(const std::vector<int64_t>& dims, const std::string& path) {
   // Each dim is < 2^32 and there are at most 4, so a long double product is
-  // enough to compare against the limit without overflow.
+  // enough to compare against the limit without overflow. Zero dims are left
+  // out of the check: LibTorch refuses a shape such as 2^24 x 2^25 x 2^24 x 0
+  // (its storage size overflows int64) although it holds no bytes.
   long double total = 1;
-  for (int64_t d : dims) total *= static_cast<long double>(d);
-  if (total > static_cast<long double>(kMaxPayloadBytes)) {
+  long double nonzero = 1;
+  for (int64_t d : dims) {
+    total *= static_cast<long double>(d);
+    if (d != 0) nonzero *= static_cast<long double>(d);
+  }
+  if (nonzero > static_cast<long double>(kMaxPayloadBytes)) {
     std::string shape;
     for (size_t i = 0; i < dims.size(); ++i) shape += (i ? " x " : "") + std::to_string(dims[i]);
     throw file_error(path, "declared size " + shape + " exceeds the limit of " +
@@ -125,20 +159,66 @@ uint64_t checked_payload_size(const std::vector<int64_t>& dims, const std::strin
   return static_cast<uint64_t>(total);
 }
 
+/// Reads the payload in doubling steps rather than allocating the declared
+/// size up front: a small file that declares 2 GB fails as truncated, having
+/// held at most about twice what it really contains.
+std::vector<uint8_t> read_payload(IdxStream& in, const std::string& path, uint64_t bytes) {
+  constexpr uint64_t kFirstStep = uint64_t{1} << 20;
+  std::vector<uint8_t> payload;
+  while (payload.size() < bytes) {
+    const uint64_t before = payload.size();
+    const uint64_t want =
+        std::min({bytes - before, std::max(kFirstStep, before), std::max<uint64_t>(in.max_remaining(), 1)});
+    payload.resize(before + want);
+    const uint64_t got = in.read(payload.data() + before, want);
+    payload.resize(before + got);
+    if (got < want) break;
+  }
+  if (payload.size() != bytes) {
+    throw file_error(path, "truncated: expected " + std::to_string(bytes) + " bytes of data, read " +
+                               std::to_string(payload.size()));
+  }
+  return payload;
+}
+
+/// A uint8 tensor of `dims` that owns `payload` without copying it.
+torch::Tensor tensor_owning(std::vector<uint8_t> payload, const std::vector<int64_t>& dims) {
+  if (payload.empty()) return torch::empty(dims, torch::kUInt8);
+  auto owner = std::make_unique<std::vector<uint8_t>>(std::move(payload));
+  void* data = owner->data();
+  torch::Tensor out = torch::from_blob(
+      data, dims, [keep = owner.get()](void*) { delete keep; }, torch::kUInt8);
+  owner.release();  // the tensor's deleter owns it now
+  return out;
+}
+
+std::vector<uint8_t> read_file_bytes(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw file_error(path, "no such file");
+  if (std::filesystem::is_directory(path, ec)) throw file_error(path, "is a directory, expected an IDX file");
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw file_error(path, std::string("cannot open file for reading: ") + std::strerror(errno));
+  const std::streamoff size = in.tellg();
+  if (size < 0) throw file_error(path, "cannot tell the file's size");
+  std::vector<uint8_t> bytes(static_cast<size_t>(size));
+  in.seekg(0);
+  if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size)) throw file_error(path, "read error");
+  return bytes;
+}
+
 }  // namespace
 
-torch::Tensor read_idx(const std::string& path) {
-  GzFile file = open_file(path);
-  const int ndims = read_magic(file.get(), path);
-  const std::vector<int64_t> dims = read_dims(file.get(), path, ndims);
+torch::Tensor read_idx_bytes(const uint8_t* data, size_t size, const std::string& path) {
+  IdxStream in(data, size, path);
+  const int ndims = read_magic(in, path);
+  const std::vector<int64_t> dims = read_dims(in, path, ndims);
   const uint64_t bytes = checked_payload_size(dims, path);
-  torch::Tensor out = torch::empty(dims, torch::kUInt8);
-  const uint64_t got = read_bytes(file.get(), path, out.data_ptr<uint8_t>(), bytes);
-  if (got != bytes) {
-    throw file_error(path, "truncated: expected " + std::to_string(bytes) + " bytes of data, read " +
-                               std::to_string(got));
-  }
-  return out;
+  return tensor_owning(read_payload(in, path, bytes), dims);
+}
+
+torch::Tensor read_idx(const std::string& path) {
+  const std::vector<uint8_t> bytes = read_file_bytes(path);
+  return read_idx_bytes(bytes.data(), bytes.size(), path);
 }
 
 std::string default_fashion_mnist_dir() { return "/usr/share/datasets/fashion-mnist"; }

@@ -14,6 +14,11 @@ namespace tl {
 /// unsupported type, truncated payload, declared size too large) on bad input.
 torch::Tensor read_idx(const std::string& path);
 
+/// read_idx on a file's bytes already in memory (plain or gzip-compressed);
+/// `path` only names the file in error messages. Never allocates more than
+/// the data really holds, whatever size the header declares.
+torch::Tensor read_idx_bytes(const uint8_t* data, size_t size, const std::string& path);
+
 /// Which half of Fashion-MNIST to load.
 enum class DataSplit { Train, Test };
 

@@ -1,7 +1,9 @@
 #include "experiment/experiment_config.h"
 
 #include "experiment/json_fields.h"
+#include "weights/bounded_json.h"
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -354,20 +356,34 @@ json config_to_json(const ExperimentConfig& c) {
   return j;
 }
 
-ExperimentConfig load_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot open the config file");
+ExperimentConfig parse_config(const std::string& text, const std::string& path) {
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    throw ConfigError(path + ": is empty, expected a JSON config");
+  }
   json j;
   try {
-    j = json::parse(in);
+    j = parse_bounded_json(text);
   } catch (const json::parse_error& e) {
     throw ConfigError(path + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+  } catch (const JsonRejected& e) {
+    throw ConfigError(path + ": " + e.what());
   }
   try {
     return config_from_json(j);
   } catch (const ConfigError& e) {
     throw ConfigError(path + ": " + e.what());
   }
+}
+
+ExperimentConfig load_config(const std::string& path) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) throw ConfigError(path + ": is a directory, expected a config file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot open the config file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ConfigError(path + ": cannot read the config file");
+  return parse_config(text.str(), path);
 }
 
 }  // namespace tl

@@ -130,4 +130,9 @@ nlohmann::json config_to_json(const ExperimentConfig& config);
 /// errors, the byte offset.
 ExperimentConfig load_config(const std::string& path);
 
+/// load_config on the text of a config file; `path` only names the file in
+/// error messages. Refuses empty text and JSON nesting deeper than
+/// kMaxJsonDepth (weights/bounded_json.h) before the fields are read.
+ExperimentConfig parse_config(const std::string& text, const std::string& path);
+
 }  // namespace tl

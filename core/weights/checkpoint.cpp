@@ -3,6 +3,7 @@
 #include "models/model_checks.h"
 #include "models/model_zoo.h"
 #include "models/named_tensors.h"
+#include "weights/bounded_json.h"
 #include "weights/safetensors.h"
 
 #include <stdexcept>
@@ -26,9 +27,11 @@ CheckpointMetadata metadata_from(const std::string& path, const std::map<std::st
   }
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(it->second);
+    j = parse_bounded_json(it->second);
   } catch (const nlohmann::json::parse_error& e) {
     throw std::runtime_error(path + ": the transferlab metadata is not valid JSON (" + e.what() + ")");
+  } catch (const JsonRejected& e) {
+    throw std::runtime_error(path + ": the transferlab metadata " + e.what());
   }
   try {
     return CheckpointMetadata::from_json(j);
@@ -54,12 +57,34 @@ void save_checkpoint(const Checkpoint& checkpoint, const std::string& path) {
   write_safetensors(contents, path);
 }
 
-Checkpoint load_checkpoint(const std::string& path) {
-  SafetensorsContents contents = read_safetensors(path);
+namespace {
+
+Checkpoint checkpoint_from(SafetensorsContents contents, const std::string& path) {
   Checkpoint checkpoint;
   checkpoint.metadata = metadata_from(path, contents.metadata);
   checkpoint.tensors = std::move(contents.tensors);
+  checkpoint.path = path;
   return checkpoint;
+}
+
+/// Throws naming the first floating-point tensor that holds NaN or infinity.
+void check_finite(const Checkpoint& checkpoint) {
+  for (const auto& [name, tensor] : checkpoint.tensors) {
+    if (!tensor.is_floating_point() || torch::isfinite(tensor).all().item<bool>()) continue;
+    const std::string file =
+        checkpoint.path.empty() ? "checkpoint of " + checkpoint.metadata.architecture : checkpoint.path;
+    throw std::invalid_argument(file + ": tensor '" + name +
+                                "' holds NaN or infinite values, so the model cannot be used "
+                                "(was it saved by a diverged run?)");
+  }
+}
+
+}  // namespace
+
+Checkpoint load_checkpoint(const std::string& path) { return checkpoint_from(read_safetensors(path), path); }
+
+Checkpoint parse_checkpoint(const char* bytes, size_t size, const std::string& path) {
+  return checkpoint_from(parse_safetensors(bytes, size, path), path);
 }
 
 void load_into(torch::nn::Module& module, const std::map<std::string, torch::Tensor>& tensors,
@@ -85,6 +110,7 @@ TransferModel model_from_checkpoint(const Checkpoint& checkpoint) {
     throw std::invalid_argument("checkpoint of " + metadata.architecture +
                                 " lists no class_names, so the size of its head is unknown");
   }
+  check_finite(checkpoint);
   TransferModel model =
       make_model(metadata.architecture, static_cast<int64_t>(metadata.class_names.size()), metadata.input);
   load_into(*model, checkpoint.tensors);

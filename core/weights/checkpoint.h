@@ -34,6 +34,7 @@ struct CheckpointMetadata {
 struct Checkpoint {
   CheckpointMetadata metadata;
   std::map<std::string, torch::Tensor> tensors;  ///< parameters and buffers by dotted name
+  std::string path;  ///< the file it was read from, for messages; empty when built in memory
 };
 
 /// The state of a module as named tensors (parameters and buffers), detached
@@ -52,6 +53,10 @@ void save_checkpoint(const Checkpoint& checkpoint, const std::string& path);
 /// unsupported dtype) on bad input.
 Checkpoint load_checkpoint(const std::string& path);
 
+/// load_checkpoint on a file's bytes already in memory; `path` only names the
+/// file in error messages.
+Checkpoint parse_checkpoint(const char* bytes, size_t size, const std::string& path);
+
 /// Copies tensors into the module's parameters and buffers by name. Every
 /// module tensor must be present with the same shape, except those under
 /// `skip_prefix` (e.g. the head when the target has other classes). Throws
@@ -60,7 +65,10 @@ Checkpoint load_checkpoint(const std::string& path);
 void load_into(torch::nn::Module& module, const std::map<std::string, torch::Tensor>& tensors,
                const std::string& skip_prefix = "");
 
-/// Builds the checkpoint's architecture with its stored head and loads the weights.
+/// Builds the checkpoint's architecture with its stored head and loads the
+/// weights. Refuses a checkpoint whose floating-point tensors hold NaN or
+/// infinite values (saved by a diverged run): such a model would only ever
+/// predict NaN, so the error names the file and the first such tensor.
 TransferModel model_from_checkpoint(const Checkpoint& checkpoint);
 
 }  // namespace tl

@@ -1,5 +1,7 @@
 #include "weights/safetensors.h"
 
+#include "weights/bounded_json.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -8,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <stdexcept>
 #include <vector>
@@ -63,7 +66,8 @@ void check_host() {
   if (!little_endian_host()) throw std::runtime_error("safetensors I/O needs a little-endian host");
 }
 
-std::string shape_text(const std::vector<int64_t>& shape) {
+template <typename Int>
+std::string shape_text(const std::vector<Int>& shape) {
   std::string text = "[";
   for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
   return text + "]";
@@ -190,7 +194,9 @@ Entry parse_entry(const std::string& path, const std::string& name, const nlohma
   e.name = name;
   const auto code = j["dtype"].get<std::string>();
   if (!type_of(code, e.type)) throw std::runtime_error(where + " has unsupported dtype '" + code + "'");
-  for (const auto& d : j["shape"]) e.shape.push_back(static_cast<int64_t>(d.get<uint64_t>()));
+  std::vector<uint64_t> dims;
+  for (const auto& d : j["shape"]) dims.push_back(d.get<uint64_t>());
+  e.shape.assign(dims.begin(), dims.end());  // dims above 2^63 wrap; the size checks below refuse them
   e.begin = j["data_offsets"][0].get<uint64_t>();
   e.end = j["data_offsets"][1].get<uint64_t>();
   const std::string offsets = "[" + std::to_string(e.begin) + ", " + std::to_string(e.end) + "]";
@@ -201,8 +207,16 @@ Entry parse_entry(const std::string& path, const std::string& name, const nlohma
   const uint64_t needed = needed_bytes(e.type, e.shape);
   if (e.end - e.begin != needed) {
     throw std::runtime_error(where + " has data_offsets " + offsets + " (" + std::to_string(e.end - e.begin) +
-                             " bytes) but " + code + " " + shape_text(e.shape) + " needs " +
+                             " bytes) but " + code + " " + shape_text(dims) + " needs " +
                              std::to_string(needed) + " bytes");
+  }
+  // A tensor with no elements passes the check above whatever its other
+  // dimensions, but LibTorch computes the storage size over the non-zero
+  // ones in int64 and refuses [2^62, 4, 0].
+  std::vector<int64_t> nonzero;
+  std::copy_if(e.shape.begin(), e.shape.end(), std::back_inserter(nonzero), [](int64_t d) { return d != 0; });
+  if (needed_bytes(e.type, nonzero) > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    throw std::runtime_error(where + " has shape " + shape_text(dims) + ", too large to address");
   }
   return e;
 }
@@ -231,23 +245,24 @@ std::map<std::string, std::string> parse_metadata(const std::string& path, const
   return metadata;
 }
 
-nlohmann::json parse_header(const std::string& path, const std::vector<char>& bytes, uint64_t& header_size) {
-  if (bytes.size() < 8) {
-    throw std::runtime_error(path + ": truncated file of " + std::to_string(bytes.size()) +
+nlohmann::json parse_header(const std::string& path, const char* bytes, size_t size, uint64_t& header_size) {
+  if (size < 8) {
+    throw std::runtime_error(path + ": truncated file of " + std::to_string(size) +
                              " bytes; expected at least 8 for the header length");
   }
   header_size = 0;
   for (int i = 7; i >= 0; --i) header_size = (header_size << 8) | static_cast<unsigned char>(bytes[i]);
-  if (header_size > bytes.size() - 8) {
+  if (header_size > size - 8) {
     throw std::runtime_error(path + ": header length " + std::to_string(header_size) +
-                             " is larger than the rest of the file (" + std::to_string(bytes.size() - 8) +
-                             " bytes)");
+                             " is larger than the rest of the file (" + std::to_string(size - 8) + " bytes)");
   }
   nlohmann::json header;
   try {
-    header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_size));
+    header = parse_bounded_json(bytes + 8, bytes + 8 + header_size);
   } catch (const nlohmann::json::parse_error& e) {
     throw std::runtime_error(path + ": header is not valid JSON (" + e.what() + ")");
+  } catch (const JsonRejected& e) {
+    throw std::runtime_error(path + ": header " + e.what());
   }
   if (!header.is_object()) throw std::runtime_error(path + ": header is not a JSON object");
   return header;
@@ -272,12 +287,16 @@ void write_safetensors(const SafetensorsContents& contents, const std::string& p
 }
 
 SafetensorsContents read_safetensors(const std::string& path) {
-  check_host();
   const std::vector<char> bytes = read_bytes(path);
+  return parse_safetensors(bytes.data(), bytes.size(), path);
+}
+
+SafetensorsContents parse_safetensors(const char* bytes, size_t size, const std::string& path) {
+  check_host();
   uint64_t header_size = 0;
-  const nlohmann::json header = parse_header(path, bytes, header_size);
+  const nlohmann::json header = parse_header(path, bytes, size, header_size);
   const uint64_t data_start = 8 + header_size;
-  const uint64_t data_size = bytes.size() - data_start;
+  const uint64_t data_size = size - data_start;
 
   SafetensorsContents contents;
   std::vector<Entry> entries;
@@ -291,7 +310,7 @@ SafetensorsContents read_safetensors(const std::string& path) {
   check_overlaps(path, entries);
   for (const auto& e : entries) {
     torch::Tensor t = torch::empty(e.shape, torch::TensorOptions().dtype(e.type));
-    if (e.end > e.begin) std::memcpy(t.data_ptr(), bytes.data() + data_start + e.begin, e.end - e.begin);
+    if (e.end > e.begin) std::memcpy(t.data_ptr(), bytes + data_start + e.begin, e.end - e.begin);
     contents.tensors.emplace(e.name, std::move(t));
   }
   return contents;

@@ -27,4 +27,8 @@ void write_safetensors(const SafetensorsContents& contents, const std::string& p
 /// starting with `path` that names the problem.
 SafetensorsContents read_safetensors(const std::string& path);
 
+/// read_safetensors on a file's bytes already in memory; `path` only names the
+/// file in error messages.
+SafetensorsContents parse_safetensors(const char* bytes, size_t size, const std::string& path);
+
 }  // namespace tl

@@ -9,6 +9,7 @@
 #include "probe/probe_run.h"
 #include "models/layer_tree.h"
 #include "models/model_zoo.h"
+#include "cli_runs.h"
 #include "progress_printer.h"
 #include "weights/checkpoint.h"
 #include "weights/checkpoint_import.h"
@@ -130,6 +131,7 @@ int run_with_twins(const ExperimentConfig& config, const std::string& out, int64
   };
   const Comparison comparison = run_comparison(config, seeds, /*twin=*/true, train);
   const bool first_twin = write_comparison(comparison, out);  // the GUI writes its comparisons the same way
+  record_cli_run(comparison, out);
   for (const auto& s : comparison.runs) std::printf("%s\n", seed_line(s, comparison.twin).c_str());
   if (comparison.verdict) std::printf("verdict: %s\n", comparison.verdict->sentence().c_str());
   std::printf("wrote %s/run.json and metrics.csv%s\n", out.c_str(), first_twin ? (" (its " + twin_name(comparison.twin) + ": twin/)").c_str() : "");
@@ -304,6 +306,7 @@ int run_command(const std::vector<std::string>& args) {
   write_run(record, out);
   if (outcome.status == RunStatus::Failed) {
     std::fprintf(stderr, "transferlab-cli: training failed: %s\n", outcome.message.c_str());
+    record_cli_run(record, out);
     return 1;
   }
   std::printf("%s: %s after %zu epochs, validation accuracy %.1f%%, test accuracy %.1f%% (%s)\n",
@@ -314,6 +317,7 @@ int run_command(const std::vector<std::string>& args) {
     write_model_export(export_model(prepared, *outcome.model, record), out);
     std::printf("wrote %s/%s and %s/%s\n", out.c_str(), kExportedWeightsFile, out.c_str(), kExportedMetadataFile);
   }
+  record_cli_run(record, out);  // after the model export, so the history names its file
   return outcome.status == RunStatus::Finished ? 0 : 130;
 }
 

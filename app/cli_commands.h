@@ -15,6 +15,7 @@ int run_command(const std::vector<std::string>& args);
 int pretrain_command(const std::vector<std::string>& args);
 int similarity_command(const std::vector<std::string>& args);
 int probe_command(const std::vector<std::string>& args);
+int runs_command(const std::vector<std::string>& args);  ///< cli_runs.cpp
 int predict_command(const std::vector<std::string>& args);  ///< cli_predict.cpp
 
 /// Thrown for bad command-line usage; main prints it with the usage text.

@@ -28,6 +28,14 @@ const char* kUsage =
     "                                       --twin also trains a from-scratch twin (for DANN:\n"
     "                                       a source-only twin) and prints the verdict,\n"
     "                                       --seeds K repeats both over K seeds\n"
+    "  runs [list] [--filter TEXT] [--status S] [--json]\n"
+    "                                       list the run history (every run of the GUI and of\n"
+    "                                       'run'; S: finished, cancelled, failed, diverged)\n"
+    "  runs show ID [--json] | runs export ID... --csv FILE | runs rename ID NAME | runs delete ID\n"
+    "                                       one run's details and epochs; the epochs of runs as\n"
+    "                                       CSV; rename; remove from the history (files stay).\n"
+    "                                       The history is TRANSFERLAB_DATA_DIR/runs.sqlite,\n"
+    "                                       else $XDG_DATA_HOME/transferlab (~/.local/share)\n"
     "  similarity CONFIG.json [--samples N] measure how far the target is from the pretrained\n"
     "                                       model's source task and recommend a strategy\n"
     "  pretrain CONFIG.json --out FILE      train a model on the config's source task and\n"
@@ -62,6 +70,7 @@ int main(int argc, char** argv) {
     if (command == "layers") return tl::cli::layers_command(args);
     if (command == "import") return tl::cli::import_command(args);
     if (command == "run") return tl::cli::run_command(args);
+    if (command == "runs") return tl::cli::runs_command(args);
     if (command == "pretrain") return tl::cli::pretrain_command(args);
     if (command == "similarity") return tl::cli::similarity_command(args);
     if (command == "probe") return tl::cli::probe_command(args);

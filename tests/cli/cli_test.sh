@@ -7,6 +7,8 @@ set -u
 cli=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Runs are recorded in a history of this test's own, never the user's.
+export TRANSFERLAB_DATA_DIR="$work/data"
 passed=0 failed=0
 
 # expect_failure NAME EXPECTED_EXIT EXPECTED_STDERR_SUBSTRING -- ARGS...
@@ -109,6 +111,41 @@ expect_failure predict-bad-top 2 "--top: expected an integer >= 1, got '0'" -- \
   predict --model "$work/run/model.safetensors" --top 0 "$work/grey.png"
 expect_failure predict-arch-mismatch 1 "--arch resnet18 does not match the checkpoint's architecture small_cnn" -- \
   predict --model "$work/run/model.safetensors" --arch resnet18 "$work/grey.png"
+
+# The run history: every run above went into $TRANSFERLAB_DATA_DIR/runs.sqlite.
+if "$cli" runs --json >"$work/runs.json" 2>"$work/err" &&
+   tiny_id=$(/usr/bin/python3 -c 'import json, sys
+runs = [r for r in json.load(open(sys.argv[1])) if r["name"] == "tiny"]
+assert len(runs) == 1 and runs[0]["origin"] == "cli" and runs[0]["status"] == "finished", runs
+assert runs[0]["output_dir"] == sys.argv[2] and runs[0]["config"]["name"] == "tiny", runs
+print(runs[0]["id"])' "$work/runs.json" "$work/run") &&
+   "$cli" runs --filter TIN --status finished >"$work/out" && grep -q "^ *$tiny_id  tiny " "$work/out" &&
+   "$cli" runs show "$tiny_id" >"$work/out" && grep -q "^    1 " "$work/out" &&
+   "$cli" runs export "$tiny_id" --csv "$work/runs.csv" >/dev/null &&
+   [ "$(head -1 "$work/runs.csv")" = "run_id,name,epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds" ] &&
+   [ "$(grep -c "^$tiny_id,tiny,1," "$work/runs.csv")" -eq 1 ] &&
+   "$cli" runs rename "$tiny_id" "tiny, renamed" >/dev/null && "$cli" runs show "$tiny_id" | grep -q "^run $tiny_id: tiny, renamed$" &&
+   "$cli" runs delete "$tiny_id" >/dev/null && ! "$cli" runs --json | grep -q "\"id\": $tiny_id,"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL runs:"; cat "$work/err" "$work/out" "$work/runs.json"
+fi
+expect_failure runs-unknown-id 1 "$TRANSFERLAB_DATA_DIR/runs.sqlite: no run with id 99999" -- runs show 99999
+expect_failure runs-bad-id 2 "runs: expected a run id (a number from 'transferlab-cli runs'), got 'x'" -- runs delete x
+expect_failure runs-unknown-action 2 "runs: unknown action 'frobnicate'" -- runs frobnicate
+expect_failure runs-bad-status 2 "--status: expected one of finished, cancelled, failed, diverged, got 'done'" -- runs --status done
+expect_failure runs-export-needs-csv 2 "runs export needs ID... --csv FILE" -- runs export 1
+mkdir -p "$work/corrupt-data" && head -c 4096 /dev/urandom >"$work/corrupt-data/runs.sqlite"
+TRANSFERLAB_DATA_DIR="$work/corrupt-data" expect_failure runs-corrupt-history 1 \
+  "$work/corrupt-data/runs.sqlite: switching to WAL mode: file is not a database" -- runs
+# A history that cannot be written costs a warning, never the run.
+if TRANSFERLAB_DATA_DIR="$work/corrupt-data" "$cli" run "$run_config" --out "$work/unrecorded" >"$work/out" 2>"$work/err" &&
+   [ -f "$work/unrecorded/run.json" ] &&
+   grep -q "^transferlab-cli: warning: the run was not added to the run history: $work/corrupt-data/runs.sqlite: " "$work/err"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL run-with-corrupt-history:"; cat "$work/err" "$work/out"
+fi
 
 # An unwritable output directory fails before training starts.
 expect_failure unwritable-out 1 "cannot create the output directory" -- run "$run_config" --out /proc/transferlab/out

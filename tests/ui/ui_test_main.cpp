@@ -2,10 +2,13 @@
 // offscreen platform unless the caller chose another (e.g. xcb under Xvfb).
 #include <gtest/gtest.h>
 
+#include "batch_window.h"
+
 #include <QApplication>
 
 int main(int argc, char** argv) {
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+  tl::test::isolateRunHistory();  // every run a test starts is recorded there, not in the user's history
   testing::InitGoogleTest(&argc, argv);
   QApplication app(argc, argv);
   return RUN_ALL_TESTS();

@@ -14,6 +14,7 @@
 #include "panels/strategy_panel.h"
 #include "plot/loss_plot.h"
 #include "probe/probe_panel.h"
+#include "runs/runs_panel.h"
 #include "session/experiment_session.h"
 #include "similarity/similarity_panel.h"
 #include "verdict/verdict_banner.h"
@@ -23,6 +24,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QLabel>
 #include <QMenuBar>
@@ -81,6 +83,7 @@ MainWindow::MainWindow(QWidget* parent)
   setWindowTitle(tr("Transfer Lab"));
   buildCentralArea();
   buildToolBar();
+  buildRunsDock();
   buildMenus();
   buildStatusBar();
   connectController();
@@ -210,6 +213,10 @@ void MainWindow::buildMenus() {
   connect(showSetup, &QAction::toggled, setupArea_, &QWidget::setVisible);
   view->addAction(tr("Reset plot &zoom"), plot_, &LossPlot::resetZoom);
   view->addAction(tr("Clear &plot"), plot_, &LossPlot::clear);
+  QAction* showRuns = runsDock_->toggleViewAction();
+  showRuns->setText(tr("&Runs"));
+  showRuns->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+  view->addAction(showRuns);
   view->addSeparator();
   view->addAction(tr("&Reset layout"), this, &MainWindow::resetLayout);
 
@@ -252,6 +259,37 @@ void MainWindow::buildLessonsMenu() {
   }
 }
 
+/// The run history under the work area; listed when shown and after each run.
+void MainWindow::buildRunsDock() {
+  runs_ = new RunsPanel;
+  runsDock_ = new QDockWidget(tr("Runs"), this);
+  runsDock_->setObjectName(QStringLiteral("runsDock"));  // for saveState()
+  runsDock_->setWidget(runs_);
+  addDockWidget(Qt::BottomDockWidgetArea, runsDock_);
+  runsDock_->hide();
+  connect(runsDock_, &QDockWidget::visibilityChanged, runs_, [this](bool visible) {
+    if (visible) runs_->refresh();  // CLI runs may have been added meanwhile
+  });
+  connect(runs_, &RunsPanel::rerunRequested, this, &MainWindow::rerun);
+  connect(runs_, &RunsPanel::message, this, [this](const QString& text) { statusBar()->showMessage(text, 8000); });
+}
+
+/// Runs → Re-run: the recorded config becomes the session's, as a preset
+/// would, and trains with the current run options (twin, seeds).
+void MainWindow::rerun(const QString& configJson, const QString& name) {
+  if (controller_->isBusy()) {
+    showError(QString(), tr("Stop the run before running another one."));
+    return;
+  }
+  QString error;
+  if (!session_->setConfigJson(configJson, &error)) {
+    showError(tr("Could not load the run's config"), error);
+    return;
+  }
+  statusBar()->showMessage(tr("Running %1 again").arg(name), 8000);
+  startTraining();
+}
+
 void MainWindow::buildStatusBar() {
   progressLabel_ = new QLabel;
   progress_ = new QProgressBar;
@@ -281,6 +319,9 @@ void MainWindow::connectController() {
   connect(controller_, &TrainingController::evaluating, this,
           [this] { progressLabel_->setText(tr("evaluating on the test set…")); });
   connect(controller_, &TrainingController::runFinished, this, &MainWindow::showRunFinished);
+  connect(controller_, &TrainingController::runFinished, runs_, &RunsPanel::refresh);
+  connect(controller_, &TrainingController::historyWarning, this,
+          [this](const QString& warning) { statusBar()->showMessage(warning, 15000); });
   connect(controller_, &TrainingController::layerDriftChanged, treePanel_->model(), &LayerTreeModel::setDrift);
   connect(controller_, &TrainingController::runStarted, treePanel_->model(), &LayerTreeModel::clearDrift);
   connect(controller_, &TrainingController::epochDiagnostics, this, &MainWindow::showDiagnostics);

@@ -6,6 +6,7 @@
 #include <QMainWindow>
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -22,6 +23,7 @@ class LessonPanel;
 class LossPlot;
 class ProbePanel;
 class MitigationsPanel;
+class RunsPanel;
 class SimilarityPanel;
 class TrainingControls;
 class VerdictBanner;
@@ -48,6 +50,9 @@ class MainWindow : public QMainWindow {
   MitigationsPanel* mitigationsPanel() const { return mitigations_; }
   DannPanel* dannPanel() const { return dann_; }
   LessonPanel* lessonPanel() const { return lesson_; }
+  /// View → Runs (Ctrl+R): the run history in a dock, hidden at first.
+  RunsPanel* runsPanel() const { return runs_; }
+  QDockWidget* runsDock() const { return runsDock_; }
   /// The Lessons menu: one action per built-in preset, in menu order; each
   /// action's data is the preset's path.
   QMenu* lessonsMenu() const { return lessonsMenu_; }
@@ -86,6 +91,8 @@ class MainWindow : public QMainWindow {
   void buildToolBar();
   void buildMenus();
   void buildLessonsMenu();
+  void buildRunsDock();
+  void rerun(const QString& configJson, const QString& name);
   void buildStatusBar();
   void connectController();
   void showState(TrainingController::State state);
@@ -111,6 +118,8 @@ class MainWindow : public QMainWindow {
   MitigationsPanel* mitigations_ = nullptr;
   DannPanel* dann_ = nullptr;
   LessonPanel* lesson_ = nullptr;
+  RunsPanel* runs_ = nullptr;
+  QDockWidget* runsDock_ = nullptr;
   QMenu* lessonsMenu_ = nullptr;
   QList<QAction*> presetActions_;       ///< open a preset: disabled while training
   QScrollArea* setupArea_ = nullptr;

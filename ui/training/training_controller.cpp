@@ -4,6 +4,7 @@
 #include "experiment/baseline.h"
 #include "experiment/comparison_record.h"
 #include "experiment/experiment.h"
+#include "history/run_recording.h"
 #include "experiment/experiment_config.h"
 #include "train/trainer.h"
 #include "weights/checkpoint.h"
@@ -210,6 +211,8 @@ struct TrainingController::Impl : TrainingListener {
   void runWorker(const std::string& configJson, const QString& runDir);
   void runSingle(const ExperimentConfig& config, const QString& runDir);
   void runComparison(const ExperimentConfig& config, const QString& runDir);
+  /// Adds the run to the run history; a failure only warns (historyWarning).
+  void recordInHistory(const HistoryRun& run);
   TrainingOutcome trainComparisonJob(TrainingJob job, const std::string& label, const ExperimentConfig& config);
   TrainingOutcome train(TrainingJob job);
   void withTrainer(void (Trainer::*action)()) {
@@ -253,6 +256,13 @@ void TrainingController::Impl::runWorker(const std::string& configJson, const QS
   }
 }
 
+void TrainingController::Impl::recordInHistory(const HistoryRun& run) {
+  std::string warning;
+  if (record_in_history(run, &warning)) return;
+  const QString text = QString::fromStdString(warning);
+  post([this, text] { Q_EMIT owner->historyWarning(text); });
+}
+
 void TrainingController::Impl::runSingle(const ExperimentConfig& config, const QString& runDir) {
   const PreparedExperiment prepared = prepare_experiment(config);
   if (cancelRequested) {
@@ -274,6 +284,7 @@ void TrainingController::Impl::runSingle(const ExperimentConfig& config, const Q
   if (outcome.status == RunStatus::Finished) post([this] { Q_EMIT owner->evaluating(); });
   const RunRecord record = record_of(prepared, outcome);
   write_run(record, runDir.toStdString());
+  recordInHistory(history_run_from(record, runDir.toStdString(), "gui"));
   const State status = state_of(outcome.status);
   const QString message = QString::fromStdString(outcome.message);
   const double testAccuracy = record.test_accuracy;
@@ -291,6 +302,7 @@ void TrainingController::Impl::runComparison(const ExperimentConfig& config, con
   };
   const Comparison comparison = run_comparison(config, options.seeds, options.twin, train);
   write_comparison(comparison, runDir.toStdString());
+  recordInHistory(history_run_from(comparison, runDir.toStdString(), "gui"));
   if (comparison.verdict) {
     const VerdictSummary summary = summary_of(comparison, config);
     post([this, summary] { Q_EMIT owner->comparisonFinished(summary); });

@@ -102,6 +102,9 @@ class TrainingController : public QObject {
   /// Once per start, after the worker thread has ended. A stopped run is not
   /// evaluated on the test set: its record has status "cancelled" and no test accuracy. `testAccuracy` is in [0, 1]; 0 when unknown.
   void runFinished(tl::TrainingController::State status, const QString& message, double testAccuracy);
+  /// The run could not be added to the run history (core/history); the run
+  /// itself is unaffected. One line naming the database and the problem.
+  void historyWarning(const QString& message);
 
  private:
   struct Impl;

@@ -68,27 +68,44 @@ class IdxStream {
     return n;
   }
 
+  /// Serves reads from a window that inflate fills ahead of them, so a
+  /// corrupt stream is reported as corrupt (as gzread does) rather than
+  /// surfacing as a bad magic number in its first few garbage bytes.
   uint64_t inflate_into(unsigned char* dst, uint64_t size) {
     uint64_t done = 0;
-    while (done < size && !ended_) {
+    while (done < size) {
+      if (window_pos_ == window_.size() && !refill_window()) break;
+      const uint64_t n = std::min<uint64_t>(size - done, window_.size() - window_pos_);
+      std::memcpy(dst + done, window_.data() + window_pos_, n);
+      window_pos_ += n;
+      done += n;
+    }
+    return done;
+  }
+
+  /// Inflates up to kWindow bytes; false at the end of the stream.
+  bool refill_window() {
+    constexpr uInt kWindow = 1u << 16;
+    window_.resize(kWindow);
+    window_pos_ = 0;
+    zlib_.next_out = window_.data();
+    zlib_.avail_out = kWindow;
+    while (zlib_.avail_out > 0 && !ended_) {
       if (zlib_.avail_in == 0 && offset_ < size_) {
         const uint64_t n = std::min<uint64_t>(size_ - offset_, kZlibChunk);
         zlib_.next_in = const_cast<Bytef*>(data_ + offset_);  // zlib never writes its input
         zlib_.avail_in = static_cast<uInt>(n);
         offset_ += n;
       }
-      const auto room = static_cast<uInt>(std::min<uint64_t>(size - done, kZlibChunk));
-      zlib_.next_out = dst + done;
-      zlib_.avail_out = room;
       const int rc = inflate(&zlib_, Z_NO_FLUSH);
-      done += room - zlib_.avail_out;
       if (rc == Z_STREAM_END || (rc == Z_BUF_ERROR && zlib_.avail_in == 0 && offset_ == size_)) {
         ended_ = true;  // the end of the stream, or of a cut one (reported as truncated by the caller)
       } else if (rc != Z_OK) {
         throw file_error(path_, std::string("corrupt gzip data: ") + (zlib_.msg ? zlib_.msg : zError(rc)));
       }
     }
-    return done;
+    window_.resize(kWindow - zlib_.avail_out);
+    return !window_.empty();
   }
 
   const uint8_t* data_;
@@ -98,6 +115,8 @@ class IdxStream {
   bool gzip_ = false;
   bool ended_ = false;
   z_stream zlib_{};
+  std::vector<unsigned char> window_;  ///< inflated bytes not yet read
+  size_t window_pos_ = 0;
 };
 
 void read_exact_header(IdxStream& in, const std::string& path, void* dst, uint64_t size) {

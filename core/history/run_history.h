@@ -29,7 +29,7 @@ struct HistoryRun {
   std::string origin;             ///< "cli" or "gui"
   std::string model;              ///< architecture or pretrained checkpoint
   std::string strategy;           ///< e.g. "partial_fine_tuning"
-  std::string status;             ///< "finished", "cancelled", "failed"
+  std::string status;             ///< run_status_name: "finished", "cancelled", "failed", "diverged"
   std::string message;            ///< why it failed or stopped; empty otherwise
   std::optional<double> val_accuracy;   ///< [0, 1]; absent when no epoch ended
   std::optional<double> test_accuracy;  ///< [0, 1]; mean over seeds for a comparison; absent when not evaluated

@@ -280,5 +280,24 @@ if [ -f "$work/tiny.safetensors" ]; then
   fi
 fi
 
+# Your own images: a checked-in folder of three colour classes (12x12 PNGs, a
+# grey BMP, a text file named .png) trains a grey model, and run.json reports
+# the classes and the skipped file. The decode cache stays in $work.
+images=$(cd "$(dirname "$0")/../data/images/colours" && pwd)
+folder_config=$(config folder "{\"name\": \"folder\", \"model\": {\"architecture\": \"small_cnn\"},
+  \"target\": {\"folder\": \"$images\", \"val_fraction\": 0.2}, \"training\": {\"epochs\": 1, \"batch_size\": 4}}")
+if XDG_CACHE_HOME="$work/cache" "$cli" run "$folder_config" --out "$work/folder-run" >"$work/out" 2>"$work/err" &&
+   grep -Eq '"skipped_count": ?1' "$work/folder-run/run.json" && grep -q "$images/red/notes.png" "$work/folder-run/run.json" &&
+   ls "$work/cache/transferlab/images/"*.pt >/dev/null 2>&1; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL folder-run:"; cat "$work/err" "$work/out"
+fi
+mkdir -p "$work/one-class/cats" && cp "$images/red/0.png" "$work/one-class/cats/"
+expect_failure folder-one-class 1 "target.folder: $work/one-class: only one class folder ('cats'); a classifier needs at least two" -- \
+  run "$(config oneclass "{\"model\": {\"architecture\": \"small_cnn\"}, \"target\": {\"folder\": \"$work/one-class\"}}")"
+expect_failure folder-with-classes 1 "target.classes: applies to Fashion-MNIST only" -- \
+  run "$(config folderclasses "{\"target\": {\"folder\": \"$images\", \"classes\": [0, 1]}}")"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -5,6 +5,7 @@
 #include "experiment/experiment.h"
 #include "experiment/model_export.h"
 #include "experiment/presets.h"
+#include "experiment/run_resume.h"
 #include "experiment/similarity_meter.h"
 #include "probe/probe_run.h"
 #include "models/layer_tree.h"
@@ -274,8 +275,12 @@ int import_command(const std::vector<std::string>& args) {
 }
 
 int run_command(const std::vector<std::string>& args) {
-  const ParsedArgs parsed = parse_args(args, {"--epochs", "--seed", "--seeds", "--out"}, {"--twin"});
-  const std::string config_path = single_config(parsed, "run");
+  const ParsedArgs parsed = parse_args(args, {"--epochs", "--seed", "--seeds", "--out", "--resume"}, {"--twin"});
+  const auto resume = parsed.get("--resume");
+  if (resume && (parsed.options.size() > 1 || !parsed.positional.empty())) {
+    throw UsageError{"run --resume DIR takes no config or other options: the run continues with DIR/config.json"};
+  }
+  const std::string config_path = resume ? run_config_path(*resume) : single_config(parsed, "run");
   const auto epochs = parsed.get("--epochs");
   const auto seed = parsed.get("--seed");
   const auto seeds = parsed.get("--seeds");
@@ -286,7 +291,7 @@ int run_command(const std::vector<std::string>& args) {
   ExperimentConfig config = load_config(config_path);
   if (epochs) config.training.epochs = static_cast<int>(epochs_value);
   if (seed) config.training.seed = config.target.seed = static_cast<uint64_t>(seed_value);
-  const std::string out = parsed.get("--out").value_or((fs::path("runs") / config.name).string());
+  const std::string out = resume ? *resume : parsed.get("--out").value_or((fs::path("runs") / config.name).string());
   // Fail on an unwritable output directory before spending minutes training.
   std::error_code ec;
   fs::create_directories(out, ec);
@@ -300,12 +305,18 @@ int run_command(const std::vector<std::string>& args) {
                static_cast<long>(prepared.data.train.size()), static_cast<long>(prepared.data.validation.size()),
                static_cast<long>(prepared.data.test.size()),
                strategy_name(prepared.config.resolved_strategy().strategy).c_str());
+  if (!resume) write_run_config(config, out);
+  // Checkpoints and the event log go to `out`, so a killed run can continue.
+  TrainingJob job = make_training_job(prepared);
+  job.run_dir = out;
+  job.resume = resume.has_value();
   ProgressPrinter printer("train");
-  const TrainingOutcome outcome = train_interruptibly(make_training_job(prepared), &printer);
+  const TrainingOutcome outcome = train_interruptibly(std::move(job), &printer);
   const RunRecord record = make_run_record(prepared, outcome);
   write_run(record, out);
-  if (outcome.status == RunStatus::Failed) {
-    std::fprintf(stderr, "transferlab-cli: training failed: %s\n", outcome.message.c_str());
+  if (outcome.status == RunStatus::Failed || outcome.status == RunStatus::Diverged) {
+    std::fprintf(stderr, "transferlab-cli: training %s: %s\n", run_status_name(outcome.status).c_str(),
+                 outcome.message.c_str());
     record_cli_run(record, out);
     return 1;
   }

@@ -61,4 +61,19 @@ void ProgressPrinter::on_finished(const FinishedEvent& e) {
   std::fflush(out_);
 }
 
+void ProgressPrinter::on_run_event(const RunEvent& e) {
+  // Checkpoints are routine; what changes the run or threatens it is shown.
+  if (e.kind != "warning" && e.kind != "plan_change" && e.kind != "resume") return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  clear_bar();
+  if (e.kind == "resume") {
+    std::fprintf(out_, "%s resumed at epoch %d, batch %ld %s\n", label_.c_str(), e.epoch, static_cast<long>(e.batch) + 1,
+                 e.details.c_str());
+  } else {
+    std::fprintf(out_, "%s %s: %s\n", label_.c_str(), e.kind == "warning" ? "warning" : "plan changed",
+                 e.details.c_str());
+  }
+  std::fflush(out_);
+}
+
 }  // namespace tl

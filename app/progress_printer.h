@@ -18,6 +18,7 @@ class ProgressPrinter : public TrainingListener {
   void on_batch(const BatchEvent& e) override;
   void on_epoch(const EpochEvent& e) override;
   void on_finished(const FinishedEvent& e) override;
+  void on_run_event(const RunEvent& e) override;
 
  private:
   void clear_bar();

@@ -324,11 +324,16 @@ PreparedModel prepare_model(const ExperimentConfig& config) {
   } else {
     p.model->replace_head(target_class_count(config.target));
   }
-  p.plan = plan_for(config, *p.model);
-  // The pretrained column of a progressive network never trains.
-  if (config.mitigations.progressive) p.plan.set("source", {false, 1.0});
+  p.plan = freeze_plan_for(config, *p.model);
   p.plan.apply(*p.model);
   return p;
+}
+
+FreezePlan freeze_plan_for(const ExperimentConfig& config, TransferModelImpl& model) {
+  FreezePlan plan = plan_for(config, model);
+  // The pretrained column of a progressive network never trains.
+  if (config.mitigations.progressive) plan.set("source", {false, 1.0});
+  return plan;
 }
 
 PreparedExperiment prepare_experiment(const ExperimentConfig& config, const DataLoadObserver& observer) {

@@ -586,7 +586,8 @@ void Trainer::apply_pending_update(Run& run, int epoch, int64_t batch) {
     std::lock_guard<std::mutex> lock(update_mutex_);
     update.swap(pending_update_);
   }
-  if (!update) return;
+  // Resuming from a pause may send the settings as they were: nothing to log.
+  if (!update || (update->plan == run.plan && update->learning_rate == run.learning_rate)) return;
   const std::string change = describe_update(run.model, run.plan, run.learning_rate, *update);
   try {
     apply_plan(run, *update);
@@ -669,6 +670,7 @@ int Trainer::restore_checkpoint(Run& run, std::optional<EpochProgress>& partial)
     const TrainingUpdate saved{freeze_plan_from_json(p.at("plan")), p.at("learning_rate").get<double>()};
     if (!(saved.plan == run.plan) || saved.learning_rate != run.learning_rate) apply_plan(run, saved);
     load_into(run.model, tensors_under(ckpt.tensors, "model/"));
+    run.first_block = -1;  // a cache apply_plan built holds activations of the weights before loading
     if (run.mitigations.domain) load_into(*run.mitigations.domain, tensors_under(ckpt.tensors, "domain/"));
     if (run.mitigations.source_head) {
       load_into(*run.mitigations.source_head, tensors_under(ckpt.tensors, "source_head/"));
@@ -741,6 +743,10 @@ void Trainer::train_loop() {
     first_epoch = restore_checkpoint(run, partial);
     report(first_epoch, partial ? partial->next_batch : 0, "resume",
            "from " + training_checkpoint_path(job_.run_dir));
+    // The epochs before the checkpoint, so a plot or log shows the whole run.
+    if (listener_) {
+      for (const auto& e : outcome_.epochs) listener_->on_epoch(e);
+    }
   } else {
     report(1, 0, "start", std::to_string(opt.epochs) + " epochs of " + std::to_string(run.batches) + " batches");
   }

@@ -83,6 +83,7 @@ struct TrainingJob {
   /// job must be built as the interrupted run's was (same config and seed):
   /// with the checkpoint's weights, optimizer and random states the run then
   /// ends with the same metrics as one that was never interrupted.
+  /// The listener first gets on_epoch for the epochs the checkpoint holds.
   bool resume = false;
 };
 
@@ -161,7 +162,8 @@ class Trainer {
   /// requires_grad follows the plan, the optimizer is rebuilt keeping the
   /// state (momentum, Adam moments) of the parameters that still train, the
   /// frozen-feature cache is rebuilt when the frozen prefix changes, and a
-  /// "plan_change" RunEvent is logged. An update the model rejects (unknown
+  /// "plan_change" RunEvent is logged; one equal to the settings in force is
+  /// ignored. An update the model rejects (unknown
   /// layer, nothing left to train) is reported as a "warning" and ignored.
   /// L2-SP keeps the anchors it took at the start.
   void update(TrainingUpdate update);

@@ -150,6 +150,28 @@ fi
 # An unwritable output directory fails before training starts.
 expect_failure unwritable-out 1 "cannot create the output directory" -- run "$run_config" --out /proc/transferlab/out
 
+# Resume: a run killed with SIGKILL after its first checkpoint continues from it
+# and ends with the metrics of an uninterrupted run (seconds aside).
+expect_failure resume-with-config 2 "run --resume DIR takes no config or other options" -- run "$run_config" --resume "$work/x"
+expect_failure resume-without-run 1 "$work/no-run/config.json" -- run --resume "$work/no-run"
+long_config=$(config long "{\"name\": \"long\", \"model\": {\"architecture\": \"small_cnn\"},
+  \"target\": {\"classes\": [0, 1], \"shots_per_class\": 100, \"test_per_class\": 20, \"val_fraction\": 0.02},
+  \"training\": {\"epochs\": 6, \"batch_size\": 16}}")
+"$cli" run "$long_config" --out "$work/killed" >/dev/null 2>&1 &
+victim=$!
+while kill -0 "$victim" 2>/dev/null && [ ! -f "$work/killed/checkpoint.safetensors" ]; do sleep 0.02; done
+kill -9 "$victim" 2>/dev/null; wait "$victim" 2>/dev/null
+if [ ! -f "$work/killed/run.json" ] && [ -f "$work/killed/config.json" ] &&
+   grep -q '"kind":"checkpoint"' "$work/killed/events.jsonl" &&
+   "$cli" run --resume "$work/killed" >"$work/out" 2>"$work/err" &&
+   grep -q "resumed at epoch" "$work/err" && grep -q "finished after 6 epochs" "$work/out" &&
+   "$cli" run "$long_config" --out "$work/unkilled" >/dev/null 2>&1 &&
+   diff <(cut -d, -f1-5 "$work/killed/metrics.csv") <(cut -d, -f1-5 "$work/unkilled/metrics.csv") >"$work/diff"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL resume-after-kill:"; cat "$work/err" "$work/out" "$work/diff" 2>/dev/null
+fi
+
 # Scratch twins, verdicts and the similarity meter: flags first, then real tiny runs
 # on a checkpoint pretrained here in a few seconds.
 expect_failure seeds-zero 2 "--seeds: expected an integer >= 1, got '0'" -- run "$work/any.json" --seeds 0

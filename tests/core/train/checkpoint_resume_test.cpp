@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 #include <thread>
 
 namespace tl {
@@ -66,12 +67,14 @@ class Script : public TrainingListener {
   std::atomic<int64_t> batches{0};
   std::atomic<bool> paused{false};
   std::vector<RunEvent> events;  // read after wait()
+  std::vector<int> epochs;       // read after wait()
 
   void on_batch(const BatchEvent&) override {
     const auto n = ++batches;
     if (n == pause_at) trainer->pause();
     if (n == cancel_at) trainer->cancel();
   }
+  void on_epoch(const EpochEvent& e) override { epochs.push_back(e.epoch); }
   void on_paused(bool p) override { paused = p; }
   void on_run_event(const RunEvent& e) override { events.push_back(e); }
   bool saw(const std::string& kind, const std::string& text) const {
@@ -128,6 +131,10 @@ TrainingOutcome interrupted_then_resumed(const std::function<TrainingJob()>& mak
   Script script;
   TrainingOutcome outcome = Trainer::run(std::move(job), &script);
   EXPECT_TRUE(script.saw("resume", "checkpoint.safetensors"));
+  // The checkpoint's epochs are reported first, then the rest: each once.
+  std::vector<int> every_epoch(outcome.epochs.size());
+  std::iota(every_epoch.begin(), every_epoch.end(), 1);
+  EXPECT_EQ(script.epochs, every_epoch);
   return outcome;
 }
 
@@ -352,6 +359,21 @@ TEST(PlanChange, APlanWithNothingToTrainIsReportedAndIgnored) {
   const TrainingOutcome outcome = trainer.wait();
   EXPECT_EQ(outcome.status, RunStatus::Finished) << outcome.message;
   EXPECT_TRUE(script.saw("warning", "the change of the freeze plan was not applied: nothing to train"));
+}
+
+TEST(PlanChange, TheSettingsInForceAreNotLoggedAsAChange) {
+  TrainingJob job = job_for(Strategy::FullFineTuning, 1);
+  const FreezePlan same = job.plan;
+  Script script;
+  Trainer trainer(std::move(job), &script);
+  script.trainer = &trainer;
+  script.pause_at = 1;
+  trainer.start();
+  wait_until(script.paused);
+  trainer.update({same, 0.05});
+  trainer.resume();
+  EXPECT_EQ(trainer.wait().status, RunStatus::Finished);
+  for (const auto& e : script.events) EXPECT_NE(e.kind, "plan_change") << e.details;
 }
 
 }  // namespace

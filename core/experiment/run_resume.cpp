@@ -1,0 +1,42 @@
+#include "experiment/run_resume.h"
+
+#include "experiment/atomic_file.h"
+#include "train/training_checkpoint.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace tl {
+
+std::string run_config_path(const std::string& run_dir) { return (fs::path(run_dir) / "config.json").string(); }
+
+void write_run_config(const ExperimentConfig& config, const std::string& run_dir) {
+  write_file_atomically(run_config_path(run_dir), config_to_json(config).dump(2) + "\n");
+}
+
+ExperimentConfig read_run_config(const std::string& run_dir) {
+  const std::string path = run_config_path(run_dir);
+  if (!fs::exists(path)) {
+    throw std::runtime_error(path + ": not found; only runs started with a run directory can be resumed");
+  }
+  return load_config(path);
+}
+
+bool run_can_resume(const std::string& run_dir) {
+  std::error_code ec;
+  if (!fs::is_regular_file(training_checkpoint_path(run_dir), ec) || !fs::is_regular_file(run_config_path(run_dir), ec)) {
+    return false;
+  }
+  std::ifstream in(fs::path(run_dir) / "run.json");
+  if (!in) return true;  // killed before the end: no record at all
+  const auto record = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!record.is_object()) return true;  // cut short while being written
+  const std::string status = record.value("status", "");
+  return status != "finished" && status != "diverged";
+}
+
+}  // namespace tl

@@ -8,11 +8,15 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
@@ -88,6 +92,12 @@ QVector<Sample> toSamples(const Dataset& data) {
 DataPanel::DataPanel(ExperimentSession* session, QWidget* parent)
     : QWidget(parent),
       session_(session),
+      source_(new QComboBox(this)),
+      chooseFolder_(new QPushButton(tr("Choose &folder…"), this)),
+      folderPath_(new QLabel(this)),
+      folderProgress_(new QProgressBar(this)),
+      folderSummary_(new QLabel(this)),
+      preview_(new FolderPreview(this)),
       classHint_(new QLabel(this)),
       shots_(new QSpinBox(this)),
       unlabelled_(new QCheckBox(tr("No labels (unlabelled target)"), this)),
@@ -98,6 +108,7 @@ DataPanel::DataPanel(ExperimentSession* session, QWidget* parent)
       debounce_(new QTimer(this)) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(buildSourceBox());
   layout->addWidget(buildClassBox());
   layout->addWidget(buildTaskForm());
   auto* samples = new QGroupBox(tr("Samples: source task, and target task with its shift"), this);
@@ -109,6 +120,8 @@ DataPanel::DataPanel(ExperimentSession* session, QWidget* parent)
   debounce_->setSingleShot(true);
   debounce_->setInterval(150);
   connect(debounce_, &QTimer::timeout, this, &DataPanel::refreshSamplesNow);
+  connect(preview_, &FolderPreview::progress, this, &DataPanel::showFolderProgress);
+  connect(preview_, &FolderPreview::finished, this, &DataPanel::showFolderSummary);
   connect(session, &ExperimentSession::configChanged, this, [this] {
     syncFromSession();
     debounce_->start();
@@ -119,8 +132,128 @@ DataPanel::DataPanel(ExperimentSession* session, QWidget* parent)
 
 DataPanel::~DataPanel() = default;
 
+QWidget* DataPanel::buildSourceBox() {
+  auto* box = new QGroupBox(tr("Target images"), this);
+  auto* layout = new QVBoxLayout(box);
+  source_->addItem(tr("Fashion-MNIST (built in)"));
+  source_->addItem(tr("Image folder…"));
+  source_->setToolTip(tr("Your own images: a folder with one sub-folder of images per class (PNG, JPEG, BMP), "
+                         "optionally split into train/, val/ and test/"));
+  chooseFolder_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+  chooseFolder_->setToolTip(tr("Choose the image folder (Ctrl+Shift+O)"));
+  auto* row = new QHBoxLayout;
+  row->addWidget(source_, 1);
+  row->addWidget(chooseFolder_);
+  layout->addLayout(row);
+  folderPath_->setWordWrap(true);
+  folderPath_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  layout->addWidget(folderPath_);
+  folderProgress_->setFormat(tr("Decoding %v / %m images"));
+  folderProgress_->hide();
+  layout->addWidget(folderProgress_);
+  folderSummary_->setWordWrap(true);
+  folderSummary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  layout->addWidget(folderSummary_);
+  connect(source_, qOverload<int>(&QComboBox::activated), this, &DataPanel::sourceChosen);
+  connect(chooseFolder_, &QPushButton::clicked, this, &DataPanel::chooseFolder);
+  return box;
+}
+
+void DataPanel::sourceChosen(int index) {
+  if (index == FashionMnistSource) {
+    if (!session_->targetFolder().isEmpty()) session_->setTargetFolder(QString());
+  } else if (session_->targetFolder().isEmpty() && !chooseFolder()) {
+    syncFromSession();  // cancelled or refused: the combo goes back to Fashion-MNIST
+  }
+}
+
+bool DataPanel::chooseFolder() {
+  const QString current = session_->targetFolder();
+  const QString folder = QFileDialog::getExistingDirectory(this, tr("Image folder (one sub-folder per class)"),
+                                                           current.isEmpty() ? QDir::homePath() : current);
+  return !folder.isEmpty() && session_->setTargetFolder(folder);
+}
+
+void DataPanel::setFolderMode(bool folder) {
+  classBox_->setVisible(!folder);
+  taskForm_->setRowVisible(unlabelled_, !folder);
+  taskForm_->setRowVisible(shiftKind_, !folder);
+  taskForm_->setRowVisible(strengthRow_, !folder);
+  chooseFolder_->setVisible(folder);
+  folderPath_->setVisible(folder);
+  folderSummary_->setVisible(folder);
+  if (!folder) {
+    preview_->cancel();
+    folderProgress_->hide();
+    folderRequest_.clear();
+  }
+}
+
+void DataPanel::loadFolderIfChanged() {
+  const QString folder = session_->targetFolder();
+  const ExperimentConfig config = sessionConfig(*session_);
+  const InputShape shape = sessionPreparedModel(*session_).model->input_shape();
+  const QString request = QStringLiteral("%1|%2x%3x%4|%5|%6")
+                              .arg(folder)
+                              .arg(shape.channels)
+                              .arg(shape.height)
+                              .arg(shape.width)
+                              .arg(config.target.val_fraction)
+                              .arg(config.target.seed);
+  if (request == folderRequest_) return;
+  folderRequest_ = request;
+  folderProgress_->setRange(0, 0);  // busy until the files are counted
+  folderProgress_->show();
+  folderSummary_->setText(tr("Reading the folder…"));
+  FolderPreview::Request r;
+  r.folder = folder;
+  r.channels = static_cast<int>(shape.channels);
+  r.height = static_cast<int>(shape.height);
+  r.width = static_cast<int>(shape.width);
+  r.valFraction = config.target.val_fraction;
+  r.seed = static_cast<qint64>(config.target.seed);
+  r.samples = kSamplesPerRow;
+  preview_->load(r);
+}
+
+void DataPanel::showFolderProgress(qint64 done, qint64 total) {
+  folderProgress_->setRange(0, static_cast<int>(total));
+  folderProgress_->setValue(static_cast<int>(done));
+}
+
+void DataPanel::showFolderSummary(const FolderSummary& summary) {
+  folderProgress_->hide();
+  folderLoaded_ = summary;
+  if (!summary.error.isEmpty()) {
+    folderSummary_->setText(tr("Cannot use this folder: %1").arg(summary.error));
+    refreshSamplesNow();
+    return;
+  }
+  QStringList lines;
+  lines << tr("%1 classes, %2 files%3")
+               .arg(summary.classNames.size())
+               .arg(summary.files)
+               .arg(summary.fromCache ? tr(" (decoded images from the cache)") : QString());
+  for (int c = 0; c < summary.classNames.size(); ++c) {
+    lines << tr("  %1: %2 train · %3 validation · %4 test")
+                 .arg(summary.classNames[c])
+                 .arg(summary.train.value(c))
+                 .arg(summary.validation.value(c))
+                 .arg(summary.test.value(c));
+  }
+  if (summary.skippedCount > 0) {
+    lines << (summary.skippedCount == 1 ? tr("Skipped 1 file that is not a readable image:")
+                                         : tr("Skipped %1 files that are not readable images:").arg(summary.skippedCount));
+    for (const QString& reason : summary.firstSkipped) lines << QStringLiteral("  ") + reason;
+    if (summary.skippedCount > summary.firstSkipped.size()) lines << QStringLiteral("  …");
+  }
+  folderSummary_->setText(lines.join(QLatin1Char('\n')));
+  refreshSamplesNow();
+}
+
 QWidget* DataPanel::buildClassBox() {
   auto* box = new QGroupBox(tr("Target classes"), this);
+  classBox_ = box;
   auto* grid = new QGridLayout(box);
   const QStringList names = ExperimentSession::fashionMnistClassNames();
   for (int label = 0; label < names.size(); ++label) {
@@ -138,6 +271,7 @@ QWidget* DataPanel::buildClassBox() {
 QWidget* DataPanel::buildTaskForm() {
   auto* box = new QGroupBox(tr("Target data"), this);
   auto* form = new QFormLayout(box);
+  taskForm_ = form;
   shots_->setRange(0, 6000);
   shots_->setSpecialValueText(tr("all"));
   shots_->setToolTip(tr("Labelled training images per class; few labels is where transfer helps most"));
@@ -154,6 +288,7 @@ QWidget* DataPanel::buildTaskForm() {
   strengthRow->addWidget(strength_, 1);
   strengthRow->addWidget(strengthValue_);
   form->addRow(tr("Strength:"), strengthRow);
+  strengthRow_ = strengthRow;
   connect(shots_, qOverload<int>(&QSpinBox::valueChanged), session_, &ExperimentSession::setShotsPerClass);
   connect(unlabelled_, &QCheckBox::toggled, this, [this](bool on) { session_->setTargetLabelled(!on); });
   connect(shiftKind_, qOverload<int>(&QComboBox::currentIndexChanged), this, &DataPanel::shiftEdited);
@@ -197,6 +332,17 @@ void DataPanel::syncFromSession() {
   shiftKind_->setCurrentIndex(std::max(0, shiftKind_->findData(session_->shiftKind())));
   strength_->setValue(qRound(session_->shiftStrength() * 100.0));
   strengthValue_->setText(QStringLiteral("%1%").arg(strength_->value()));
+
+  const QString folder = session_->targetFolder();
+  {
+    const QSignalBlocker blockSource(source_);
+    source_->setCurrentIndex(folder.isEmpty() ? FashionMnistSource : ImageFolderSource);
+  }
+  setFolderMode(!folder.isEmpty());
+  if (!folder.isEmpty()) {
+    folderPath_->setText(folder);
+    loadFolderIfChanged();
+  }
 }
 
 void DataPanel::refreshSamplesNow() {
@@ -208,6 +354,12 @@ void DataPanel::refreshSamplesNow() {
   }
   try {
     strip_->setRow(0, tr("Source"), toSamples(pickSamples(source, session_->sourceClasses())));
+    if (!session_->targetFolder().isEmpty()) {
+      // The folder's own images at the model's input size, once decoded.
+      const bool current = folderLoaded_.folder == session_->targetFolder();
+      strip_->setRow(1, tr("Target"), current ? folderLoaded_.samples : QVector<Sample>());
+      return;
+    }
     const DomainShift shift = sessionConfig(*session_).target.shift;
     strip_->setRow(1, tr("Target"), toSamples(apply_shift(pickSamples(source, session_->targetClasses()), shift)));
   } catch (const std::exception& e) {

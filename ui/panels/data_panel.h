@@ -1,5 +1,6 @@
 #pragma once
 
+#include "panels/folder_preview.h"
 #include "panels/sample_strip.h"
 
 #include <QList>
@@ -9,7 +10,12 @@
 
 class QCheckBox;
 class QComboBox;
+class QFormLayout;
+class QGroupBox;
+class QLayout;
 class QLabel;
+class QProgressBar;
+class QPushButton;
 class QSlider;
 class QSpinBox;
 class QTimer;
@@ -18,10 +24,11 @@ namespace tl {
 
 class ExperimentSession;
 
-/// The target task: which Fashion-MNIST classes (at least two), labelled
-/// images per class, domain shift and its strength; with a strip of sample
-/// images from the source task and from the (shifted) target task, redrawn
-/// ~150 ms after the last change.
+/// The target task: Fashion-MNIST (which classes, at least two; domain shift
+/// and its strength) or an image folder of the user's own (its classes, image
+/// counts, decoding progress and skipped files); labelled images per class;
+/// with a strip of sample images from the source task and from the target
+/// task, redrawn ~150 ms after the last change.
 class DataPanel : public QWidget {
   Q_OBJECT
 
@@ -41,15 +48,43 @@ class DataPanel : public QWidget {
   QCheckBox* unlabelledCheck() const { return unlabelled_; }
   QComboBox* shiftCombo() const { return shiftKind_; }
   QSlider* strengthSlider() const { return strength_; }
+  QComboBox* sourceCombo() const { return source_; }
+  QLabel* folderSummaryLabel() const { return folderSummary_; }
+  QProgressBar* folderProgress() const { return folderProgress_; }
+  FolderPreview* folderPreview() const { return preview_; }
+
+  /// Index of sourceCombo()'s entries.
+  enum SourceIndex { FashionMnistSource = 0, ImageFolderSource = 1 };
 
  private:
+  QWidget* buildSourceBox();
   QWidget* buildClassBox();
   QWidget* buildTaskForm();
   void classToggled();
   void shiftEdited();
   void syncFromSession();
+  void sourceChosen(int index);
+  /// Asks for a folder; returns whether the session took it.
+  bool chooseFolder();
+  /// Loads the session's folder at the model's input size unless that exact
+  /// load is already done or running.
+  void loadFolderIfChanged();
+  void showFolderProgress(qint64 done, qint64 total);
+  void showFolderSummary(const FolderSummary& summary);
+  void setFolderMode(bool folder);
 
   ExperimentSession* session_;
+  QComboBox* source_;
+  QPushButton* chooseFolder_;
+  QLabel* folderPath_;
+  QProgressBar* folderProgress_;
+  QLabel* folderSummary_;
+  FolderPreview* preview_;
+  QString folderRequest_;  ///< what the last load was asked for: folder and size
+  FolderSummary folderLoaded_;
+  QGroupBox* classBox_ = nullptr;
+  QFormLayout* taskForm_ = nullptr;
+  QLayout* strengthRow_ = nullptr;
   QList<QCheckBox*> classes_;
   QLabel* classHint_;
   QSpinBox* shots_;

@@ -632,6 +632,8 @@ bool ExperimentSession::setTargetClasses(const QList<int>& classes, QString* err
     return false;
   }
   ExperimentConfig next = impl_->config;
+  next.target.dataset = DataConfig{}.dataset;  // Fashion-MNIST labels: back from an image folder
+  next.target.folder.clear();
   next.target.classes.assign(classes.begin(), classes.end());
   return replaceConfig(next, /*clampTopBlocks=*/false, error);  // same layers, new head size
 }
@@ -644,6 +646,11 @@ void ExperimentSession::setShotsPerClass(int shots) {
 
 bool ExperimentSession::targetLabelled() const { return impl_->config.target.labelled; }
 void ExperimentSession::setTargetLabelled(bool labelled) {
+  if (!labelled && !targetFolder().isEmpty()) {
+    fail(QStringLiteral("An image folder is labelled by its class folders; unlabelled targets are Fashion-MNIST only"),
+         nullptr);
+    return;
+  }
   impl_->config.target.labelled = labelled;
   if (!labelled) impl_->config.target.shots_per_class = 0;
   Q_EMIT configChanged();
@@ -659,6 +666,10 @@ QString ExperimentSession::shiftKind() const { return qs(shift_kind_name(impl_->
 double ExperimentSession::shiftStrength() const { return impl_->config.target.shift.strength; }
 
 bool ExperimentSession::setShift(const QString& kindName, double strength, QString* error) {
+  if (!targetFolder().isEmpty()) {
+    fail(QStringLiteral("Domain shifts apply to Fashion-MNIST only, not to an image folder"), error);
+    return false;
+  }
   try {
     auto& shift = impl_->config.target.shift;
     shift.kind = shift_kind_from_name(kindName.toStdString());
@@ -686,6 +697,33 @@ QList<int> ExperimentSession::sourceClasses() const {
     for (int c = 0; c < names.size(); ++c) classes << c;
   }
   return classes;
+}
+
+QString ExperimentSession::targetFolder() const {
+  const DataConfig& target = impl_->config.target;
+  return target.dataset == kImageFolderDataset ? qs(target.folder) : QString();
+}
+
+bool ExperimentSession::setTargetFolder(const QString& folder, QString* error) {
+  ExperimentConfig next = impl_->config;
+  DataConfig& target = next.target;
+  const DataConfig defaults;
+  if (folder.isEmpty()) {
+    target.dataset = defaults.dataset;
+    target.folder.clear();
+  } else {
+    target.dataset = kImageFolderDataset;
+    target.folder = folder.toStdString();
+    target.root.clear();
+    target.labelled = true;
+    target.shift = defaults.shift;
+    target.mismatch = defaults.mismatch;
+  }
+  // Counts chosen for one dataset rarely fit the other.
+  target.classes.clear();
+  target.shots_per_class = 0;
+  target.test_per_class = 0;
+  return replaceConfig(next, /*clampTopBlocks=*/false, error, QStringLiteral("Image folder"));
 }
 
 QStringList ExperimentSession::fashionMnistClassNames() {

@@ -204,6 +204,14 @@ class ExperimentSession : public QObject {
   bool setShift(const QString& kindName, double strength, QString* error = nullptr);
   QList<int> sourceClasses() const;  ///< the checkpoint's classes as Fashion-MNIST labels
   static QStringList fashionMnistClassNames();
+  /// The image folder the target uses; "" = Fashion-MNIST (built in).
+  QString targetFolder() const;
+  /// Switches the target to an image folder (all its class folders; the
+  /// Fashion-MNIST classes and shift are cleared, and labels and test images
+  /// per class go back to all) or, given "", back to Fashion-MNIST's ten
+  /// classes. Rebuilds the head; fails and keeps the old target when the
+  /// folder cannot serve (missing, one class, an empty class).
+  bool setTargetFolder(const QString& folder, QString* error = nullptr);
 
  Q_SIGNALS:
   void modelChanged();   ///< new model: the layer list changed (also emits planChanged)

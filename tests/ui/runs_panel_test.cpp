@@ -264,5 +264,26 @@ TEST_F(RunsWindowTest, AFinishedRunIsRecordedAndListedAndRerunTrainsItAgain) {
   EXPECT_EQ(rowsNamed(panel, name), 2);
 }
 
+TEST_F(RunsWindowTest, ARunOverSeveralSeedsIsRecordedOnceWithItsMeanAccuracy) {
+  const QString name = QStringLiteral("runs seeds test %1").arg(QCoreApplication::applicationPid());
+  RunOptions options;
+  options.seeds = 2;
+  ASSERT_TRUE(window.controller()->startFromConfigJson(tinyConfig(name).toUtf8(), options));
+  ASSERT_TRUE(waitUntilIdle());
+  ASSERT_EQ(window.controller()->state(), TrainingController::State::Finished)
+      << window.controller()->lastMessage().toStdString();
+  EXPECT_EQ(rowsNamed(window.runsPanel(), name), 1);
+  const auto runs = RunHistory(window.runsPanel()->historyPath().toStdString()).list({name.toStdString(), ""});
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].origin, "gui");
+  EXPECT_EQ(runs[0].status, "finished");
+  ASSERT_TRUE(runs[0].test_accuracy);
+  // The mean over both seeds, as run.json's "transfer" section has it.
+  QFile record(window.controller()->lastRunDir() + QStringLiteral("/run.json"));
+  ASSERT_TRUE(record.open(QIODevice::ReadOnly));
+  const auto json = nlohmann::json::parse(record.readAll().toStdString());
+  EXPECT_DOUBLE_EQ(*runs[0].test_accuracy, json["transfer"]["test_accuracy"]["mean"].get<double>());
+}
+
 }  // namespace
 }  // namespace tl

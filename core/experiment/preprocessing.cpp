@@ -46,8 +46,9 @@ torch::Tensor resize_and_center_crop(const torch::Tensor& image, const Preproces
                                 " is smaller than the " + std::to_string(p.input.height) + "x" +
                                 std::to_string(p.input.width) + " crop");
   }
-  const int64_t top = static_cast<int64_t>(std::round((new_h - p.input.height) / 2.0));
-  const int64_t left = static_cast<int64_t>(std::round((new_w - p.input.width) / 2.0));
+  // Python's round(), as torchvision's center_crop uses it: halves go to the even neighbour.
+  const int64_t top = static_cast<int64_t>(std::nearbyint((new_h - p.input.height) / 2.0));
+  const int64_t left = static_cast<int64_t>(std::nearbyint((new_w - p.input.width) / 2.0));
   return resized.narrow(1, top, p.input.height).narrow(2, left, p.input.width);
 }
 

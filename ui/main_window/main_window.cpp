@@ -7,9 +7,11 @@
 #include "layer_tree/layer_tree_view.h"
 #include "lesson/lesson_panel.h"
 #include "main_window/edit_lock.h"
+#include "main_window/model_export_files.h"
 #include "main_window/training_controls.h"
 #include "mitigations/mitigations_panel.h"
 #include "panels/data_panel.h"
+#include "panels/import_weights_dialog.h"
 #include "panels/model_picker.h"
 #include "panels/strategy_panel.h"
 #include "plot/loss_plot.h"
@@ -192,6 +194,13 @@ void MainWindow::buildMenus() {
   file->addAction(tr("&Save preset as…"), QKeySequence(Qt::CTRL | Qt::Key_S), this, &MainWindow::savePresetDialog);
   file->addSeparator();
   file->addAction(tr("Open &checkpoint…"), this, &MainWindow::openCheckpointDialog);
+  file->addAction(tr("&Import weights…"), QKeySequence(Qt::CTRL | Qt::Key_I), this,
+                  &MainWindow::showImportWeightsDialog);
+  exportModel_ = file->addAction(tr("&Export model…"), QKeySequence(Qt::CTRL | Qt::Key_E), this,
+                                 &MainWindow::exportModelDialog);
+  exportModel_->setObjectName(QStringLiteral("exportModelAction"));
+  exportModel_->setToolTip(tr("Save the last run's trained model as safetensors with its metadata JSON"));
+  exportModel_->setEnabled(false);
   file->addSeparator();
   file->addAction(tr("Export plot as &PNG…"), plot_, &LossPlot::exportPngWithDialog);
   file->addAction(tr("Export plot as P&DF…"), plot_, &LossPlot::exportPdfWithDialog);
@@ -325,6 +334,8 @@ void MainWindow::connectController() {
   connect(controller_, &TrainingController::layerDriftChanged, treePanel_->model(), &LayerTreeModel::setDrift);
   connect(controller_, &TrainingController::runStarted, treePanel_->model(), &LayerTreeModel::clearDrift);
   connect(controller_, &TrainingController::epochDiagnostics, this, &MainWindow::showDiagnostics);
+  connect(controller_, &TrainingController::stateChanged, this, &MainWindow::updateExportModelAction);
+  connect(controller_, &TrainingController::runFinished, this, &MainWindow::updateExportModelAction);
   connectComparison();
 }
 
@@ -485,6 +496,48 @@ void MainWindow::openCheckpointDialog() {
                                                     tr("Checkpoints (*.safetensors *.pt);;All files (*)"));
   // On error the session keeps the previous model and reports through errorOccurred.
   if (!path.isEmpty() && session_->setModel(path)) statusBar()->showMessage(tr("Loaded %1").arg(path), 8000);
+}
+
+void MainWindow::updateExportModelAction() {
+  exportModel_->setEnabled(!controller_->isBusy() && !exportedModelIn(controller_->lastRunDir()).isEmpty());
+}
+
+bool MainWindow::exportModelTo(const QString& path, QString* error) {
+  return copyExportedModel(controller_->lastRunDir(), path, error);
+}
+
+void MainWindow::exportModelDialog() {
+  if (!exportModel_->isEnabled()) return;
+  const QString suggested = QDir(controller_->lastRunDir()).dirName() + QStringLiteral(".safetensors");
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export model"), QDir::home().filePath(suggested),
+                                                    tr("Safetensors (*.safetensors)"));
+  if (path.isEmpty()) return;
+  QString error;
+  if (!exportModelTo(path, &error)) {
+    showError(tr("Export failed"), error);
+    return;
+  }
+  statusBar()->showMessage(tr("Model saved to %1 and %2").arg(path, metadataPathFor(path)), 8000);
+}
+
+ImportWeightsDialog* MainWindow::showImportWeightsDialog() {
+  if (!importDialog_) {
+    importDialog_ = new ImportWeightsDialog(this);
+    connect(importDialog_, &ImportWeightsDialog::imported, this, &MainWindow::adoptImportedModel);
+  }
+  importDialog_->show();
+  importDialog_->raise();
+  return importDialog_;
+}
+
+void MainWindow::adoptImportedModel(const QString& path) {
+  if (auto* picker = findChild<ModelPicker*>()) picker->rememberModel(path);
+  // While a run is busy the setup is locked; the model waits in the picker.
+  if (controller_->isBusy()) {
+    statusBar()->showMessage(tr("Imported %1; choose it in the model picker after this run").arg(path), 8000);
+    return;
+  }
+  if (session_->setModel(path)) statusBar()->showMessage(tr("Imported and loaded %1").arg(path), 8000);
 }
 
 void MainWindow::showAbout() {

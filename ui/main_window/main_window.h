@@ -18,6 +18,7 @@ namespace tl {
 class DannPanel;
 class EditLock;
 class ExperimentSession;
+class ImportWeightsDialog;
 class LayerTreePanel;
 class LessonPanel;
 class LossPlot;
@@ -76,6 +77,17 @@ class MainWindow : public QMainWindow {
 
   static QString formatDuration(double seconds);  ///< "0:42", "1:02:03"
 
+  /// File → Export model… (Ctrl+E): enabled while no run is busy and the last
+  /// run left a trained model (RUN_DIR/model.safetensors).
+  QAction* exportModelAction() const { return exportModel_; }
+  /// Copies the last run's model.safetensors to `path` and its model.json
+  /// beside it (same name, .json); false with *error naming the file.
+  bool exportModelTo(const QString& path, QString* error = nullptr);
+  /// File → Import weights… (Ctrl+I): shows the import dialog (one per
+  /// window). An imported checkpoint is remembered by the model picker and
+  /// becomes the session's model.
+  ImportWeightsDialog* showImportWeightsDialog();
+
  public Q_SLOTS:
   /// Starts a run with the session's config; false when one is running.
   bool startTraining();
@@ -104,6 +116,9 @@ class MainWindow : public QMainWindow {
   void openPresetDialog();
   void savePresetDialog();
   void openCheckpointDialog();
+  void exportModelDialog();
+  void updateExportModelAction();
+  void adoptImportedModel(const QString& path);
   void showAbout();
   void resetLayout();
 
@@ -121,6 +136,8 @@ class MainWindow : public QMainWindow {
   RunsPanel* runs_ = nullptr;
   QDockWidget* runsDock_ = nullptr;
   QMenu* lessonsMenu_ = nullptr;
+  QAction* exportModel_ = nullptr;
+  ImportWeightsDialog* importDialog_ = nullptr;
   QList<QAction*> presetActions_;       ///< open a preset: disabled while training
   QScrollArea* setupArea_ = nullptr;
   QSplitter* mainSplitter_ = nullptr;   ///< setup | work area

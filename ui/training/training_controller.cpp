@@ -4,6 +4,7 @@
 #include "experiment/baseline.h"
 #include "experiment/comparison_record.h"
 #include "experiment/experiment.h"
+#include "experiment/model_export.h"
 #include "history/run_recording.h"
 #include "experiment/experiment_config.h"
 #include "train/trainer.h"
@@ -284,6 +285,10 @@ void TrainingController::Impl::runSingle(const ExperimentConfig& config, const Q
   if (outcome.status == RunStatus::Finished) post([this] { Q_EMIT owner->evaluating(); });
   const RunRecord record = record_of(prepared, outcome);
   write_run(record, runDir.toStdString());
+  // As `transferlab-cli run`: a finished run leaves its model beside run.json.
+  if (outcome.status == RunStatus::Finished && can_export_model(prepared)) {
+    write_model_export(export_model(prepared, *outcome.model, record), runDir.toStdString());
+  }
   recordInHistory(history_run_from(record, runDir.toStdString(), "gui"));
   const State status = state_of(outcome.status);
   const QString message = QString::fromStdString(outcome.message);

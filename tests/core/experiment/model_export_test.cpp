@@ -197,6 +197,47 @@ TEST(Preprocessing, ImageNetStatisticsMakeAnyInputSizeImageNetStyle) {
   EXPECT_EQ(p.resize_size, 128);
 }
 
+TEST(Preprocessing, AnImageOfTheInputSizeIsOnlyScaledAndNormalised) {
+  const Preprocessing p{InputShape{1, 28, 28}, {0.5}, {0.25}, ResizePolicy::Stretch, 0};
+  const auto image = torch::randint(256, {1, 28, 28}, torch::kUInt8);
+  const auto expected = (image.to(torch::kFloat32) / 255.0 - 0.5) / 0.25;
+  EXPECT_TRUE(torch::allclose(preprocess_image(image, p), expected, 0.0, 1e-6));
+}
+
+TEST(Preprocessing, ImageNetStyleResizesTheShorterSideAndCropsTheCentre) {
+  CheckpointMetadata m;
+  m.input = {3, 224, 224};
+  const Preprocessing p = preprocessing_of(m);
+  // Left half dark, right half bright: after the crop the boundary stays in the middle.
+  auto image = torch::zeros({3, 300, 400}, torch::kUInt8);
+  image.narrow(2, 200, 200).fill_(255);
+  const auto x = preprocess_image(image, p);
+  ASSERT_EQ(x.sizes(), (std::vector<int64_t>{3, 224, 224}));
+  const double dark = (0.0 - 0.485) / 0.229, bright = (1.0 - 0.485) / 0.229;
+  EXPECT_NEAR(x[0][112][0].item<double>(), dark, 1e-5);
+  EXPECT_NEAR(x[0][112][223].item<double>(), bright, 1e-5);
+  EXPECT_NEAR(x[0][112][100].item<double>(), dark, 1e-5);
+  EXPECT_NEAR(x[0][112][123].item<double>(), bright, 1e-5);
+}
+
+TEST(Preprocessing, StretchResizesStraightToTheInputSize) {
+  const Preprocessing p{InputShape{1, 28, 28}, {0.0}, {1.0}, ResizePolicy::Stretch, 0};
+  const auto x = preprocess_image(torch::full({1, 56, 40}, 51, torch::kUInt8), p);
+  ASSERT_EQ(x.sizes(), (std::vector<int64_t>{1, 28, 28}));
+  EXPECT_NEAR(x.min().item<double>(), 0.2, 1e-5);
+  EXPECT_NEAR(x.max().item<double>(), 0.2, 1e-5);
+}
+
+TEST(Preprocessing, OtherChannelCountsAreNamed) {
+  const Preprocessing p{InputShape{1, 28, 28}, {0.5}, {0.25}, ResizePolicy::Stretch, 0};
+  try {
+    preprocess_image(torch::zeros({3, 28, 28}, torch::kUInt8), p);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "preprocessing: the model takes 1x28x28 images, got 3x28x28");
+  }
+}
+
 TEST(Preprocessing, BadResizePolicyIsNamed) {
   nlohmann::json j = {{"input", {1, 28, 28}}, {"mean", {0.5}}, {"std", {0.5}}, {"resize", "squash"}};
   try {

@@ -15,6 +15,9 @@ namespace tl {
 std::string run_config_path(const std::string& run_dir) { return (fs::path(run_dir) / "config.json").string(); }
 
 void write_run_config(const ExperimentConfig& config, const std::string& run_dir) {
+  std::error_code ec;
+  fs::create_directories(run_dir, ec);
+  if (ec) throw std::runtime_error(run_dir + ": cannot create the run directory (" + ec.message() + ")");
   write_file_atomically(run_config_path(run_dir), config_to_json(config).dump(2) + "\n");
 }
 

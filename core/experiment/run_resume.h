@@ -10,7 +10,7 @@ namespace tl {
 /// from its directory alone (`transferlab-cli run --resume DIR`, the GUI).
 std::string run_config_path(const std::string& run_dir);
 
-/// Writes DIR/config.json atomically. Throws naming the path on I/O errors.
+/// Creates DIR and writes DIR/config.json atomically. Throws naming the path on I/O errors.
 void write_run_config(const ExperimentConfig& config, const std::string& run_dir);
 
 /// Reads DIR/config.json. Throws naming the path when it is missing or invalid.

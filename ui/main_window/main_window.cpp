@@ -19,6 +19,7 @@
 #include "runs/runs_panel.h"
 #include "session/experiment_session.h"
 #include "similarity/similarity_panel.h"
+#include "training/resume_bar.h"
 #include "verdict/verdict_banner.h"
 #include "weights/pretrained_catalog.h"
 
@@ -112,6 +113,10 @@ void MainWindow::buildCentralArea() {
   mitigations_ = new MitigationsPanel(session_);
   setupPanels_ = {new ModelPicker(session_), new DataPanel(session_), new StrategyPanel(session_), similarity_,
                   mitigations_};
+  // The last GUI run, when it stopped before its end, is offered for resuming.
+  auto* resumeBar = new ResumeBar(controller_);
+  setupLayout->addWidget(resumeBar);
+  resumeBar->offerUnfinishedRun();
   for (QWidget* panel : setupPanels_) setupLayout->addWidget(panel);
   controls_ = new TrainingControls(session_, controller_);
   connect(controls_, &TrainingControls::trainRequested, this, &MainWindow::startTraining);
@@ -334,6 +339,11 @@ void MainWindow::connectController() {
   connect(controller_, &TrainingController::layerDriftChanged, treePanel_->model(), &LayerTreeModel::setDrift);
   connect(controller_, &TrainingController::runStarted, treePanel_->model(), &LayerTreeModel::clearDrift);
   connect(controller_, &TrainingController::epochDiagnostics, this, &MainWindow::showDiagnostics);
+  connect(controller_, &TrainingController::runEvent, this,
+          [this](double position, const QString& kind, const QString& details) {
+            if (kind == QLatin1String("plan_change")) plot_->addMarker(position, details);
+            if (kind == QLatin1String("warning")) statusBar()->showMessage(details, 15000);
+          });
   connect(controller_, &TrainingController::stateChanged, this, &MainWindow::updateExportModelAction);
   connect(controller_, &TrainingController::runFinished, this, &MainWindow::updateExportModelAction);
   connectComparison();
@@ -390,6 +400,9 @@ bool MainWindow::startTraining() {
 void MainWindow::showState(TrainingController::State state) {
   using State = TrainingController::State;
   setEditingLocked(TrainingController::isBusyState(state));
+  // A paused single run takes a new freeze plan (the tree's checkboxes) and
+  // learning rate; they apply when it resumes and show as a marker on the plot.
+  if (state == State::Paused && !controller_->runOptions().isComparison()) treeLock_->setLocked(false);
   switch (state) {
     case State::Idle: progressLabel_->setText(tr("ready")); break;
     case State::Preparing: progressLabel_->setText(tr("loading data and model…")); break;

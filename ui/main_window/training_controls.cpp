@@ -16,6 +16,7 @@
 #include <QStyle>
 #include <QVBoxLayout>
 
+#include <initializer_list>
 #include <limits>
 #include <utility>
 
@@ -127,7 +128,7 @@ void TrainingControls::buildActions() {
   }
   trainButton_->setDefault(true);
   connect(trainAction_, &QAction::triggered, this, &TrainingControls::trainRequested);
-  connect(pauseAction_, &QAction::triggered, controller_, &TrainingController::togglePause);
+  connect(pauseAction_, &QAction::triggered, this, &TrainingControls::togglePause);
   connect(stopAction_, &QAction::triggered, controller_, &TrainingController::stop);
   connect(controller_, &TrainingController::stateChanged, this, &TrainingControls::showControllerState);
 }
@@ -175,10 +176,27 @@ void TrainingControls::showSessionValues() {
   seed_->setValue(static_cast<int>(std::min<qint64>(session_->seed(), std::numeric_limits<int>::max())));
 }
 
+void TrainingControls::togglePause() {
+  // The freeze plan and learning rate edited while paused apply from the
+  // next batch; the trainer logs the change (an invalid plan as a warning).
+  if (controller_->state() == TrainingController::State::Paused && !controller_->runOptions().isComparison()) {
+    controller_->updatePausedRun(session_->configJson().toUtf8());
+  }
+  controller_->togglePause();
+}
+
 void TrainingControls::showControllerState(TrainingController::State state) {
   using State = TrainingController::State;
   const bool busy = TrainingController::isBusyState(state);
-  form_->setEnabled(!busy);
+  // A paused single run takes a new learning rate; the rest of the form
+  // describes the run as it started.
+  const bool editableWhilePaused = state == State::Paused && !controller_->runOptions().isComparison();
+  form_->setEnabled(!busy || editableWhilePaused);
+  for (QWidget* field : std::initializer_list<QWidget*>{epochs_, batchSize_, optimizer_, seed_, seeds_}) {
+    field->setEnabled(!busy);
+  }
+  if (busy) twin_->setEnabled(false);
+  else updateTwinAvailability();
   trainAction_->setEnabled(!busy);
   pauseAction_->setEnabled(state == State::Training || state == State::Paused);
   pauseAction_->setText(state == State::Paused ? tr("&Resume") : tr("&Pause"));

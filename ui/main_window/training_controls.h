@@ -46,6 +46,8 @@ class TrainingControls : public QWidget {
   void connectSession();
   void showSessionValues();
   void showControllerState(TrainingController::State state);
+  /// Pause, or resume with the freeze plan and learning rate edited meanwhile.
+  void togglePause();
   void updateTwinAvailability();
 
   ExperimentSession* session_;

@@ -103,6 +103,13 @@ struct LossPlot::Impl {
   QCPLegend* legend = nullptr;  ///< one row above both rects, so no curve hides behind it
   QCPItemTracer* tracer = nullptr;
   QCPItemText* emptyHint = nullptr;  ///< says what will appear here, until a run has points
+  struct Marker {
+    double x = 0.0;
+    QString label;
+    QList<QCPAbstractItem*> items;  ///< a line per panel and the label
+  };
+  QList<Marker> markers;  ///< of the current run
+  void removeMarkers();
   std::array<QCPGraph*, kSeriesCount> current{};
   std::array<QCPGraph*, kSeriesCount> previous{};
   std::array<QCPGraph*, kSeriesCount> twin{};  ///< the comparison's twin, this seed
@@ -144,6 +151,13 @@ struct LossPlot::Impl {
   void moveCurrentToPrevious();
   QCPGraph* nearestGraph(const QPoint& pixel, int* index) const;
 };
+
+void LossPlot::Impl::removeMarkers() {
+  for (const Marker& m : markers) {
+    for (QCPAbstractItem* item : m.items) plot->removeItem(item);
+  }
+  markers.clear();
+}
 
 void LossPlot::Impl::build(QWidget* owner) {
   plot = new QCustomPlot(owner);
@@ -504,6 +518,7 @@ void LossPlot::beginRun(const QString& name, int epochs) {
   d->dropEarlierSeeds();
   d->resetTwin();
   d->moveCurrentToPrevious();
+  d->removeMarkers();
   d->runName = name;
   d->expectedEpochs = std::max(1, epochs);
   d->ema = 0.0;
@@ -512,6 +527,51 @@ void LossPlot::beginRun(const QString& name, int epochs) {
   d->updateTitle();
   d->dirty = true;
   flushPending();
+}
+
+void LossPlot::addMarker(double epochPosition, const QString& label) {
+  Impl::Marker marker{epochPosition, label, {}};
+  const QPen pen(QColor(120, 90, 160), 1.2, Qt::DashLine);
+  for (QCPAxisRect* rect : {d->lossRect, d->accRect}) {
+    auto* line = new QCPItemStraightLine(d->plot);
+    line->setClipAxisRect(rect);
+    line->setPen(pen);
+    for (QCPItemPosition* end : {line->point1, line->point2}) {
+      end->setAxisRect(rect);
+      end->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+      end->setTypeX(QCPItemPosition::ptPlotCoords);
+      end->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    }
+    line->point1->setCoords(epochPosition, 0.0);
+    line->point2->setCoords(epochPosition, 1.0);
+    marker.items << line;
+  }
+  auto* text = new QCPItemText(d->plot);
+  text->setClipAxisRect(d->lossRect);
+  text->position->setAxisRect(d->lossRect);
+  text->position->setAxes(d->lossRect->axis(QCPAxis::atBottom), d->lossRect->axis(QCPAxis::atLeft));
+  text->position->setTypeX(QCPItemPosition::ptPlotCoords);
+  text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+  text->position->setCoords(epochPosition, 0.02);
+  text->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+  text->setPadding(QMargins(3, 0, 0, 0));
+  text->setColor(pen.color());
+  text->setText(label);
+  marker.items << text;
+  d->markers << marker;
+  d->dirty = true;
+}
+
+QStringList LossPlot::markerLabels() const {
+  QStringList labels;
+  for (const auto& m : d->markers) labels << m.label;
+  return labels;
+}
+
+QVector<double> LossPlot::markerPositions() const {
+  QVector<double> positions;
+  for (const auto& m : d->markers) positions << m.x;
+  return positions;
 }
 
 void LossPlot::beginJob(const QString& label) {

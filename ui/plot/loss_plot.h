@@ -55,6 +55,11 @@ class LossPlot : public QWidget {
   /// Faint curves kept from earlier seeds of this comparison.
   int earlierSeedCurveCount() const;
 
+  /// Labels of the current run's markers (addMarker), in order.
+  QStringList markerLabels() const;
+  /// Their positions in epochs.
+  QVector<double> markerPositions() const;
+
   /// "validation loss · epoch 2.00 · 0.412" for the point nearest to `pixel`
   /// (within a few pixels), or empty: what the hover tooltip shows.
   QString valueTextAt(const QPoint& pixel) const;
@@ -71,6 +76,11 @@ class LossPlot : public QWidget {
   /// A comparison job begins (core's label: "transfer", "seed 2 scratch twin",
   /// …): the following points belong to it. Call after beginRun.
   void beginJob(const QString& label);
+  /// A dashed vertical line across both panels at `epochPosition` (in epochs,
+  /// as the batch points: epoch − 1 + batch / batchesPerEpoch) with a short
+  /// label at its top: a change made during the run, such as a new freeze
+  /// plan. The markers belong to the current run; beginRun removes them.
+  void addMarker(double epochPosition, const QString& label);
   void addBatch(int epoch, int batch, int batchesPerEpoch, double loss);
   void addEpoch(int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy);
   /// Removes current and previous curves.

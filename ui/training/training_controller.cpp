@@ -4,19 +4,22 @@
 #include "experiment/baseline.h"
 #include "experiment/comparison_record.h"
 #include "experiment/experiment.h"
-#include "experiment/model_export.h"
 #include "history/run_recording.h"
+#include "experiment/model_export.h"
 #include "experiment/experiment_config.h"
+#include "experiment/run_resume.h"
 #include "train/trainer.h"
 #include "weights/checkpoint.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QMetaObject>
 #include <QPointer>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QStandardPaths>
 
 #include <algorithm>
@@ -153,6 +156,8 @@ struct TrainingController::Impl : TrainingListener {
   std::mutex trainerMutex;
   Trainer* trainer = nullptr;  ///< valid while the worker holds trainerMutex-guarded ownership
   RunOptions options;          ///< set before the worker starts, read-only while it runs
+  bool resuming = false;       ///< continue the run directory's checkpoint; as `options`
+  std::atomic<int64_t> batchesPerEpoch{0};  ///< of the last batch event, to place run events
 
   // Per job; written by the worker thread while no trainer runs, read by the
   // trainer thread in on_epoch (Trainer::start orders the two).
@@ -176,6 +181,7 @@ struct TrainingController::Impl : TrainingListener {
 
   // TrainingListener: called on the training thread.
   void on_batch(const BatchEvent& e) override {
+    batchesPerEpoch = e.batches_per_epoch;
     post([this, e] {
       Q_EMIT owner->batchTrained(e.epoch, static_cast<int>(e.batch), static_cast<int>(e.batches_per_epoch), e.loss,
                                  e.progress, e.eta_seconds);
@@ -202,6 +208,12 @@ struct TrainingController::Impl : TrainingListener {
       drift << (layer.trainable ? layer.drift : 0.0);
     }
     post([this, paths, drift] { Q_EMIT owner->layerDriftChanged(paths, drift); });
+  }
+  void on_run_event(const RunEvent& e) override {
+    const QString kind = QString::fromStdString(e.kind), details = QString::fromStdString(e.details);
+    const int64_t perEpoch = batchesPerEpoch.load();
+    const double position = (e.epoch - 1) + (perEpoch > 0 ? static_cast<double>(e.batch) / perEpoch : 0.0);
+    post([this, position, kind, details] { Q_EMIT owner->runEvent(position, kind, details); });
   }
   void on_paused(bool paused) override {
     post([this, paused] {
@@ -279,7 +291,13 @@ void TrainingController::Impl::runSingle(const ExperimentConfig& config, const Q
   });
   driftModel = prepared.model;
   driftBefore = &prepared.initial_state;
-  const TrainingOutcome outcome = train(make_training_job(prepared));
+  // Checkpoints and the event log go to the run directory, with the config
+  // written first, so a run cut short (window closed, crash) can continue.
+  TrainingJob job = make_training_job(prepared);
+  job.run_dir = runDir.toStdString();
+  job.resume = resuming;
+  if (!resuming) write_run_config(config, job.run_dir);
+  const TrainingOutcome outcome = train(std::move(job));
   driftModel = TransferModel(nullptr);
   driftBefore = nullptr;
   if (outcome.status == RunStatus::Finished) post([this] { Q_EMIT owner->evaluating(); });
@@ -394,15 +412,13 @@ QString TrainingController::lastMessage() const { return d->lastMessage; }
 
 RunOptions TrainingController::runOptions() const { return d->options; }
 
+namespace {
+// The last single run started from the GUI, offered for resuming at start.
+const char* const kLastRunDirKey = "training/lastRunDir";
+}  // namespace
+
 bool TrainingController::startFromConfigJson(const QByteArray& configJson, const RunOptions& options) {
   if (isBusy()) return false;
-  // The previous worker has posted its last event; joining is immediate.
-  if (d->worker.joinable()) d->worker.join();
-  d->generation++;
-  d->cancelRequested = false;
-  d->lastMessage.clear();
-  d->options = options;
-  d->options.seeds = std::max(1, options.seeds);
   QString name = QStringLiteral("run");
   try {
     name = QString::fromStdString(nlohmann::json::parse(configJson.toStdString()).value("name", "run"));
@@ -410,6 +426,50 @@ bool TrainingController::startFromConfigJson(const QByteArray& configJson, const
     // The worker reports the parse error with its position.
   }
   const QString runDir = new_run_dir(d->runsDirectory, name);
+  if (!options.isComparison()) QSettings().setValue(QString::fromLatin1(kLastRunDirKey), runDir);
+  return launch(configJson, options, runDir, /*resuming=*/false);
+}
+
+bool TrainingController::resumeRun(const QString& runDir) {
+  if (isBusy() || !run_can_resume(runDir.toStdString())) return false;
+  QFile file(QString::fromStdString(run_config_path(runDir.toStdString())));
+  if (!file.open(QIODevice::ReadOnly)) return false;
+  return launch(file.readAll(), RunOptions{}, runDir, /*resuming=*/true);
+}
+
+bool TrainingController::updatePausedRun(const QByteArray& configJson, QString* error) {
+  const auto fail = [error](const QString& message) {
+    if (error) *error = message;
+    return false;
+  };
+  if (d->state != State::Paused || d->options.isComparison()) return fail(tr("no single run is paused"));
+  try {
+    const ExperimentConfig config = config_from_json(nlohmann::json::parse(configJson.toStdString()));
+    std::lock_guard<std::mutex> lock(d->trainerMutex);
+    // The training thread is parked: reading the model's layout is safe.
+    if (!d->trainer || !d->driftModel) return fail(tr("no single run is paused"));
+    d->trainer->update({freeze_plan_for(config, *d->driftModel), config.training.learning_rate});
+  } catch (const std::exception& e) {
+    return fail(QString::fromStdString(e.what()));
+  }
+  return true;
+}
+
+QString TrainingController::unfinishedRunDir() const {
+  const QString dir = QSettings().value(QString::fromLatin1(kLastRunDirKey)).toString();
+  return !dir.isEmpty() && run_can_resume(dir.toStdString()) ? dir : QString();
+}
+
+bool TrainingController::launch(const QByteArray& configJson, const RunOptions& options, const QString& runDir,
+                                bool resuming) {
+  // The previous worker has posted its last event; joining is immediate.
+  if (d->worker.joinable()) d->worker.join();
+  d->generation++;
+  d->cancelRequested = false;
+  d->lastMessage.clear();
+  d->options = options;
+  d->options.seeds = std::max(1, options.seeds);
+  d->resuming = resuming;
   setState(State::Preparing);
   d->worker = std::thread([impl = d.get(), json = configJson.toStdString(), runDir] { impl->runWorker(json, runDir); });
   return true;

@@ -65,6 +65,22 @@ class TrainingController : public QObject {
   /// The options of the current (or last) start.
   RunOptions runOptions() const;
 
+  /// Continues the run in `runDir` from its last checkpoint, with the config
+  /// it started with (DIR/config.json); the record is rewritten there at the
+  /// end. Returns false while busy or when the directory holds no run that
+  /// can be resumed.
+  bool resumeRun(const QString& runDir);
+  /// While a single run is paused: its freeze plan (transfer.strategy and
+  /// transfer.layers of `configJson`) and learning rate take effect when it
+  /// resumes; the change is logged and reported by runEvent("plan_change").
+  /// Returns false, with the reason in `error`, when no single run is paused
+  /// or the config is invalid.
+  bool updatePausedRun(const QByteArray& configJson, QString* error = nullptr);
+  /// The directory of the last single run started from the GUI (remembered
+  /// across restarts) when it stopped before its end (closed window, crash,
+  /// Stop) and can be resumed; empty otherwise.
+  QString unfinishedRunDir() const;
+
   /// Cancels and blocks until the worker thread has ended; for closeEvent.
   void stopAndWait();
 
@@ -94,6 +110,10 @@ class TrainingController : public QObject {
   /// run's domain classifier accuracy and λ (both −1 without DANN) and the
   /// trainer's warning ("features not aligned: …", "task loss diverges: …"; may be empty).
   void epochDiagnostics(int epoch, double domainAccuracy, double lambda, const QString& warning);
+  /// A line of the run's event log (DIR/events.jsonl): `kind` is "start",
+  /// "resume", "checkpoint", "plan_change", "warning", "diverged" or "end";
+  /// `epochPosition` is where it happened in epochs, on the plot's x axis.
+  void runEvent(double epochPosition, const QString& kind, const QString& details);
   /// A comparison ended with a verdict (every seed's pair finished); comes
   /// just before runFinished.
   void comparisonFinished(const tl::VerdictSummary& summary);
@@ -110,6 +130,7 @@ class TrainingController : public QObject {
   struct Impl;
   friend struct Impl;
   void setState(State state);
+  bool launch(const QByteArray& configJson, const RunOptions& options, const QString& runDir, bool resuming);
   void finishRun(State status, const QString& message, double testAccuracy, const QString& runDir);
 
   std::unique_ptr<Impl> d;

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QFrame>
+#include <QString>
+
+class QLabel;
+class QPushButton;
+
+namespace tl {
+
+class TrainingController;
+
+/// A non-modal bar that offers to continue the last GUI run when it stopped
+/// before its end (the window was closed, the program crashed, or Stop was
+/// pressed): "Resume" continues it from its last checkpoint, "Dismiss" hides
+/// the bar. Hidden while there is nothing to offer.
+class ResumeBar : public QFrame {
+  Q_OBJECT
+
+ public:
+  explicit ResumeBar(TrainingController* controller, QWidget* parent = nullptr);
+
+  /// Shows the bar when the controller has an unfinished run; returns whether it does.
+  bool offerUnfinishedRun();
+  /// The run directory on offer; empty while hidden.
+  QString offeredRunDir() const { return runDir_; }
+
+  QPushButton* resumeButton() const { return resume_; }
+  QPushButton* dismissButton() const { return dismiss_; }
+
+ Q_SIGNALS:
+  /// The run in `runDir` was resumed.
+  void resumed(const QString& runDir);
+
+ private:
+  void resumeOffered();
+  void dismiss();
+
+  TrainingController* controller_;
+  QLabel* text_;
+  QPushButton* resume_;
+  QPushButton* dismiss_;
+  QString runDir_;
+};
+
+}  // namespace tl

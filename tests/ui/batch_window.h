@@ -14,19 +14,29 @@
 
 namespace tl::test {
 
-/// Points the run history (core/history: TRANSFERLAB_DATA_DIR) at one
-/// temporary directory for the whole test binary, so no test run is recorded
-/// in the user's ~/.local/share. ui_test_main.cpp calls it first thing.
-inline void isolateRunHistory() {
-  static QTemporaryDir dataDir(QDir::tempPath() + QStringLiteral("/transferlab-ui-tests-XXXXXX"));
-  qputenv("TRANSFERLAB_DATA_DIR", QFile::encodeName(dataDir.path()));
+/// Gives this test process user directories of its own: QSettings
+/// (XDG_CONFIG_HOME), the app's data and imported models (XDG_DATA_HOME), the
+/// decoded-image cache (XDG_CACHE_HOME) and the run history
+/// (TRANSFERLAB_DATA_DIR). ctest runs several test processes at once; with
+/// shared directories one test's "last run" setting would overwrite another's.
+/// ui_test_main.cpp calls it first thing, before anything reads a path.
+inline void isolateUserDirectories() {
+  static QTemporaryDir home(QDir::tempPath() + QStringLiteral("/transferlab-ui-tests-XXXXXX"));
+  const QDir root(home.path());
+  const auto point = [&root](const char* variable, const QString& subdirectory) {
+    root.mkpath(subdirectory);
+    qputenv(variable, QFile::encodeName(root.filePath(subdirectory)));
+  };
+  point("XDG_CONFIG_HOME", QStringLiteral("config"));
+  point("XDG_DATA_HOME", QStringLiteral("data"));
+  point("XDG_CACHE_HOME", QStringLiteral("cache"));
+  point("TRANSFERLAB_DATA_DIR", QStringLiteral("history"));
 }
 
-/// Keeps QSettings, run folders and the run history away from the user's own;
-/// call from SetUpTestSuite, before any window exists.
+/// Keeps QSettings, run folders and the run history away from the user's own
+/// (and from other test processes): see isolateUserDirectories.
 inline void isolateSettings() {
-  isolateRunHistory();
-  QStandardPaths::setTestModeEnabled(true);
+  isolateUserDirectories();
   QCoreApplication::setOrganizationName(QStringLiteral("TransferLabTest"));
   QCoreApplication::setApplicationName(QStringLiteral("transferlab-ui-tests"));
 }

@@ -8,7 +8,7 @@
 
 int main(int argc, char** argv) {
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-  tl::test::isolateRunHistory();  // every run a test starts is recorded there, not in the user's history
+  tl::test::isolateUserDirectories();  // settings, history and caches of this process only
   testing::InitGoogleTest(&argc, argv);
   QApplication app(argc, argv);
   return RUN_ALL_TESTS();

@@ -2,11 +2,13 @@
 
 #include "experiment/json_fields.h"
 #include "weights/pretrained_catalog.h"
+#include "weights/bounded_json.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 
 namespace fs = std::filesystem;
@@ -37,10 +39,13 @@ ExpectedOutcome parse_expected(const nlohmann::json& j) {
 nlohmann::json read_json(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw ConfigError(path + ": cannot open the preset");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   try {
-    return nlohmann::json::parse(in);
+    return parse_bounded_json(text);
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError(path + ": not valid JSON (" + e.what() + ")");
+  } catch (const JsonRejected& e) {
+    throw ConfigError(path + ": " + e.what());
   }
 }
 

@@ -2,11 +2,13 @@
 
 #include "experiment/atomic_file.h"
 #include "train/training_checkpoint.h"
+#include "weights/bounded_json.h"
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 namespace fs = std::filesystem;
 
@@ -36,7 +38,8 @@ bool run_can_resume(const std::string& run_dir) {
   }
   std::ifstream in(fs::path(run_dir) / "run.json");
   if (!in) return true;  // killed before the end: no record at all
-  const auto record = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto record = parse_bounded_json_or_null(text);
   if (!record.is_object()) return true;  // cut short while being written
   const std::string status = record.value("status", "");
   return status != "finished" && status != "diverged";

@@ -1,4 +1,5 @@
 #include "history/run_history.h"
+#include "weights/bounded_json.h"
 
 #include <cstdlib>
 #include <ctime>
@@ -73,7 +74,7 @@ std::string utc_now() {
 /// A stored JSON text; a row edited by hand into invalid JSON reads as null
 /// rather than making the whole history unreadable.
 nlohmann::json parse_stored_json(const std::string& text) {
-  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return parse_bounded_json_or_null(text);
 }
 
 HistoryRun read_run(const SqliteStatement& row) {

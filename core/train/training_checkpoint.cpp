@@ -1,6 +1,7 @@
 #include "train/training_checkpoint.h"
 
 #include "weights/safetensors.h"
+#include "weights/bounded_json.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -40,9 +41,11 @@ TrainingCheckpoint load_training_checkpoint(const std::string& path) {
   }
   TrainingCheckpoint checkpoint;
   try {
-    checkpoint.progress = nlohmann::json::parse(it->second);
+    checkpoint.progress = parse_bounded_json(it->second);
   } catch (const nlohmann::json::parse_error& e) {
     throw std::runtime_error(path + ": the training progress is not valid JSON (" + e.what() + ")");
+  } catch (const JsonRejected& e) {
+    throw std::runtime_error(path + ": the training progress is refused (" + e.what() + ")");
   }
   if (!checkpoint.progress.is_object()) throw std::runtime_error(path + ": the training progress is not an object");
   checkpoint.tensors = std::move(contents.tensors);
@@ -106,7 +109,7 @@ std::vector<RunEvent> read_run_events(const std::string& run_dir) {
   std::ifstream in(run_event_log_path(run_dir));
   std::string text;
   while (std::getline(in, text)) {
-    const auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    const auto j = parse_bounded_json_or_null(text);
     if (!j.is_object()) continue;
     RunEvent e;
     e.time = j.value("time", "");

@@ -31,4 +31,16 @@ inline nlohmann::json parse_bounded_json(const std::string& text) {
   return parse_bounded_json(text.data(), text.data() + text.size());
 }
 
+/// parse_bounded_json for readers that skip what they cannot read (a line of
+/// an event log, a hand-edited history row): null instead of an exception.
+inline nlohmann::json parse_bounded_json_or_null(const std::string& text) {
+  try {
+    return parse_bounded_json(text);
+  } catch (const nlohmann::json::parse_error&) {
+    return nullptr;
+  } catch (const JsonRejected&) {
+    return nullptr;
+  }
+}
+
 }  // namespace tl

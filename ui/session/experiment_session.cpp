@@ -8,6 +8,7 @@
 #include "models/layer_tree.h"
 #include "models/model_zoo.h"
 #include "weights/pretrained_catalog.h"
+#include "weights/bounded_json.h"
 
 #include <QFileInfo>
 
@@ -201,7 +202,7 @@ bool ExperimentSession::loadConfigFile(const QString& path, QString* error) {
 
 bool ExperimentSession::setConfigJson(const QString& jsonText, QString* error) {
   try {
-    return loadConfig(config_from_json(nlohmann::json::parse(jsonText.toStdString())), nullptr, error);
+    return loadConfig(config_from_json(parse_bounded_json(jsonText.toStdString())), nullptr, error);
   } catch (const nlohmann::json::parse_error& e) {
     fail(QStringLiteral("not valid JSON (byte %1)").arg(e.byte), error);
   } catch (const std::exception& e) {

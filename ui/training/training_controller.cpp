@@ -10,6 +10,7 @@
 #include "experiment/run_resume.h"
 #include "train/trainer.h"
 #include "weights/checkpoint.h"
+#include "weights/bounded_json.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -258,7 +259,7 @@ TrainingOutcome TrainingController::Impl::train(TrainingJob job) {
 /// here and becomes a Failed run; nothing escapes the thread.
 void TrainingController::Impl::runWorker(const std::string& configJson, const QString& runDir) {
   try {
-    const ExperimentConfig config = config_from_json(nlohmann::json::parse(configJson));
+    const ExperimentConfig config = config_from_json(parse_bounded_json(configJson));
     // Thread count is per thread; data preparation runs tensor ops here too.
     torch::set_num_threads(training_thread_count(config.training.threads));
     if (options.isComparison()) runComparison(config, runDir);
@@ -444,7 +445,7 @@ bool TrainingController::updatePausedRun(const QByteArray& configJson, QString* 
   };
   if (d->state != State::Paused || d->options.isComparison()) return fail(tr("no single run is paused"));
   try {
-    const ExperimentConfig config = config_from_json(nlohmann::json::parse(configJson.toStdString()));
+    const ExperimentConfig config = config_from_json(parse_bounded_json(configJson.toStdString()));
     std::lock_guard<std::mutex> lock(d->trainerMutex);
     // The training thread is parked: reading the model's layout is safe.
     if (!d->trainer || !d->driftModel) return fail(tr("no single run is paused"));

@@ -3,6 +3,7 @@
 // problem; none may crash, hang or allocate what a header merely declares.
 #include "data/idx_reader.h"
 #include "experiment/experiment_config.h"
+#include "train/training_checkpoint.h"
 #include "weights/checkpoint.h"
 #include "weights/safetensors.h"
 
@@ -62,13 +63,17 @@ std::string transferlab_metadata(const std::string& metadata_json) {
   return nlohmann::json{{"__metadata__", {{"transferlab", metadata_json}}}}.dump();
 }
 
+std::string training_progress(const std::string& progress_json) {
+  return nlohmann::json{{"__metadata__", {{"transferlab_training", progress_json}}}}.dump();
+}
+
 std::string nested_arrays(int levels) { return std::string(levels, '[') + std::string(levels, ']'); }
 
 const std::string kPngMagic = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
 
 // ---- the corpus ------------------------------------------------------------------
 
-enum class Reader { Idx, Safetensors, Checkpoint, Config };
+enum class Reader { Idx, Safetensors, Checkpoint, TrainingCheckpoint, Config };
 
 struct HostileFile {
   std::string name;      ///< test name and file name
@@ -142,6 +147,16 @@ std::vector<HostileFile> hostile_files() {
        safetensors(transferlab_metadata(R"({"architecture":"small_cnn","class_names":"Coat","seed":"one"})")),
        "checkpoint metadata: \"class_names\" has the wrong type (string)"},
       {"CheckpointZeroBytes", Reader::Checkpoint, "", "truncated file of 0 bytes"},
+      // training checkpoints (run --resume)
+      {"TrainingCheckpointWithoutProgress", Reader::TrainingCheckpoint, safetensors("{}"),
+       "not a training checkpoint (no \"__metadata__\".\"transferlab_training\" entry)"},
+      {"TrainingCheckpointDeeplyNestedProgress", Reader::TrainingCheckpoint,
+       safetensors(training_progress("{\"plan\":" + nested_arrays(100000) + "}")),
+       "the training progress is refused (JSON nests deeper than 100 levels)"},
+      {"TrainingCheckpointProgressNotJson", Reader::TrainingCheckpoint, safetensors(training_progress("{plan")),
+       "the training progress is not valid JSON"},
+      {"TrainingCheckpointProgressNotAnObject", Reader::TrainingCheckpoint, safetensors(training_progress("[1]")),
+       "the training progress is not an object"},
       // configs
       {"ConfigZeroBytes", Reader::Config, "", "is empty, expected a JSON config"},
       {"ConfigOf100000OpenBrackets", Reader::Config, std::string(100000, '['), "JSON nests deeper than 100 levels"},
@@ -167,6 +182,7 @@ void read_with(Reader reader, const std::string& path) {
     case Reader::Idx: read_idx(path); break;
     case Reader::Safetensors: read_safetensors(path); break;
     case Reader::Checkpoint: load_checkpoint(path); break;
+    case Reader::TrainingCheckpoint: load_training_checkpoint(path); break;
     case Reader::Config: load_config(path); break;
   }
 }
@@ -203,6 +219,23 @@ TEST_P(HostileFiles, GiveAnErrorNamingTheFileAndTheProblem) {
     EXPECT_EQ(message.rfind(path + ": ", 0), 0u) << message;
     EXPECT_NE(message.find(file.expected), std::string::npos) << "expected \"" << file.expected << "\" in: " << message;
   }
+}
+
+// The event log is read line by line for display: a hostile line is skipped,
+// the lines around it still count.
+TEST(HostileEventLog, ADeeplyNestedOrBrokenLineIsSkipped) {
+  const fs::path dir = fs::temp_directory_path() / ("tl_hostile_events_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(run_event_log_path(dir.string()))
+      << R"({"epoch":1,"batch":0,"kind":"start","message":"3 epochs"})" << "\n"
+      << nested_arrays(100000) << "\n{\"kind\": \n"
+      << R"({"epoch":1,"batch":10,"kind":"checkpoint","message":"after epoch 1"})" << "\n";
+  const std::vector<RunEvent> events = read_run_events(dir.string());
+  fs::remove_all(dir);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, "start");
+  EXPECT_EQ(events[1].kind, "checkpoint");
+  EXPECT_EQ(events[1].batch, 10);
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, HostileFiles, ::testing::ValuesIn(hostile_files()),

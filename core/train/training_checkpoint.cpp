@@ -112,11 +112,15 @@ std::vector<RunEvent> read_run_events(const std::string& run_dir) {
     const auto j = parse_bounded_json_or_null(text);
     if (!j.is_object()) continue;
     RunEvent e;
-    e.time = j.value("time", "");
-    e.epoch = j.value("epoch", 0);
-    e.batch = j.value("batch", int64_t{0});
-    e.kind = j.value("kind", "");
-    e.details = j.value("details", "");
+    try {
+      e.time = j.value("time", "");
+      e.epoch = j.value("epoch", 0);
+      e.batch = j.value("batch", int64_t{0});
+      e.kind = j.value("kind", "");
+      e.details = j.value("details", "");
+    } catch (const nlohmann::json::exception&) {
+      continue;  // a field of the wrong type: a line edited by hand
+    }
     events.push_back(e);
   }
   return events;

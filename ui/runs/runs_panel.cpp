@@ -77,8 +77,11 @@ RunsPanel::RunsPanel(QWidget* parent)
   view_->setSelectionMode(QAbstractItemView::ExtendedSelection);
   view_->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
   view_->verticalHeader()->hide();
-  view_->horizontalHeader()->setStretchLastSection(true);
-  view_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+  // The name takes the spare width; the short columns fit their contents.
+  QHeaderView* header = view_->horizontalHeader();
+  header->setStretchLastSection(false);
+  header->setSectionResizeMode(QHeaderView::ResizeToContents);
+  header->setSectionResizeMode(RunsTableModel::Name, QHeaderView::Stretch);
   view_->setWordWrap(false);
 
   filter_->setPlaceholderText(tr("Filter runs (name, model, strategy, status, verdict)…"));
@@ -93,7 +96,22 @@ RunsPanel::RunsPanel(QWidget* parent)
 
   plot_->setMinimumHeight(160);
   plot_->xAxis->setLabel(tr("epoch"));
+  // Whole epochs only: the history keeps one point per epoch.
+  QSharedPointer<QCPAxisTickerFixed> epochTicks(new QCPAxisTickerFixed);
+  epochTicks->setTickStep(1);
+  epochTicks->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+  plot_->xAxis->setTicker(epochTicks);
   plot_->legend->setVisible(true);
+  // The legend in a column of its own right of the curves, which it would
+  // otherwise cover where they end (top right, for rising accuracies).
+  // An empty element under it keeps the legend at its own height, at the top.
+  plot_->axisRect()->insetLayout()->take(plot_->legend);
+  auto* side = new QCPLayoutGrid;
+  plot_->plotLayout()->addElement(0, 1, side);
+  plot_->plotLayout()->setColumnStretchFactor(1, 0.001);
+  side->addElement(0, 0, plot_->legend);
+  side->addElement(1, 0, new QCPLayoutElement(plot_));
+  side->setRowStretchFactor(0, 0.001);
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   plot_->setNoAntialiasingOnDrag(true);
 

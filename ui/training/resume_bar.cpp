@@ -2,7 +2,13 @@
 
 #include "training/training_controller.h"
 
+#include "experiment/run_resume.h"
+#include "train/training_checkpoint.h"
+
 #include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -39,9 +45,30 @@ bool ResumeBar::offerUnfinishedRun() {
     hide();
     return false;
   }
-  text_->setText(tr("The last run (%1) stopped before its end.").arg(QDir::toNativeSeparators(runDir_)));
+  text_->setText(describeUnfinishedRun(runDir_));
+  setToolTip(QDir::toNativeSeparators(runDir_));
   show();
   return true;
+}
+
+QString ResumeBar::text() const { return text_->text(); }
+
+QString ResumeBar::describeUnfinishedRun(const QString& runDir) {
+  QFile file(QString::fromStdString(run_config_path(runDir.toStdString())));
+  QJsonObject config;
+  if (file.open(QIODevice::ReadOnly)) config = QJsonDocument::fromJson(file.readAll()).object();
+  const QString name = config.value(QStringLiteral("name")).toString(QDir(runDir).dirName());
+  const int epochs = config.value(QStringLiteral("training")).toObject().value(QStringLiteral("epochs")).toInt();
+  // The last "checkpoint" event says which one is on disk: "after epoch 2",
+  // "paused in epoch 3 after batch 7".
+  QString checkpoint;
+  for (const RunEvent& e : read_run_events(runDir.toStdString())) {
+    if (e.kind == "checkpoint") checkpoint = QString::fromStdString(e.details);
+  }
+  if (checkpoint.isEmpty()) return tr("The last run, \u201c%1\u201d, stopped before its end.").arg(name);
+  const QString of = epochs > 0 ? tr(" of %1").arg(epochs) : QString();
+  return tr("The last run, \u201c%1\u201d, stopped before its end; it continues from its checkpoint %2%3.")
+      .arg(name, checkpoint, of);
 }
 
 void ResumeBar::resumeOffered() {

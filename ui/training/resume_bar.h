@@ -24,6 +24,12 @@ class ResumeBar : public QFrame {
   bool offerUnfinishedRun();
   /// The run directory on offer; empty while hidden.
   QString offeredRunDir() const { return runDir_; }
+  /// What the bar says: the run's name and the checkpoint it continues from.
+  QString text() const;
+
+  /// "“default” stopped before its end; its checkpoint after epoch 1 of 10 is
+  /// kept." from the run directory's config.json and event log.
+  static QString describeUnfinishedRun(const QString& runDir);
 
   QPushButton* resumeButton() const { return resume_; }
   QPushButton* dismissButton() const { return dismiss_; }

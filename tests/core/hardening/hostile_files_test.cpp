@@ -223,13 +223,13 @@ TEST_P(HostileFiles, GiveAnErrorNamingTheFileAndTheProblem) {
 
 // The event log is read line by line for display: a hostile line is skipped,
 // the lines around it still count.
-TEST(HostileEventLog, ADeeplyNestedOrBrokenLineIsSkipped) {
+TEST(HostileEventLog, ADeeplyNestedBrokenOrMistypedLineIsSkipped) {
   const fs::path dir = fs::temp_directory_path() / ("tl_hostile_events_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   std::ofstream(run_event_log_path(dir.string()))
-      << R"({"epoch":1,"batch":0,"kind":"start","message":"3 epochs"})" << "\n"
-      << nested_arrays(100000) << "\n{\"kind\": \n"
-      << R"({"epoch":1,"batch":10,"kind":"checkpoint","message":"after epoch 1"})" << "\n";
+      << R"({"epoch":1,"batch":0,"kind":"start","details":"3 epochs"})" << "\n"
+      << nested_arrays(100000) << "\n{\"kind\": \n{\"kind\": 5, \"epoch\": \"one\"}\n"
+      << R"({"epoch":1,"batch":10,"kind":"checkpoint","details":"after epoch 1"})" << "\n";
   const std::vector<RunEvent> events = read_run_events(dir.string());
   fs::remove_all(dir);
   ASSERT_EQ(events.size(), 2u);

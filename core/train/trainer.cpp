@@ -20,6 +20,7 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 namespace tl {
 namespace {
@@ -532,7 +533,7 @@ void Trainer::update(TrainingUpdate update) {
 }
 
 void Trainer::report(int epoch, int64_t batch, const std::string& kind, const std::string& details) {
-  const RunEvent event{utc_now(), epoch, batch, kind, details};
+  const RunEvent event{utc_now(), epoch, batch, kind, details, batches_per_epoch_};
   if (!job_.run_dir.empty() && !append_run_event(job_.run_dir, event) && !event_log_failed_) {
     event_log_failed_ = true;  // said once, not on every event
     report(epoch, batch, "warning", run_event_log_path(job_.run_dir) + ": cannot append to the event log");
@@ -727,6 +728,7 @@ void Trainer::train_loop() {
   run.order_generator = at::make_generator<at::CPUGeneratorImpl>(opt.seed);
   run.batches = (job_.train.size() + opt.batch_size - 1) / opt.batch_size;
   run.total_batches = run.batches * opt.epochs;
+  batches_per_epoch_ = run.batches;
 
   if (!job_.run_dir.empty()) {
     std::error_code ec;
@@ -743,9 +745,17 @@ void Trainer::train_loop() {
     first_epoch = restore_checkpoint(run, partial);
     report(first_epoch, partial ? partial->next_batch : 0, "resume",
            "from " + training_checkpoint_path(job_.run_dir));
-    // The epochs before the checkpoint, so a plot or log shows the whole run.
+    // The epochs before the checkpoint, so a plot or log shows the whole run,
+    // and the changes made before it (its markers; the log has them already).
+    // A change at the checkpoint's own position came after it was written.
     if (listener_) {
       for (const auto& e : outcome_.epochs) listener_->on_epoch(e);
+      const std::pair<int, int64_t> resumed_at{first_epoch, partial ? partial->next_batch : 0};
+      for (RunEvent e : read_run_events(job_.run_dir)) {
+        if (e.kind != "plan_change" || std::make_pair(e.epoch, e.batch) >= resumed_at) continue;
+        e.batches_per_epoch = run.batches;
+        listener_->on_run_event(e);
+      }
     }
   } else {
     report(1, 0, "start", std::to_string(opt.epochs) + " epochs of " + std::to_string(run.batches) + " batches");

@@ -205,6 +205,7 @@ class Trainer {
   std::mutex update_mutex_;
   std::optional<TrainingUpdate> pending_update_;
   bool event_log_failed_ = false;  // training thread only
+  int64_t batches_per_epoch_ = 0;  // training thread only; 0 until the run is set up
 };
 
 }  // namespace tl

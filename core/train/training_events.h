@@ -52,6 +52,9 @@ struct RunEvent {
   int64_t batch = 0;  ///< batches of that epoch done when it happened
   std::string kind;   ///< "start", "resume", "checkpoint", "plan_change", "warning", "diverged", "end"
   std::string details;
+  /// Of the run, to place the event on an epoch axis (not in the log: the
+  /// checkpoint has it); 0 when not known yet.
+  int64_t batches_per_epoch = 0;
 };
 
 /// Once, when the training thread ends.

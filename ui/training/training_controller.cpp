@@ -212,7 +212,7 @@ struct TrainingController::Impl : TrainingListener {
   }
   void on_run_event(const RunEvent& e) override {
     const QString kind = QString::fromStdString(e.kind), details = QString::fromStdString(e.details);
-    const int64_t perEpoch = batchesPerEpoch.load();
+    const int64_t perEpoch = e.batches_per_epoch > 0 ? e.batches_per_epoch : batchesPerEpoch.load();
     const double position = (e.epoch - 1) + (perEpoch > 0 ? static_cast<double>(e.batch) / perEpoch : 0.0);
     post([this, position, kind, details] { Q_EMIT owner->runEvent(position, kind, details); });
   }

@@ -343,6 +343,57 @@ TEST(PlanChange, TakesEffectAtTheNextBatchAndIsLogged) {
   EXPECT_TRUE(logged);
 }
 
+// Pauses at batch 3 of 5 in epoch 1, raises the learning rate, resumes and
+// stops at run batch `cancel_at`; then resumes the run from its checkpoint
+// and returns the plan changes the resumed trainer reported.
+std::vector<RunEvent> plan_changes_replayed_on_resume(const std::string& dir, int64_t cancel_at) {
+  {
+    TrainingJob job = job_for(Strategy::PartialFineTuning, 3);
+    job.run_dir = dir;
+    FreezePlan plan = job.plan;
+    Script script;
+    Trainer trainer(std::move(job), &script);
+    script.trainer = &trainer;
+    script.pause_at = 3;
+    script.cancel_at = cancel_at;
+    trainer.start();
+    wait_until(script.paused);
+    trainer.update({plan, 0.02});
+    trainer.resume();
+    EXPECT_EQ(trainer.wait().status, RunStatus::Cancelled);
+  }
+  TrainingJob job = job_for(Strategy::PartialFineTuning, 3);
+  job.run_dir = dir;
+  job.resume = true;
+  Script script;
+  EXPECT_EQ(Trainer::run(std::move(job), &script).status, RunStatus::Finished);
+  std::vector<RunEvent> changes;
+  for (const auto& e : script.events) {
+    if (e.kind == "plan_change") changes.push_back(e);
+  }
+  return changes;
+}
+
+TEST(PlanChange, ReportedAgainWhenTheRunResumesFromALaterCheckpoint) {
+  RunDir dir;
+  // Stopped in epoch 2: the checkpoint after epoch 1 holds the new rate.
+  const std::vector<RunEvent> changes = plan_changes_replayed_on_resume(dir.path(), 8);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].details, "learning rate 0.05 -> 0.02");
+  EXPECT_EQ(changes[0].epoch, 1);
+  EXPECT_EQ(changes[0].batch, 3);
+  EXPECT_EQ(changes[0].batches_per_epoch, 5);  // so the marker lands at epoch 0.6 again
+  int logged = 0;
+  for (const auto& e : read_run_events(dir.path())) logged += e.kind == "plan_change";
+  EXPECT_EQ(logged, 1) << "the replay must not be logged a second time";
+}
+
+TEST(PlanChange, NotReportedWhenTheCheckpointPredatesIt) {
+  RunDir dir;
+  // Stopped in epoch 1: only the pause checkpoint, taken before the change.
+  EXPECT_TRUE(plan_changes_replayed_on_resume(dir.path(), 4).empty());
+}
+
 TEST(PlanChange, APlanWithNothingToTrainIsReportedAndIgnored) {
   TrainingJob job = job_for(Strategy::FullFineTuning, 1);
   FreezePlan nothing = job.plan;

@@ -17,6 +17,7 @@
 #include "weights/pretrained_catalog.h"
 #include "weights/safetensors.h"
 #include "weights/weight_import.h"
+#include "train/utc_time.h"
 
 #include <torch/torch.h>
 
@@ -249,17 +250,6 @@ int layers_command(const std::vector<std::string>& args) {
   return 0;
 }
 
-namespace {
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  return text;
-}
-
-}  // namespace
-
 int import_command(const std::vector<std::string>& args) {
   const ParsedArgs parsed = parse_args(args, {"--arch", "--out"}, {"--partial"});
   const auto arch = parsed.get("--arch");
@@ -268,7 +258,7 @@ int import_command(const std::vector<std::string>& args) {
     throw UsageError{"import needs FILE.pt|FILE.safetensors --arch NAME --out FILE.safetensors"};
   }
   const ImportOptions options{parsed.get("--partial").has_value()};
-  const ImportedCheckpoint imported = import_checkpoint(parsed.positional.front(), *arch, utc_now(), options);
+  const ImportedCheckpoint imported = import_checkpoint(parsed.positional.front(), *arch, utc_now_iso8601(), options);
   save_checkpoint(imported.checkpoint, *out);
   std::printf("%s: %s\n", out->c_str(), imported.report.summary().c_str());
   return 0;

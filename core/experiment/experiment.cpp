@@ -8,11 +8,11 @@
 #include "models/model_zoo.h"
 #include "models/progressive_network.h"
 #include "weights/pretrained_catalog.h"
+#include "train/utc_time.h"
 
 #include <torch/torch.h>
 
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <iomanip>
 #include <map>
@@ -52,15 +52,6 @@ LabelMismatch meaning_only(const LabelMismatch& m) {
   meaning.merges = m.merges;
   meaning.seed = m.seed;
   return meaning;
-}
-
-std::string iso_utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  std::ostringstream out;
-  out << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
-  return out.str();
 }
 
 std::string describe_task(const DataConfig& d, const std::vector<std::string>& class_names) {
@@ -504,7 +495,7 @@ Checkpoint pretrain(const ExperimentConfig& config, TrainingListener* listener) 
   m.training_images = data.train.size();
   m.source_accuracy = evaluate(*outcome.model, data.test).accuracy;
   m.seed = config.training.seed;
-  m.created = iso_utc_now();
+  m.created = utc_now_iso8601();
   m.normalization_mean = data.normalization.mean;
   m.normalization_std = data.normalization.std;
   m.extra = {{"recipe", config_to_json(config)},

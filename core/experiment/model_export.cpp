@@ -3,8 +3,8 @@
 #include "experiment/atomic_file.h"
 #include "experiment/preprocessing.h"
 #include "models/layer_tree.h"
+#include "train/utc_time.h"
 
-#include <ctime>
 #include <filesystem>
 #include <stdexcept>
 
@@ -12,15 +12,6 @@ namespace fs = std::filesystem;
 
 namespace tl {
 namespace {
-
-std::string utc_timestamp() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 nlohmann::json setting_json(const std::string& path, const LayerSetting& s) {
   return {{"path", path}, {"trainable", s.trainable}, {"lr_multiplier", s.lr_multiplier}};
@@ -45,7 +36,7 @@ nlohmann::json freeze_plan_json(const PreparedExperiment& p, const TransferModel
 
 nlohmann::json run_json(const PreparedExperiment& p, const RunRecord& record) {
   return {{"name", p.config.name},
-          {"finished", utc_timestamp()},
+          {"finished", utc_now_iso8601()},
           {"status", run_status_name(record.status)},
           {"epochs", record.epochs.size()},
           {"seconds", record.seconds},
@@ -81,7 +72,7 @@ Checkpoint export_model(const PreparedExperiment& p, const TransferModelImpl& tr
   m.training_images = p.data.train.size();
   m.source_accuracy = record.test_accuracy;
   m.seed = p.config.training.seed;
-  m.created = utc_timestamp();
+  m.created = utc_now_iso8601();
   m.license = p.pretrained ? "Fine-tuned by Transfer Lab from " + p.config.model.pretrained +
                                  "; the weights keep the licence of that model (" + p.pretrained->license + ")"
                            : "Trained from scratch by Transfer Lab.";

@@ -1,8 +1,8 @@
 #include "history/run_history.h"
 #include "weights/bounded_json.h"
+#include "train/utc_time.h"
 
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <stdexcept>
 
@@ -61,15 +61,6 @@ static_assert(sizeof kMigrations / sizeof *kMigrations == kHistorySchemaVersion,
 constexpr const char* kRunColumns =
     "id, name, created, origin, model, strategy, status, message, val_accuracy, test_accuracy, verdict, "
     "verdict_detail, seconds, output_dir, model_file, config";
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm parts{};
-  gmtime_r(&now, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
-}
 
 /// A stored JSON text; a row edited by hand into invalid JSON reads as null
 /// rather than making the whole history unreadable.
@@ -162,7 +153,7 @@ int64_t RunHistory::add(const HistoryRun& run) {
                          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                          "recording a run");
   insert.bind(1, run.name)
-      .bind(2, run.created.empty() ? utc_now() : run.created)
+      .bind(2, run.created.empty() ? utc_now_iso8601() : run.created)
       .bind(3, run.origin)
       .bind(4, run.model)
       .bind(5, run.strategy)

@@ -8,12 +8,12 @@
 #include "transfer/domain_classifier.h"
 #include "transfer/gradient_reversal.h"
 #include "weights/checkpoint.h"
+#include "train/utc_time.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <cmath>
 #include <iomanip>
@@ -427,15 +427,6 @@ namespace {
 // Bumped when the checkpoint layout changes, so an old file is refused by name.
 constexpr int kCheckpointFormat = 1;
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
-
 std::string number_text(double value) {
   std::ostringstream s;
   s << value;
@@ -533,7 +524,7 @@ void Trainer::update(TrainingUpdate update) {
 }
 
 void Trainer::report(int epoch, int64_t batch, const std::string& kind, const std::string& details) {
-  const RunEvent event{utc_now(), epoch, batch, kind, details, batches_per_epoch_};
+  const RunEvent event{utc_now_iso8601(), epoch, batch, kind, details, batches_per_epoch_};
   if (!job_.run_dir.empty() && !append_run_event(job_.run_dir, event) && !event_log_failed_) {
     event_log_failed_ = true;  // said once, not on every event
     report(epoch, batch, "warning", run_event_log_path(job_.run_dir) + ": cannot append to the event log");

@@ -69,18 +69,6 @@ std::string describe_task(const DataConfig& d, const std::vector<std::string>& c
   return text;
 }
 
-// k-shot sampling with the config field named in the error.
-Dataset sample_or_explain(const Dataset& data, int64_t k, uint64_t seed, const std::string& field) {
-  try {
-    return sample_per_class(data, k, seed);
-  } catch (const std::invalid_argument& e) {
-    std::string reason = e.what();
-    const std::string own_prefix = "sample_per_class: ";
-    if (reason.rfind(own_prefix, 0) == 0) reason.erase(0, own_prefix.size());
-    throw ConfigError(field + ": " + reason);
-  }
-}
-
 Normalization normalization_of(const CheckpointMetadata& m) { return {m.normalization_mean, m.normalization_std}; }
 
 FreezePlan plan_for(const ExperimentConfig& config, TransferModelImpl& model) {
@@ -111,7 +99,7 @@ Dataset unlabelled_target_images(const DataConfig& d, const Normalization& norm)
   // sample_per_class draws by label only: on image positions it names the shots.
   Dataset positions = train;
   positions.images = torch::arange(train.size(), torch::kLong);
-  const auto shots = sample_or_explain(positions, d.shots_per_class, d.seed, "target.shots_per_class").images;
+  const auto shots = sample_per_class_for(positions, d.shots_per_class, d.seed, "target.shots_per_class").images;
   auto unlabelled = torch::ones({train.size()}, torch::kBool);
   unlabelled.index_put_({shots}, false);
   return normalize(apply_shift(train.subset(unlabelled.nonzero().squeeze(1)), d.shift), norm);
@@ -252,6 +240,17 @@ void prepare_mitigations(PreparedExperiment& p) {
 
 }  // namespace
 
+Dataset sample_per_class_for(const Dataset& data, int64_t k, uint64_t seed, const std::string& field) {
+  try {
+    return sample_per_class(data, k, seed);
+  } catch (const std::invalid_argument& e) {
+    std::string reason = e.what();
+    const std::string own_prefix = "sample_per_class: ";
+    if (reason.rfind(own_prefix, 0) == 0) reason.erase(0, own_prefix.size());
+    throw ConfigError(field + ": " + reason);
+  }
+}
+
 TaskData build_task_data(const DataConfig& d, const std::optional<Normalization>& norm, const std::string& section,
                          const InputShape& input, const DataLoadObserver& observer) {
   if (d.dataset == kImageFolderDataset) return build_folder_task(d, norm, section, input, observer);
@@ -264,8 +263,8 @@ TaskData build_task_data(const DataConfig& d, const std::optional<Normalization>
   }
   // Validation comes from the rest of the pool, so k-shot training keeps all k.
   auto [train, validation] = split_validation(pool, d.val_fraction, d.seed);
-  if (d.shots_per_class > 0) train = sample_or_explain(train, d.shots_per_class, d.seed, section + ".shots_per_class");
-  if (d.test_per_class > 0) test = sample_or_explain(test, d.test_per_class, d.seed + 1, section + ".test_per_class");
+  if (d.shots_per_class > 0) train = sample_per_class_for(train, d.shots_per_class, d.seed, section + ".shots_per_class");
+  if (d.test_per_class > 0) test = sample_per_class_for(test, d.test_per_class, d.seed + 1, section + ".test_per_class");
 
   TaskData task;
   task.train = apply_shift(train, d.shift);

@@ -45,6 +45,10 @@ TaskData build_task_data(const DataConfig& data, const std::optional<Normalizati
                          const std::string& section = "target", const InputShape& input = {},
                          const DataLoadObserver& observer = {});
 
+/// sample_per_class (k images of every class, seeded) whose errors are
+/// ConfigErrors naming the config `field`, e.g. "target.shots_per_class: ...".
+Dataset sample_per_class_for(const Dataset& data, int64_t k, uint64_t seed, const std::string& field);
+
 /// The model side of a config: what the layer tree shows before any data is
 /// loaded.
 struct PreparedModel {

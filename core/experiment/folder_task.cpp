@@ -13,17 +13,9 @@ ImageFolderListing scan_or_explain(const DataConfig& data, const std::string& se
   }
 }
 
-// k-shot draws with the config field named in the error.
+// k-shot draws; k = 0 keeps every image.
 Dataset sample_shots(const Dataset& data, int64_t k, uint64_t seed, const std::string& field) {
-  if (k <= 0) return data;
-  try {
-    return sample_per_class(data, k, seed);
-  } catch (const std::invalid_argument& e) {
-    std::string reason = e.what();
-    const std::string own_prefix = "sample_per_class: ";
-    if (reason.rfind(own_prefix, 0) == 0) reason.erase(0, own_prefix.size());
-    throw ConfigError(field + ": " + reason);
-  }
+  return k > 0 ? sample_per_class_for(data, k, seed, field) : data;
 }
 
 std::vector<int64_t> per_class(const Dataset& d) {

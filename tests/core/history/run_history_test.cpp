@@ -1,6 +1,8 @@
 #include "history/metrics_export.h"
 #include "history/run_history.h"
 
+#include "history_test_dir.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -13,14 +15,7 @@ namespace fs = std::filesystem;
 namespace tl {
 namespace {
 
-/// A fresh directory per test (tests may run in parallel processes).
-fs::path test_dir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  const fs::path dir = fs::temp_directory_path() / "tl_history_test" / info->test_suite_name() / info->name();
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using test::history_test_dir;
 
 HistoryRun sample_run(const std::string& name, const std::string& status = "finished") {
   HistoryRun run;
@@ -39,7 +34,7 @@ HistoryRun sample_run(const std::string& name, const std::string& status = "fini
 }
 
 TEST(RunHistory, RecordedRunReadsBackWithItsEpochs) {
-  RunHistory history((test_dir() / "runs.sqlite").string());
+  RunHistory history((history_test_dir() / "runs.sqlite").string());
   HistoryRun run = sample_run("blur");
   run.verdict = "positive";
   run.verdict_detail = {{"label", "positive"}, {"gap", 12.5}};
@@ -73,7 +68,7 @@ TEST(RunHistory, RecordedRunReadsBackWithItsEpochs) {
 }
 
 TEST(RunHistory, RunWithoutTestAccuracyKeepsItAbsent) {
-  RunHistory history((test_dir() / "runs.sqlite").string());
+  RunHistory history((history_test_dir() / "runs.sqlite").string());
   HistoryRun run = sample_run("stopped", "cancelled");
   run.test_accuracy.reset();
   const int64_t id = history.add(run);
@@ -81,7 +76,7 @@ TEST(RunHistory, RunWithoutTestAccuracyKeepsItAbsent) {
 }
 
 TEST(RunHistory, ListsNewestFirstAndFiltersByTextAndStatus) {
-  RunHistory history((test_dir() / "runs.sqlite").string());
+  RunHistory history((history_test_dir() / "runs.sqlite").string());
   HistoryRun a = sample_run("Blur five shots");
   a.created = "2026-01-01T10:00:00Z";
   HistoryRun b = sample_run("rotation", "failed");
@@ -115,7 +110,7 @@ TEST(RunHistory, ListsNewestFirstAndFiltersByTextAndStatus) {
 }
 
 TEST(RunHistory, RenameAndDelete) {
-  RunHistory history((test_dir() / "runs.sqlite").string());
+  RunHistory history((history_test_dir() / "runs.sqlite").string());
   const int64_t keep = history.add(sample_run("keep"));
   const int64_t gone = history.add(sample_run("gone"));
   EXPECT_TRUE(history.rename(keep, "kept, renamed"));
@@ -131,7 +126,7 @@ TEST(RunHistory, RenameAndDelete) {
 }
 
 TEST(RunHistory, NamesAreBoundNotSpliced) {
-  RunHistory history((test_dir() / "runs.sqlite").string());
+  RunHistory history((history_test_dir() / "runs.sqlite").string());
   const std::string hostile = "x'); DROP TABLE runs; --";
   const int64_t id = history.add(sample_run(hostile));
   EXPECT_EQ(history.find(id)->name, hostile);
@@ -139,7 +134,7 @@ TEST(RunHistory, NamesAreBoundNotSpliced) {
 }
 
 TEST(RunHistory, UsesWalModeAndTheCurrentSchema) {
-  const std::string path = (test_dir() / "runs.sqlite").string();
+  const std::string path = (history_test_dir() / "runs.sqlite").string();
   RunHistory history(path);
   EXPECT_EQ(history.schema_version(), kHistorySchemaVersion);
   SqliteDatabase raw(path);
@@ -149,7 +144,7 @@ TEST(RunHistory, UsesWalModeAndTheCurrentSchema) {
 }
 
 TEST(RunHistory, TwoConnectionsWriteAtOnce) {
-  const std::string path = (test_dir() / "runs.sqlite").string();
+  const std::string path = (history_test_dir() / "runs.sqlite").string();
   RunHistory first(path);
   RunHistory second(path);
   constexpr int kRunsEach = 25;
@@ -166,7 +161,7 @@ TEST(RunHistory, TwoConnectionsWriteAtOnce) {
 }
 
 TEST(RunHistory, MigratesAVersionOneDatabaseKeepingItsRows) {
-  const std::string path = (test_dir() / "runs.sqlite").string();
+  const std::string path = (history_test_dir() / "runs.sqlite").string();
   {
     // The version-1 schema exactly as the first release created it.
     SqliteDatabase v1(path);
@@ -224,7 +219,7 @@ TEST(RunHistory, MigratesAVersionOneDatabaseKeepingItsRows) {
 }
 
 TEST(RunHistory, ASchemaNewerThanThisBuildIsRefusedByName) {
-  const std::string path = (test_dir() / "runs.sqlite").string();
+  const std::string path = (history_test_dir() / "runs.sqlite").string();
   {
     SqliteDatabase future(path);
     future.execute("PRAGMA user_version = 99", "marking the schema as newer");
@@ -239,7 +234,7 @@ TEST(RunHistory, ASchemaNewerThanThisBuildIsRefusedByName) {
 }
 
 TEST(RunHistory, ACorruptFileGivesAnErrorNamingIt) {
-  const std::string path = (test_dir() / "runs.sqlite").string();
+  const std::string path = (history_test_dir() / "runs.sqlite").string();
   {
     std::ofstream garbage(path, std::ios::binary);
     for (int i = 0; i < 4096; ++i) garbage.put(static_cast<char>((i * 7919) % 251));
@@ -255,7 +250,7 @@ TEST(RunHistory, ACorruptFileGivesAnErrorNamingIt) {
 }
 
 TEST(RunHistory, AnUncreatableDirectoryGivesAnErrorNamingIt) {
-  const fs::path dir = test_dir();
+  const fs::path dir = history_test_dir();
   { std::ofstream file(dir / "a_file"); }
   const std::string path = (dir / "a_file" / "runs.sqlite").string();
   try {

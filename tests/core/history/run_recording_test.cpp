@@ -1,5 +1,7 @@
 #include "history/run_recording.h"
 
+#include "history_test_dir.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,13 +13,7 @@ namespace fs = std::filesystem;
 namespace tl {
 namespace {
 
-fs::path test_dir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  const fs::path dir = fs::temp_directory_path() / "tl_history_test" / info->test_suite_name() / info->name();
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using test::history_test_dir;
 
 void touch(const fs::path& path) {
   fs::create_directories(path.parent_path());
@@ -45,7 +41,7 @@ RunRecord sample_record(RunStatus status = RunStatus::Finished) {
 }
 
 TEST(HistoryRunFrom, TakesNameModelStrategyAndCurvesFromTheRecord) {
-  const fs::path dir = test_dir();
+  const fs::path dir = history_test_dir();
   const HistoryRun run = history_run_from(sample_record(), dir.string(), "cli");
   EXPECT_EQ(run.name, "blur lesson");
   EXPECT_EQ(run.model, "small_cnn_fashion04");
@@ -63,7 +59,7 @@ TEST(HistoryRunFrom, TakesNameModelStrategyAndCurvesFromTheRecord) {
 }
 
 TEST(HistoryRunFrom, AStoppedRunHasNoTestAccuracy) {
-  const HistoryRun run = history_run_from(sample_record(RunStatus::Cancelled), test_dir().string(), "gui");
+  const HistoryRun run = history_run_from(sample_record(RunStatus::Cancelled), history_test_dir().string(), "gui");
   EXPECT_EQ(run.status, "cancelled");
   EXPECT_FALSE(run.test_accuracy);
 }
@@ -82,7 +78,7 @@ TEST(HistoryRunFrom, AComparisonGivesTheVerdictMeanAccuracyAndAllTrainingTime) {
   std::vector<SeedPair> pairs;
   for (const auto& s : comparison.runs) pairs.push_back({s.seed, s.transfer.test_accuracy, s.baseline->test_accuracy, {}, {}});
   comparison.verdict = judge_transfer(pairs);
-  const HistoryRun run = history_run_from(comparison, test_dir().string(), "cli");
+  const HistoryRun run = history_run_from(comparison, history_test_dir().string(), "cli");
   EXPECT_EQ(run.verdict, "positive");
   EXPECT_EQ(run.verdict_detail["label"], "positive");
   EXPECT_DOUBLE_EQ(*run.test_accuracy, 0.75);
@@ -97,13 +93,13 @@ TEST(HistoryRunFrom, AComparisonStoppedEarlyTakesTheStatusOfItsLastRun) {
   s.transfer = sample_record();
   s.baseline = sample_record(RunStatus::Cancelled);
   comparison.runs.push_back(s);
-  const HistoryRun run = history_run_from(comparison, test_dir().string(), "gui");
+  const HistoryRun run = history_run_from(comparison, history_test_dir().string(), "gui");
   EXPECT_EQ(run.status, "cancelled");
   EXPECT_EQ(run.verdict, "");
 }
 
 TEST(ProducedModelFile, PrefersTheExportedModelThenTheNewestCheckpoint) {
-  const fs::path dir = test_dir();
+  const fs::path dir = history_test_dir();
   EXPECT_EQ(produced_model_file(dir.string()), "");
   touch(dir / "twin" / "model.safetensors");  // the twin's, not this run's
   EXPECT_EQ(produced_model_file(dir.string()), "");
@@ -115,7 +111,7 @@ TEST(ProducedModelFile, PrefersTheExportedModelThenTheNewestCheckpoint) {
 }
 
 TEST(RecordInHistory, AddsTheRunToTheGivenDatabase) {
-  const fs::path dir = test_dir();
+  const fs::path dir = history_test_dir();
   const std::string db = (dir / "data" / "runs.sqlite").string();
   std::string warning;
   const auto id = record_in_history(history_run_from(sample_record(), dir.string(), "cli"), &warning, db);
@@ -127,7 +123,7 @@ TEST(RecordInHistory, AddsTheRunToTheGivenDatabase) {
 }
 
 TEST(RecordInHistory, AnUnwritableHistoryWarnsInsteadOfThrowing) {
-  const fs::path dir = test_dir();
+  const fs::path dir = history_test_dir();
   touch(dir / "a_file");
   const std::string db = (dir / "a_file" / "runs.sqlite").string();
   std::string warning;

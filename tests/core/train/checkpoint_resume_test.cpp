@@ -138,30 +138,32 @@ TrainingOutcome interrupted_then_resumed(const std::function<TrainingJob()>& mak
   return outcome;
 }
 
-class ResumeWithOptimizer : public ::testing::TestWithParam<OptimizerKind> {};
-
-TEST_P(ResumeWithOptimizer, ResumedRunEndsWithTheSameMetricsAsAnUninterruptedOne) {
-  const auto make_job = [] { return job_for(Strategy::FullFineTuning, 3, GetParam()); };
+// The job run straight through and interrupted at run batch `stop_at` then
+// resumed must end with the same metrics and weights.
+void expect_resume_matches_uninterrupted(const std::function<TrainingJob()>& make_job, int64_t stop_at,
+                                         bool pause_first) {
   const TrainingOutcome straight = Trainer::run(make_job());
   ASSERT_EQ(straight.status, RunStatus::Finished) << straight.message;
   RunDir dir;
-  // 5 batches an epoch: batch 8 is inside epoch 2, so the run resumes after epoch 1.
-  const TrainingOutcome resumed = interrupted_then_resumed(make_job, dir.path(), 8, /*pause_first=*/false);
+  const TrainingOutcome resumed = interrupted_then_resumed(make_job, dir.path(), stop_at, pause_first);
   ASSERT_EQ(resumed.status, RunStatus::Finished) << resumed.message;
   expect_same_epochs(straight.epochs, resumed.epochs);
   expect_same_weights(straight.model, resumed.model);
 }
 
+class ResumeWithOptimizer : public ::testing::TestWithParam<OptimizerKind> {};
+
+TEST_P(ResumeWithOptimizer, ResumedRunEndsWithTheSameMetricsAsAnUninterruptedOne) {
+  const OptimizerKind optimizer = GetParam();
+  // 5 batches an epoch: batch 8 is inside epoch 2, so the run resumes after epoch 1.
+  expect_resume_matches_uninterrupted([optimizer] { return job_for(Strategy::FullFineTuning, 3, optimizer); }, 8,
+                                      /*pause_first=*/false);
+}
+
 INSTANTIATE_TEST_SUITE_P(Optimizers, ResumeWithOptimizer, ::testing::Values(OptimizerKind::Sgd, OptimizerKind::Adam));
 
 TEST(Resume, FromAPauseCheckpointInsideAnEpoch) {
-  const auto make_job = [] { return job_for(Strategy::FullFineTuning, 2); };
-  const TrainingOutcome straight = Trainer::run(make_job());
-  RunDir dir;
-  const TrainingOutcome resumed = interrupted_then_resumed(make_job, dir.path(), 7, /*pause_first=*/true);
-  ASSERT_EQ(resumed.status, RunStatus::Finished) << resumed.message;
-  expect_same_epochs(straight.epochs, resumed.epochs);
-  expect_same_weights(straight.model, resumed.model);
+  expect_resume_matches_uninterrupted([] { return job_for(Strategy::FullFineTuning, 2); }, 7, /*pause_first=*/true);
 }
 
 // DANN adds a domain head, a second batch stream and a cached frozen prefix.
@@ -171,14 +173,8 @@ TEST(Resume, DannOnACachedPrefixResumesExactly) {
     job.dann = DannSetup{quadrant_task(96, 21, /*inverted=*/true), {}, 1.0};
     return job;
   };
-  const TrainingOutcome straight = Trainer::run(make_job());
-  ASSERT_EQ(straight.status, RunStatus::Finished) << straight.message;
-  ASSERT_EQ(straight.cached_prefix_blocks, 2);
-  RunDir dir;
-  const TrainingOutcome resumed = interrupted_then_resumed(make_job, dir.path(), 12, /*pause_first=*/true);
-  ASSERT_EQ(resumed.status, RunStatus::Finished) << resumed.message;
-  expect_same_epochs(straight.epochs, resumed.epochs);
-  expect_same_weights(straight.model, resumed.model);
+  ASSERT_EQ(Trainer::run(make_job()).cached_prefix_blocks, 2);  // the case this test is about
+  expect_resume_matches_uninterrupted(make_job, 12, /*pause_first=*/true);
 }
 
 TEST(Resume, ACheckpointOfAnotherRunIsRefusedByName) {

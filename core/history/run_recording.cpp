@@ -1,8 +1,11 @@
 #include "history/run_recording.h"
 
 #include "experiment/experiment_config.h"
+#include "weights/bounded_json.h"
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace fs = std::filesystem;
 
@@ -85,6 +88,19 @@ HistoryRun history_run_from(const Comparison& comparison, const std::string& out
     }
   }
   return run;
+}
+
+RunRepetition recorded_repetition(const std::string& output_dir) {
+  std::ifstream in(fs::path(output_dir) / "run.json");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const nlohmann::json record = parse_bounded_json_or_null(text);
+  RunRepetition repetition;
+  if (!record.is_object()) return repetition;
+  const auto seeds = record.find("per_seed");
+  if (seeds == record.end() || !seeds->is_array() || seeds->empty()) return repetition;
+  repetition.seeds = static_cast<int>(seeds->size());
+  for (const auto& row : *seeds) repetition.twin = repetition.twin || (row.is_object() && row.contains("baseline"));
+  return repetition;
 }
 
 std::string produced_model_file(const std::string& output_dir) {

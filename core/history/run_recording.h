@@ -24,6 +24,20 @@ HistoryRun history_run_from(const Comparison& comparison, const std::string& out
 /// below it (twin/ excluded: that is the twin's); empty when there is none.
 std::string produced_model_file(const std::string& output_dir);
 
+/// How a recorded run was repeated: `run --seeds K --twin`, or the GUI's
+/// "Seeds" and "Compare with twin".
+struct RunRepetition {
+  int seeds = 1;
+  bool twin = false;
+  bool operator==(const RunRepetition& o) const { return seeds == o.seeds && twin == o.twin; }
+};
+
+/// The repetition of the run recorded in `output_dir`, from its run.json: a
+/// comparison lists every seed that ran in "per_seed", each with its
+/// "baseline" when it had a twin. A single run, or a directory that is gone
+/// or unreadable, is one seed without a twin.
+RunRepetition recorded_repetition(const std::string& output_dir);
+
 /// Adds `run` to the history at `history_path` (default: default_history_path()).
 /// Never throws: recording is a convenience and must not fail the run, so on
 /// any error it returns nothing and sets `*warning` to a line naming the

@@ -1,4 +1,6 @@
 #include "history/run_history.h"
+#include "history/run_recording.h"
+#include "main_window/training_controls.h"
 #include "main_window/main_window.h"
 #include "runs/runs_panel.h"
 #include "runs/runs_table_model.h"
@@ -179,6 +181,8 @@ TEST_F(RunsPanelTest, RerunHandsOverTheRecordedConfig) {
   const auto config = nlohmann::json::parse(rerun.at(0).at(0).toString().toStdString());
   EXPECT_EQ(config["name"], "blur lesson");
   EXPECT_EQ(rerun.at(0).at(1).toString(), QStringLiteral("blur lesson"));
+  EXPECT_EQ(rerun.at(0).at(2).toInt(), 1);  // no run.json to say otherwise: one seed, no twin
+  EXPECT_FALSE(rerun.at(0).at(3).toBool());
 }
 
 TEST_F(RunsPanelTest, ACorruptHistoryIsNamedNotFatal) {
@@ -283,6 +287,17 @@ TEST_F(RunsWindowTest, ARunOverSeveralSeedsIsRecordedOnceWithItsMeanAccuracy) {
   ASSERT_TRUE(record.open(QIODevice::ReadOnly));
   const auto json = nlohmann::json::parse(record.readAll().toStdString());
   EXPECT_DOUBLE_EQ(*runs[0].test_accuracy, json["transfer"]["test_accuracy"]["mean"].get<double>());
+
+  // Re-run with the window set to one seed: it runs over two seeds again.
+  window.trainingControls()->seedsBox()->setValue(1);
+  window.runsPanel()->selectRuns({runs[0].id});
+  window.runsPanel()->rerunAction()->trigger();
+  EXPECT_EQ(window.trainingControls()->seedsBox()->value(), 2);
+  EXPECT_FALSE(window.trainingControls()->twinBox()->isChecked());
+  ASSERT_TRUE(waitUntilIdle());
+  const auto again = RunHistory(window.runsPanel()->historyPath().toStdString()).list({name.toStdString(), ""});
+  ASSERT_EQ(again.size(), 2u);
+  for (const auto& run : again) EXPECT_EQ(recorded_repetition(run.output_dir), (RunRepetition{2, false}));
 }
 
 }  // namespace

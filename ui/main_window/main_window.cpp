@@ -289,8 +289,9 @@ void MainWindow::buildRunsDock() {
 }
 
 /// Runs → Re-run: the recorded config becomes the session's, as a preset
-/// would, and trains with the current run options (twin, seeds).
-void MainWindow::rerun(const QString& configJson, const QString& name) {
+/// would, and trains as the run was trained: over as many seeds, with its twin
+/// when it had one.
+void MainWindow::rerun(const QString& configJson, const QString& name, int seeds, bool twin) {
   if (controller_->isBusy()) {
     showError(QString(), tr("Stop the run before running another one."));
     return;
@@ -300,6 +301,10 @@ void MainWindow::rerun(const QString& configJson, const QString& name) {
     showError(tr("Could not load the run's config"), error);
     return;
   }
+  RunOptions options;
+  options.seeds = seeds;
+  options.twin = twin;
+  controls_->setRunOptions(options);
   statusBar()->showMessage(tr("Running %1 again").arg(name), 8000);
   startTraining();
 }

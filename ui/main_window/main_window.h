@@ -104,7 +104,7 @@ class MainWindow : public QMainWindow {
   void buildMenus();
   void buildLessonsMenu();
   void buildRunsDock();
-  void rerun(const QString& configJson, const QString& name);
+  void rerun(const QString& configJson, const QString& name, int seeds, bool twin);
   void buildStatusBar();
   void connectController();
   void showState(TrainingController::State state);

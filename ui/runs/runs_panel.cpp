@@ -2,6 +2,7 @@
 
 #include "history/metrics_export.h"
 #include "history/run_history.h"
+#include "history/run_recording.h"
 #include "plot/qcustomplot_no_keywords.h"
 #include "runs/runs_table_model.h"
 
@@ -326,7 +327,9 @@ void RunsPanel::requestRerun() {
     Q_EMIT message(tr("Run %1 has no readable config to run again.").arg(run->id));
     return;
   }
-  Q_EMIT rerunRequested(QString::fromStdString(run->config.dump(2)), QString::fromStdString(run->name));
+  const RunRepetition repetition = recorded_repetition(run->output_dir);
+  Q_EMIT rerunRequested(QString::fromStdString(run->config.dump(2)), QString::fromStdString(run->name),
+                        repetition.seeds, repetition.twin);
 }
 
 void RunsPanel::exportCsvWithDialog() {

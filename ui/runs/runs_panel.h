@@ -64,8 +64,9 @@ class RunsPanel : public QWidget {
   void refresh();
 
  Q_SIGNALS:
-  /// Re-run: the selected run's config (JSON text) and its name.
-  void rerunRequested(const QString& configJson, const QString& name);
+  /// Re-run: the selected run's config (JSON text), its name, and how it was
+  /// repeated (seeds; with its twin), read from its run.json.
+  void rerunRequested(const QString& configJson, const QString& name, int seeds, bool twin);
   /// One line for the status bar (exports, deletions, errors).
   void message(const QString& text);
 

@@ -1,5 +1,7 @@
 #include "history/run_recording.h"
 
+#include "experiment/comparison_record.h"
+
 #include "history_test_dir.h"
 
 #include <gtest/gtest.h>
@@ -96,6 +98,31 @@ TEST(HistoryRunFrom, AComparisonStoppedEarlyTakesTheStatusOfItsLastRun) {
   const HistoryRun run = history_run_from(comparison, history_test_dir().string(), "gui");
   EXPECT_EQ(run.status, "cancelled");
   EXPECT_EQ(run.verdict, "");
+}
+
+Comparison comparison_of(int seeds, bool twin) {
+  Comparison comparison;
+  for (int seed = 1; seed <= seeds; ++seed) {
+    SeedRuns s;
+    s.seed = static_cast<uint64_t>(seed);
+    s.transfer = sample_record();
+    if (twin) s.baseline = sample_record();
+    comparison.runs.push_back(s);
+  }
+  return comparison;
+}
+
+TEST(RecordedRepetition, ReadsSeedsAndTwinFromTheRunRecord) {
+  const fs::path dir = history_test_dir();
+  write_comparison(comparison_of(2, true), (dir / "twins").string());
+  write_comparison(comparison_of(3, false), (dir / "seeds").string());
+  write_run(sample_record(), (dir / "single").string());
+  EXPECT_EQ(recorded_repetition((dir / "twins").string()), (RunRepetition{2, true}));
+  EXPECT_EQ(recorded_repetition((dir / "seeds").string()), (RunRepetition{3, false}));
+  EXPECT_EQ(recorded_repetition((dir / "single").string()), (RunRepetition{1, false}));
+  EXPECT_EQ(recorded_repetition((dir / "gone").string()), (RunRepetition{1, false}));
+  std::ofstream(dir / "single" / "run.json") << "{\"per_seed\": ";  // cut short
+  EXPECT_EQ(recorded_repetition((dir / "single").string()), (RunRepetition{1, false}));
 }
 
 TEST(ProducedModelFile, PrefersTheExportedModelThenTheNewestCheckpoint) {

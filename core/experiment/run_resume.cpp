@@ -7,8 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 namespace fs = std::filesystem;
 
@@ -36,13 +34,11 @@ bool run_can_resume(const std::string& run_dir) {
   if (!fs::is_regular_file(training_checkpoint_path(run_dir), ec) || !fs::is_regular_file(run_config_path(run_dir), ec)) {
     return false;
   }
-  std::ifstream in(fs::path(run_dir) / "run.json");
-  if (!in) return true;  // killed before the end: no record at all
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto record = parse_bounded_json_or_null(text);
-  if (!record.is_object()) return true;  // cut short while being written
-  const std::string status = record.value("status", "");
-  return status != "finished" && status != "diverged";
+  // No record: killed before the end; an unreadable one: cut short while being written.
+  const auto record = read_bounded_json_file_or_null((fs::path(run_dir) / "run.json").string());
+  const auto status = record.is_object() ? record.find("status") : record.end();
+  if (status == record.end() || !status->is_string()) return true;
+  return *status != "finished" && *status != "diverged";
 }
 
 }  // namespace tl

@@ -4,8 +4,6 @@
 #include "weights/bounded_json.h"
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 namespace fs = std::filesystem;
 
@@ -91,9 +89,7 @@ HistoryRun history_run_from(const Comparison& comparison, const std::string& out
 }
 
 RunRepetition recorded_repetition(const std::string& output_dir) {
-  std::ifstream in(fs::path(output_dir) / "run.json");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const nlohmann::json record = parse_bounded_json_or_null(text);
+  const nlohmann::json record = read_bounded_json_file_or_null((fs::path(output_dir) / "run.json").string());
   RunRepetition repetition;
   if (!record.is_object()) return repetition;
   const auto seeds = record.find("per_seed");

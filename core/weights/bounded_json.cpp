@@ -1,5 +1,8 @@
 #include "weights/bounded_json.h"
 
+#include <fstream>
+#include <iterator>
+
 namespace tl {
 
 nlohmann::json parse_bounded_json(const char* first, const char* last) {
@@ -21,6 +24,13 @@ nlohmann::json parse_bounded_json(const char* first, const char* last) {
     if (what.size() > 80) what = what.substr(0, 77) + "...";
     throw JsonRejected("JSON " + what);
   }
+}
+
+nlohmann::json read_bounded_json_file_or_null(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return nullptr;
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_bounded_json_or_null(text);
 }
 
 }  // namespace tl

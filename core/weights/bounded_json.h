@@ -31,6 +31,11 @@ inline nlohmann::json parse_bounded_json(const std::string& text) {
   return parse_bounded_json(text.data(), text.data() + text.size());
 }
 
+/// The JSON of the file at `path` through parse_bounded_json; null when the
+/// file is missing or unreadable, or its text is invalid or refused. For
+/// records a reader can do without (run.json when resuming or re-running).
+nlohmann::json read_bounded_json_file_or_null(const std::string& path);
+
 /// parse_bounded_json for readers that skip what they cannot read (a line of
 /// an event log, a hand-edited history row): null instead of an exception.
 inline nlohmann::json parse_bounded_json_or_null(const std::string& text) {

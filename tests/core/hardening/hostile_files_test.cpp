@@ -3,6 +3,7 @@
 // problem; none may crash, hang or allocate what a header merely declares.
 #include "data/idx_reader.h"
 #include "experiment/experiment_config.h"
+#include "experiment/run_resume.h"
 #include "train/training_checkpoint.h"
 #include "weights/checkpoint.h"
 #include "weights/safetensors.h"
@@ -236,6 +237,30 @@ TEST(HostileEventLog, ADeeplyNestedBrokenOrMistypedLineIsSkipped) {
   EXPECT_EQ(events[0].kind, "start");
   EXPECT_EQ(events[1].kind, "checkpoint");
   EXPECT_EQ(events[1].batch, 10);
+}
+
+// The window asks at start whether the last run can resume: whatever its
+// run.json holds, the answer comes from the files, never an exception.
+TEST(HostileRunRecord, ResumabilityIsDecidedWithoutThrowing) {
+  const fs::path dir = fs::temp_directory_path() / ("tl_hostile_record_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string run_dir = dir.string();
+  EXPECT_FALSE(run_can_resume(run_dir));  // no checkpoint, no config
+  std::ofstream(training_checkpoint_path(run_dir)) << "x";
+  std::ofstream(run_config_path(run_dir)) << "{}";
+  EXPECT_TRUE(run_can_resume(run_dir));  // killed before run.json was written
+  const auto with_record = [&](const std::string& json) {
+    std::ofstream(dir / "run.json") << json;
+    return run_can_resume(run_dir);
+  };
+  EXPECT_FALSE(with_record(R"({"status": "finished"})"));
+  EXPECT_FALSE(with_record(R"({"status": "diverged"})"));
+  EXPECT_TRUE(with_record(R"({"status": "cancelled"})"));
+  EXPECT_TRUE(with_record(R"({"status": 5})"));
+  EXPECT_TRUE(with_record(R"(["status", "finished"])"));
+  EXPECT_TRUE(with_record("{\"status\": " + nested_arrays(100000) + "}"));
+  EXPECT_TRUE(with_record(R"({"status": "fini)"));
+  fs::remove_all(dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, HostileFiles, ::testing::ValuesIn(hostile_files()),

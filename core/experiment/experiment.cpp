@@ -410,6 +410,12 @@ RunRecord make_run_record(const PreparedExperiment& p, const TrainingOutcome& ou
   }
   if (outcome.model) r.layers = layer_drift(*outcome.model, p.initial_state);
   if (p.data.folder_report) r.sections["data_report"] = p.data.folder_report->to_json();
+  // What a reader needs to repeat the run's numbers exactly (the config's
+  // training.threads may say 0, every core of whatever machine runs it).
+  if (outcome.threads > 0) {
+    r.sections["compute"] = {{"threads", outcome.threads},
+                             {"weight_memory_format", outcome.channels_last ? "channels_last" : "nchw"}};
+  }
   return r;
 }
 

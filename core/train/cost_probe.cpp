@@ -1,6 +1,7 @@
 #include "train/cost_probe.h"
 
 #include "models/model_zoo.h"
+#include "train/weight_memory_format.h"
 
 #include <c10/core/Allocator.h>
 #include <c10/util/ThreadLocalDebugInfo.h>
@@ -75,6 +76,7 @@ TrainingCost probe_training_cost(const std::string& architecture, const InputSha
   {
     c10::DebugInfoGuard counting(c10::DebugInfoKind::PROFILER_STATE, counter);
     TransferModel model = make_model(architecture, options.num_classes, input);
+    set_weight_memory_format(*model, at::MemoryFormat::ChannelsLast);  // as the Trainer trains by default
     model->train();
     cost.parameters = count_parameters(*model);
     for (const auto& p : model->parameters()) cost.parameter_bytes += p.numel() * p.element_size();

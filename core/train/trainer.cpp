@@ -1,6 +1,7 @@
 #include "train/trainer.h"
 
 #include "train/batch_cycler.h"
+#include "train/weight_memory_format.h"
 #include "train/cpu_threads.h"
 #include "train/feature_cache.h"
 #include "train/optimizer_state.h"
@@ -370,6 +371,10 @@ struct Trainer::Run {
   int64_t total_batches = 0;
   double train_seconds = 0.0;        // of the finished epochs, pauses excluded
   std::string last_checkpoint;       // "after epoch 2": the one on disk; empty = none written
+  // The two settings that change a run's rounding: a resumed run takes them
+  // from its checkpoint, so it ends exactly as the uninterrupted run would.
+  int threads = 1;                   // LibTorch intra-op threads of the training thread
+  bool channels_last = true;         // convolution weights NHWC (weight_memory_format.h)
 
   explicit Run(TransferModelImpl& m) : model(m) {}
 
@@ -426,6 +431,11 @@ namespace {
 
 // Bumped when the checkpoint layout changes, so an old file is refused by name.
 constexpr int kCheckpointFormat = 1;
+constexpr int kMaxThreads = 256;  // as the config's training.threads
+
+at::MemoryFormat weight_memory_format(bool channels_last) {
+  return channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+}
 
 std::string number_text(double value) {
   std::ostringstream s;
@@ -605,6 +615,8 @@ void Trainer::save_checkpoint(Run& run, const EpochProgress* partial, int epoch,
   p["train_seconds"] = run.train_seconds;
   p["plan"] = freeze_plan_to_json(run.plan);
   p["learning_rate"] = run.learning_rate;
+  p["threads"] = run.threads;
+  p["channels_last"] = run.channels_last;
   nlohmann::json& epochs = p["completed_epochs"] = nlohmann::json::array();
   for (const auto& e : outcome_.epochs) epochs.push_back(epoch_event_to_json(e));
 
@@ -636,6 +648,23 @@ void Trainer::save_checkpoint(Run& run, const EpochProgress* partial, int epoch,
   report(epoch, batch, "checkpoint", run.last_checkpoint);
 }
 
+// The thread count and weight layout the checkpoint was trained with, so the
+// rest of the run rounds as it would have without the interruption. A
+// checkpoint older than these fields was trained NCHW, with the thread count
+// of its day: unknown, so the current one stays.
+void Trainer::restore_numerics(Run& run, const nlohmann::json& progress) {
+  if (progress.contains("threads")) {
+    const int threads = progress.at("threads").get<int>();
+    if (threads < 1 || threads > kMaxThreads) {
+      throw std::runtime_error("threads " + std::to_string(threads) + " is out of range");
+    }
+    if (threads != run.threads) at::set_num_threads(threads);
+    run.threads = threads;
+  }
+  run.channels_last = progress.value("channels_last", false);
+  set_weight_memory_format(run.model, weight_memory_format(run.channels_last));
+}
+
 int Trainer::restore_checkpoint(Run& run, std::optional<EpochProgress>& partial) {
   const std::string path = training_checkpoint_path(job_.run_dir);
   const TrainingCheckpoint ckpt = load_training_checkpoint(path);
@@ -659,6 +688,7 @@ int Trainer::restore_checkpoint(Run& run, std::optional<EpochProgress>& partial)
 
     // The plan in force when the checkpoint was taken, then the weights and
     // the optimizer state of the parameters it trains.
+    restore_numerics(run, p);
     const TrainingUpdate saved{freeze_plan_from_json(p.at("plan")), p.at("learning_rate").get<double>()};
     if (!(saved.plan == run.plan) || saved.learning_rate != run.learning_rate) apply_plan(run, saved);
     load_into(run.model, tensors_under(ckpt.tensors, "model/"));
@@ -696,7 +726,7 @@ int Trainer::restore_checkpoint(Run& run, std::optional<EpochProgress>& partial)
 void Trainer::train_loop() {
   // Grad mode and the intra-op thread count are per thread: set them here.
   torch::AutoGradMode grad_mode(true);
-  configure_cpu_threads(job_.options.threads);
+  const CpuThreads cpu = configure_cpu_threads(job_.options.threads);
   torch::manual_seed(job_.options.seed);
 
   auto& model = *job_.model;
@@ -710,6 +740,9 @@ void Trainer::train_loop() {
   job_.plan.apply(model);
 
   Run run(model);
+  run.threads = cpu.torch_threads;
+  run.channels_last = opt.channels_last;
+  set_weight_memory_format(model, weight_memory_format(run.channels_last));
   run.plan = job_.plan;
   run.learning_rate = opt.learning_rate;
   run.mitigations = prepare_mitigations(job_, model);
@@ -753,6 +786,8 @@ void Trainer::train_loop() {
   }
   cache_frozen_prefix(run);
   outcome_.cached_prefix_blocks = run.first_block;
+  outcome_.threads = run.threads;
+  outcome_.channels_last = run.channels_last;
 
   for (int epoch = first_epoch; epoch <= opt.epochs && !cancel_requested(); ++epoch) {
     EpochProgress progress;

@@ -6,6 +6,7 @@
 #include "transfer/freeze_plan.h"
 #include "transfer/l2sp.h"
 
+#include <nlohmann/json_fwd.hpp>
 #include <torch/nn/modules/linear.h>
 
 #include <atomic>
@@ -34,6 +35,9 @@ struct TrainingOptions {
   uint64_t seed = 1;
   int threads = 0;             ///< intra-op threads; 0 = every core
   bool cache_frozen_features = true;  ///< reuse activations of a frozen prefix every epoch
+  /// Convolution weights channels-last while training (use_channels_last);
+  /// false keeps PyTorch's default NCHW, for comparisons against it.
+  bool channels_last = true;
 };
 
 /// Domain-adversarial training (DANN, Ganin and Lempitsky 2015). Every step
@@ -102,6 +106,8 @@ struct TrainingOutcome {
   std::vector<EpochEvent> epochs;  ///< of the whole run, including those before a resume
   double seconds = 0.0;
   int64_t cached_prefix_blocks = 0;  ///< blocks whose output was cached (0 = none)
+  int threads = 0;                   ///< LibTorch intra-op threads it trained with (0 = it never started)
+  bool channels_last = false;        ///< whether its convolution weights trained channels-last
 };
 
 /// Loss and accuracy of a model on a dataset (eval mode, no grad).
@@ -190,6 +196,7 @@ class Trainer {
   void cache_frozen_prefix(Run& run);
   void save_checkpoint(Run& run, const EpochProgress* partial, int epoch, int64_t batch);
   int restore_checkpoint(Run& run, std::optional<EpochProgress>& partial);
+  void restore_numerics(Run& run, const nlohmann::json& progress);
   /// Appends to the event log and tells the listener.
   void report(int epoch, int64_t batch, const std::string& kind, const std::string& details);
 

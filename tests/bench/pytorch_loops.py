@@ -5,8 +5,10 @@
 
 JOB as tl_bench's (smallcnn-full-finetune, resnet_narrow-feature-extraction, ...);
 LOOP is "tutorial" (DataLoader with default settings over a TensorDataset,
-default torch thread settings) or "tuned" (torch.set_num_threads(os.cpu_count()),
-batches sliced from the tensors, no DataLoader). The models mirror
+default torch thread settings), "tuned" (torch.set_num_threads(os.cpu_count()),
+batches sliced from the tensors, no DataLoader) or "tuned_channels_last" (the
+tuned loop with the model's weights channels-last, as Transfer Lab trains: it
+shows how much of the difference is the memory layout). The models mirror
 core/models/small_cnn.cpp and core/models/resnet.cpp layer by layer (the
 parameter count is printed so run.sh can check it against tl_bench's); the data,
 batch size, optimizer and freezing follow tl_bench.cpp. Prints one JSON line.
@@ -259,6 +261,8 @@ def train_tuned(model, frozen, data, epochs, dann=False):
 def run(job, loop, data, epochs):
     torch.manual_seed(1)
     model, frozen = build(job)
+    if loop == "tuned_channels_last":
+        model = model.to(memory_format=torch.channels_last)
     fn = train_tutorial if loop == "tutorial" else train_tuned
     return model, fn(model, frozen, data, epochs, dann=job.endswith("-dann"))
 
@@ -266,10 +270,10 @@ def run(job, loop, data, epochs):
 def main():
     job, loop = sys.argv[1], sys.argv[2]
     epochs = int(sys.argv[sys.argv.index("--epochs") + 1]) if "--epochs" in sys.argv else 3
-    if loop == "tuned":
+    if loop in ("tuned", "tuned_channels_last"):
         torch.set_num_threads(os.cpu_count())
     elif loop != "tutorial":
-        sys.exit("loop: expected tutorial or tuned")
+        sys.exit("loop: expected tutorial, tuned or tuned_channels_last")
     data = (first_of_classes("train", TRAIN_IMAGES), first_of_classes("t10k", VALIDATION_IMAGES))
     small = ((data[0][0][:256], data[0][1][:256]), (data[1][0][:64], data[1][1][:64]))
     run(job, loop, small, 1)  # warm-up, as tl_bench does

@@ -39,6 +39,12 @@ while [ "$rep" -le "$reps" ]; do
     "$python" "$here/pytorch_loops.py" "$job" tuned --epochs "$epochs" >>"$raw"
     tail -n 3 "$raw" | cut -c1-110 >&2
   done
+  # The weight layout: ours in PyTorch's default NCHW, and the tuned Python
+  # loop channels-last as ours trains, for the full fine-tuning jobs.
+  for job in smallcnn-full-finetune resnet_narrow-full-finetune; do
+    "$bench" job "$job" --epochs 2 --memory-format nchw >>"$raw"
+    "$python" "$here/pytorch_loops.py" "$job" tuned_channels_last --epochs 2 >>"$raw"
+  done
   # The OpenBLAS thread choice: the same full fine-tuning with OpenBLAS
   # forced to 1 thread versus its default.
   "$bench" job smallcnn-full-finetune --epochs 2 --openblas-threads 1 >>"$raw"

@@ -36,6 +36,13 @@ def main():
                  "pytorch_tuned_images_per_s": round(tuned, 1), "ratio": round(ours / tutorial, 2),
                  "ratio_tuned": round(ours / tuned, 2), "repetitions": reps,
                  "parameters": next(iter(params.values()))}
+        nchw, _ = pick("transferlab_nchw", job)
+        tuned_cl, _ = pick("pytorch_tuned_channels_last", job)
+        if nchw and tuned_cl:
+            entry["weight_layout"] = {"transferlab_nchw_images_per_s": round(nchw, 1),
+                                      "channels_last_speedup": round(ours / nchw, 2),
+                                      "pytorch_tuned_channels_last_images_per_s": round(tuned_cl, 1),
+                                      "ratio_tuned_channels_last": round(ours / tuned_cl, 2)}
         if job.endswith("feature-extraction"):
             o, _ = pick("transferlab", job, "later_epochs_images_per_s")
             t, _ = pick("pytorch_tutorial", job, "later_epochs_images_per_s")

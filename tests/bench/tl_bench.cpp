@@ -2,7 +2,7 @@
 // thing and prints one JSON line; run.sh interleaves these calls with the
 // Python loops of tests/bench/pytorch_loops.py and writes bench.json.
 //
-//   tl_bench job JOB [--epochs E] [--openblas-threads K] [--threads T]
+//   tl_bench job JOB [--epochs E] [--openblas-threads K] [--threads T] [--memory-format nchw|channels-last]
 //   tl_bench peak
 //
 // JOB is ARCH-STRATEGY with ARCH small_cnn ("smallcnn") or resnet_narrow and
@@ -83,8 +83,16 @@ int openblas_threads() {
   return fn ? fn() : -1;
 }
 
+/// What one `tl_bench job` call varies; the defaults are the app's choices.
+struct Knobs {
+  int epochs = 3;
+  int blas_threads = 0;  // 0: the app's choice (tl::configure_cpu_threads)
+  int threads = 0;       // 0: every core, as the app does
+  bool channels_last = true;
+};
+
 tl::TrainingOutcome train_once(const JobSpec& spec, const tl::Dataset& train, const tl::Dataset& validation,
-                          int epochs, int threads) {
+                          int epochs, const Knobs& knobs) {
   torch::manual_seed(1);
   tl::TrainingJob job;
   job.model = tl::make_model(spec.architecture, kClasses);
@@ -95,7 +103,8 @@ tl::TrainingOutcome train_once(const JobSpec& spec, const tl::Dataset& train, co
   job.options.batch_size = kBatch;
   job.options.learning_rate = 0.01;
   job.options.momentum = 0.9;
-  job.options.threads = threads;  // 0: every core, as the app does
+  job.options.threads = knobs.threads;
+  job.options.channels_last = knobs.channels_last;
   if (spec.dann) {
     tl::DannSetup dann;
     dann.unlabelled = train;
@@ -107,7 +116,8 @@ tl::TrainingOutcome train_once(const JobSpec& spec, const tl::Dataset& train, co
   return outcome;
 }
 
-int run_job(const std::string& name, int epochs, int blas_threads, int threads) {
+int run_job(const std::string& name, const Knobs& knobs) {
+  const int epochs = knobs.epochs, blas_threads = knobs.blas_threads, threads = knobs.threads;
   // The Trainer gives OpenBLAS the app's choice unless OPENBLAS_NUM_THREADS
   // is set (tl::configure_cpu_threads): set both to compare against it.
   if (blas_threads > 0) setenv("OPENBLAS_NUM_THREADS", std::to_string(blas_threads).c_str(), 1);
@@ -120,15 +130,16 @@ int run_job(const std::string& name, int epochs, int blas_threads, int threads) 
   const auto validation = first_of_classes(tl::load_fashion_mnist(dir, tl::DataSplit::Test), kValidationImages);
 
   // Warm-up: one short epoch (allocators, oneDNN primitives, thread pools).
-  train_once(spec, first_of_classes(train, 256), first_of_classes(validation, 64), 1, threads);
+  train_once(spec, first_of_classes(train, 256), first_of_classes(validation, 64), 1, knobs);
 
-  const auto outcome = train_once(spec, train, validation, epochs, threads);
+  const auto outcome = train_once(spec, train, validation, epochs, knobs);
   double later_seconds = 0.0;
   for (size_t e = 1; e < outcome.epochs.size(); ++e) later_seconds += outcome.epochs[e].seconds;
   const auto model = tl::make_model(spec.architecture, kClasses);
   std::string side = "transferlab";
   if (blas_threads > 0) side += "_openblas" + std::to_string(blas_threads);
   if (threads > 0) side += "_threads" + std::to_string(threads);
+  if (!knobs.channels_last) side += "_nchw";
   std::printf(
       "{\"side\": \"%s\", \"job\": \"%s\", \"images_per_s\": %.3f, \"later_epochs_images_per_s\": %.3f, "
       "\"first_epoch_s\": %.4f, \"seconds\": %.4f, \"epochs\": %d, \"parameters\": %lld, \"flops_per_image\": %lld, "
@@ -171,17 +182,22 @@ int main(int argc, char** argv) {
   try {
     if (argc >= 2 && std::string(argv[1]) == "peak") return run_peak();
     if (argc >= 3 && std::string(argv[1]) == "job") {
-      int epochs = 3, blas_threads = 0, threads = 0;
+      Knobs knobs;
       for (int i = 3; i + 1 < argc; i += 2) {
-        const std::string flag = argv[i];
-        if (flag == "--epochs") epochs = std::stoi(argv[i + 1]);
-        else if (flag == "--openblas-threads") blas_threads = std::stoi(argv[i + 1]);
-        else if (flag == "--threads") threads = std::stoi(argv[i + 1]);
-        else throw std::invalid_argument("unknown option " + flag);
+        const std::string flag = argv[i], value = argv[i + 1];
+        if (flag == "--epochs") knobs.epochs = std::stoi(value);
+        else if (flag == "--openblas-threads") knobs.blas_threads = std::stoi(value);
+        else if (flag == "--threads") knobs.threads = std::stoi(value);
+        else if (flag == "--memory-format" && (value == "nchw" || value == "channels-last")) {
+          knobs.channels_last = value == "channels-last";
+        } else {
+          throw std::invalid_argument("unknown option " + flag + " " + value);
+        }
       }
-      return run_job(argv[2], epochs, blas_threads, threads);
+      return run_job(argv[2], knobs);
     }
-    std::cerr << "usage: tl_bench job JOB [--epochs E] [--openblas-threads K] [--threads T] | tl_bench peak\n";
+    std::cerr << "usage: tl_bench job JOB [--epochs E] [--openblas-threads K] [--threads T] "
+                 "[--memory-format nchw|channels-last] | tl_bench peak\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "tl_bench: " << e.what() << "\n";

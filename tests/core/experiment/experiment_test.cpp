@@ -101,6 +101,9 @@ TEST(Experiment, ShortRealRunBeatsChanceByAWideMargin) {
   }
   EXPECT_DOUBLE_EQ(j["final"]["test_accuracy"].get<double>(), record.test_accuracy);
   EXPECT_EQ(j["config"]["training"]["batch_size"], 32);
+  // The thread count the config's "every core" became, and the weight layout.
+  EXPECT_EQ(j["compute"]["threads"], training_thread_count(c.training.threads));
+  EXPECT_EQ(j["compute"]["weight_memory_format"], "channels_last");
   for (const char* key : {"path", "type", "params", "trainable", "drift"}) {
     EXPECT_TRUE(j["layers"][0].contains(key)) << key;
   }

@@ -108,9 +108,11 @@ void expect_same_weights(const TransferModel& a, const TransferModel& b) {
 }
 
 // Stops `job` at batch `cancel_at` (after a pause there when `pause_first`,
-// which writes a mid-epoch checkpoint), then resumes a fresh copy of the job.
+// which writes a mid-epoch checkpoint), then resumes a fresh copy of the job,
+// or the job make_resumed_job gives when there is one.
 TrainingOutcome interrupted_then_resumed(const std::function<TrainingJob()>& make_job, const std::string& dir,
-                                         int64_t stop_at, bool pause_first) {
+                                         int64_t stop_at, bool pause_first,
+                                         const std::function<TrainingJob()>& make_resumed_job = {}) {
   {
     Script script;
     TrainingJob job = make_job();
@@ -125,7 +127,7 @@ TrainingOutcome interrupted_then_resumed(const std::function<TrainingJob()>& mak
     }
     EXPECT_EQ(trainer.wait().status, RunStatus::Cancelled);
   }
-  TrainingJob job = make_job();
+  TrainingJob job = make_resumed_job ? make_resumed_job() : make_job();
   job.run_dir = dir;
   job.resume = true;
   Script script;
@@ -175,6 +177,50 @@ TEST(Resume, DannOnACachedPrefixResumesExactly) {
   };
   ASSERT_EQ(Trainer::run(make_job()).cached_prefix_blocks, 2);  // the case this test is about
   expect_resume_matches_uninterrupted(make_job, 12, /*pause_first=*/true);
+}
+
+// The thread count and the weights' memory layout change the rounding: a run
+// resumed on a machine with other cores, or by a build that trains in
+// another layout, continues with those of its checkpoint.
+TEST(Resume, KeepsTheThreadCountAndWeightLayoutOfItsCheckpoint) {
+  const auto make_job = [](int threads, bool channels_last) {
+    return [=] {
+      TrainingJob job = job_for(Strategy::FullFineTuning, 3);
+      job.options.threads = threads;
+      job.options.channels_last = channels_last;
+      return job;
+    };
+  };
+  const TrainingOutcome straight = Trainer::run(make_job(1, false)());
+  ASSERT_EQ(straight.status, RunStatus::Finished) << straight.message;
+  EXPECT_EQ(straight.threads, 1);
+  EXPECT_FALSE(straight.channels_last);
+  RunDir dir;
+  const TrainingOutcome resumed =
+      interrupted_then_resumed(make_job(1, false), dir.path(), 8, /*pause_first=*/false, make_job(2, true));
+  ASSERT_EQ(resumed.status, RunStatus::Finished) << resumed.message;
+  EXPECT_EQ(resumed.threads, 1);
+  EXPECT_FALSE(resumed.channels_last);
+  expect_same_epochs(straight.epochs, resumed.epochs);
+  expect_same_weights(straight.model, resumed.model);
+}
+
+TEST(Resume, ACheckpointWithAnImpossibleThreadCountIsRefusedByName) {
+  RunDir dir;
+  TrainingJob first = job_for(Strategy::FullFineTuning, 2);
+  first.run_dir = dir.path();
+  ASSERT_EQ(Trainer::run(std::move(first)).status, RunStatus::Finished);
+  const std::string path = training_checkpoint_path(dir.path());
+  TrainingCheckpoint ckpt = load_training_checkpoint(path);
+  EXPECT_EQ(ckpt.progress.at("channels_last"), true);
+  ckpt.progress["threads"] = 0;
+  save_training_checkpoint(ckpt, path);
+  TrainingJob again = job_for(Strategy::FullFineTuning, 2);
+  again.run_dir = dir.path();
+  again.resume = true;
+  const TrainingOutcome outcome = Trainer::run(std::move(again));
+  EXPECT_EQ(outcome.status, RunStatus::Failed);
+  EXPECT_THAT(outcome.message, HasSubstr("cannot resume from it: threads 0 is out of range"));
 }
 
 TEST(Resume, ACheckpointOfAnotherRunIsRefusedByName) {

@@ -1,5 +1,6 @@
 #include "support/synthetic_tasks.h"
 #include "models/model_zoo.h"
+#include "train/weight_memory_format.h"
 #include "train/feature_cache.h"
 #include "train/trainer.h"
 #include "transfer/strategy.h"
@@ -83,6 +84,43 @@ TEST(Trainer, SameSeedGivesTheSameRun) {
     EXPECT_EQ(a.epochs[i].train_loss, b.epochs[i].train_loss);
     EXPECT_EQ(a.epochs[i].val_loss, b.epochs[i].val_loss);
   }
+}
+
+TEST(Trainer, ConvolutionWeightsTrainChannelsLastUnlessTurnedOff) {
+  auto fast = job_for(Strategy::FullFineTuning, 1);
+  auto plain = job_for(Strategy::FullFineTuning, 1);
+  plain.options.channels_last = false;
+  auto fast_model = fast.model;
+  auto plain_model = plain.model;
+  ASSERT_FALSE(has_weight_memory_format(*fast_model, at::MemoryFormat::ChannelsLast));  // PyTorch's default NCHW until training starts
+  const auto a = Trainer::run(std::move(fast));
+  const auto b = Trainer::run(std::move(plain));
+  EXPECT_TRUE(has_weight_memory_format(*fast_model, at::MemoryFormat::ChannelsLast));
+  EXPECT_FALSE(has_weight_memory_format(*plain_model, at::MemoryFormat::ChannelsLast));
+  // The two layouts run different convolution kernels: the same training up
+  // to rounding in the summation order.
+  ASSERT_EQ(a.epochs.size(), 1u);
+  EXPECT_NEAR(a.epochs[0].train_loss, b.epochs[0].train_loss, 1e-4);
+  EXPECT_NEAR(a.epochs[0].val_loss, b.epochs[0].val_loss, 1e-4);
+}
+
+TEST(WeightMemoryFormat, KeepsTheParameterObjectsAndTheirValues) {
+  auto model = make_model("small_cnn", 4);
+  const auto before = snapshot(*model);
+  const auto params = model->parameters();
+  set_weight_memory_format(*model, at::MemoryFormat::ChannelsLast);
+  EXPECT_TRUE(has_weight_memory_format(*model, at::MemoryFormat::ChannelsLast));
+  int64_t four_d = 0;
+  for (size_t i = 0; i < params.size(); ++i) {
+    // The same tensor an optimizer built earlier holds, now NHWC in memory.
+    EXPECT_EQ(params[i].unsafeGetTensorImpl(), model->parameters()[i].unsafeGetTensorImpl());
+    if (params[i].dim() == 4) {
+      ++four_d;
+      EXPECT_TRUE(params[i].is_contiguous(at::MemoryFormat::ChannelsLast));
+    }
+  }
+  EXPECT_EQ(four_d, 3);  // the three convolutions
+  for (const auto& [name, tensor] : snapshot(*model)) EXPECT_TRUE(torch::equal(tensor, before.at(name))) << name;
 }
 
 TEST(Trainer, LayerReplacementReinitialisesTheReplacedBlock) {

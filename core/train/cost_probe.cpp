@@ -1,6 +1,7 @@
 #include "train/cost_probe.h"
 
 #include "models/model_zoo.h"
+#include "train/allocator_tuning.h"
 #include "train/weight_memory_format.h"
 
 #include <c10/core/Allocator.h>
@@ -68,6 +69,7 @@ TrainingCost probe_training_cost(const std::string& architecture, const InputSha
     throw std::invalid_argument("cost probe: batch size must be >= 1, got " + std::to_string(options.batch_size));
   }
   ThreadCountGuard threads(training_thread_count(options.threads));
+  keep_freed_memory_for_reuse();  // as the Trainer does
   torch::AutoGradMode grad_mode(true);
   TrainingCost cost;
   cost.architecture = architecture;

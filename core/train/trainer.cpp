@@ -1,11 +1,12 @@
 #include "train/trainer.h"
 
+#include "train/allocator_tuning.h"
 #include "train/batch_cycler.h"
-#include "train/weight_memory_format.h"
 #include "train/cpu_threads.h"
 #include "train/feature_cache.h"
 #include "train/optimizer_state.h"
 #include "train/training_checkpoint.h"
+#include "train/weight_memory_format.h"
 #include "transfer/domain_classifier.h"
 #include "transfer/gradient_reversal.h"
 #include "weights/checkpoint.h"
@@ -333,6 +334,7 @@ void Trainer::thread_main() {
     outcome_.message = e.what();
   }
   outcome_.seconds = seconds_since(start);
+  release_kept_memory();
   running_ = false;
   if (listener_) {
     listener_->on_finished({outcome_.status, outcome_.message, static_cast<int>(outcome_.epochs.size())});
@@ -727,6 +729,7 @@ void Trainer::train_loop() {
   // Grad mode and the intra-op thread count are per thread: set them here.
   torch::AutoGradMode grad_mode(true);
   const CpuThreads cpu = configure_cpu_threads(job_.options.threads);
+  keep_freed_memory_for_reuse();
   torch::manual_seed(job_.options.seed);
 
   auto& model = *job_.model;

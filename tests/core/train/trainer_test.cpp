@@ -121,6 +121,27 @@ TEST(WeightMemoryFormat, KeepsTheParameterObjectsAndTheirValues) {
   }
   EXPECT_EQ(four_d, 3);  // the three convolutions
   for (const auto& [name, tensor] : snapshot(*model)) EXPECT_TRUE(torch::equal(tensor, before.at(name))) << name;
+  set_weight_memory_format(*model, at::MemoryFormat::Contiguous);
+  EXPECT_TRUE(has_weight_memory_format(*model, at::MemoryFormat::Contiguous));
+  EXPECT_EQ(params[0].strides(), (std::vector<int64_t>{9, 9, 3, 1}));  // NCHW again
+}
+
+// A weight with one input channel or a 1x1 kernel is "contiguous" in both
+// layouts; unless its strides are made NHWC, that convolution runs NCHW and
+// the next one reorders its input back.
+TEST(WeightMemoryFormat, EveryConvolutionReturnsChannelsLastActivations) {
+  auto model = make_model("resnet_narrow", 4);  // a 1-channel stem and 1x1 downsampling convolutions
+  set_weight_memory_format(*model, at::MemoryFormat::ChannelsLast);
+  const auto x = torch::rand({2, 1, 28, 28});  // NCHW, as batches come
+  torch::NoGradGuard no_grad;
+  model->eval();
+  for (int64_t b = 1; b < model->num_blocks(); ++b) {
+    const auto activations = model->run_blocks(x, 0, b);
+    EXPECT_EQ(activations.stride(1), 1) << "block " << b << " returned NCHW";
+  }
+  for (const auto& p : model->named_parameters()) {
+    if (p.value().dim() == 4) EXPECT_EQ(p.value().stride(1), 1) << p.key();
+  }
 }
 
 TEST(Trainer, LayerReplacementReinitialisesTheReplacedBlock) {

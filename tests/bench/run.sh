@@ -41,9 +41,11 @@ while [ "$rep" -le "$reps" ]; do
   done
   # The weight layout: ours in PyTorch's default NCHW, and the tuned Python
   # loop channels-last as ours trains, for the full fine-tuning jobs.
+  # And malloc: glibc's default behaviour against the app's tuning.
   for job in smallcnn-full-finetune resnet_narrow-full-finetune; do
     "$bench" job "$job" --epochs 2 --memory-format nchw >>"$raw"
     "$python" "$here/pytorch_loops.py" "$job" tuned_channels_last --epochs 2 >>"$raw"
+    "$bench" job "$job" --epochs 2 --malloc glibc-default >>"$raw"
   done
   # The OpenBLAS thread choice: the same full fine-tuning with OpenBLAS
   # forced to 1 thread versus its default.

@@ -43,6 +43,13 @@ def main():
                                       "channels_last_speedup": round(ours / nchw, 2),
                                       "pytorch_tuned_channels_last_images_per_s": round(tuned_cl, 1),
                                       "ratio_tuned_channels_last": round(ours / tuned_cl, 2)}
+        glibc, _ = pick("transferlab_glibc_malloc", job)
+        if glibc:
+            faults, _ = pick("transferlab", job, "minor_page_faults")
+            glibc_faults, _ = pick("transferlab_glibc_malloc", job, "minor_page_faults")
+            entry["malloc"] = {"transferlab_glibc_default_images_per_s": round(glibc, 1),
+                               "tuned_malloc_speedup": round(ours / glibc, 2),
+                               "minor_page_faults": faults, "glibc_default_minor_page_faults": glibc_faults}
         if job.endswith("feature-extraction"):
             o, _ = pick("transferlab", job, "later_epochs_images_per_s")
             t, _ = pick("pytorch_tutorial", job, "later_epochs_images_per_s")

@@ -3,6 +3,7 @@
 // Python loops of tests/bench/pytorch_loops.py and writes bench.json.
 //
 //   tl_bench job JOB [--epochs E] [--openblas-threads K] [--threads T] [--memory-format nchw|channels-last]
+//                    [--malloc tuned|glibc-default]
 //   tl_bench peak
 //
 // JOB is ARCH-STRATEGY with ARCH small_cnn ("smallcnn") or resnet_narrow and
@@ -21,6 +22,7 @@
 #include <torch/torch.h>
 
 #include <dlfcn.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -77,6 +79,12 @@ bool set_openblas_threads(int threads) {
   return true;
 }
 
+long minor_page_faults() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
+}
+
 int openblas_threads() {
   using GetThreads = int (*)();
   auto fn = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
@@ -89,6 +97,7 @@ struct Knobs {
   int blas_threads = 0;  // 0: the app's choice (tl::configure_cpu_threads)
   int threads = 0;       // 0: every core, as the app does
   bool channels_last = true;
+  bool tuned_malloc = true;  // tl::keep_freed_memory_for_reuse, which the Trainer calls
 };
 
 tl::TrainingOutcome train_once(const JobSpec& spec, const tl::Dataset& train, const tl::Dataset& validation,
@@ -121,6 +130,10 @@ int run_job(const std::string& name, const Knobs& knobs) {
   // The Trainer gives OpenBLAS the app's choice unless OPENBLAS_NUM_THREADS
   // is set (tl::configure_cpu_threads): set both to compare against it.
   if (blas_threads > 0) setenv("OPENBLAS_NUM_THREADS", std::to_string(blas_threads).c_str(), 1);
+  // The Trainer leaves malloc alone when the user tuned it; a tunable set to
+  // its default value (glibc reads GLIBC_TUNABLES at start-up only, so this
+  // changes nothing else) is such a setting, which keeps glibc's own behaviour.
+  if (!knobs.tuned_malloc) setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=7", 1);
   if (blas_threads > 0 && !set_openblas_threads(blas_threads)) {
     throw std::runtime_error("openblas_set_num_threads not found in this process");
   }
@@ -132,7 +145,9 @@ int run_job(const std::string& name, const Knobs& knobs) {
   // Warm-up: one short epoch (allocators, oneDNN primitives, thread pools).
   train_once(spec, first_of_classes(train, 256), first_of_classes(validation, 64), 1, knobs);
 
+  const long faults_before = minor_page_faults();
   const auto outcome = train_once(spec, train, validation, epochs, knobs);
+  const long faults = minor_page_faults() - faults_before;
   double later_seconds = 0.0;
   for (size_t e = 1; e < outcome.epochs.size(); ++e) later_seconds += outcome.epochs[e].seconds;
   const auto model = tl::make_model(spec.architecture, kClasses);
@@ -140,15 +155,17 @@ int run_job(const std::string& name, const Knobs& knobs) {
   if (blas_threads > 0) side += "_openblas" + std::to_string(blas_threads);
   if (threads > 0) side += "_threads" + std::to_string(threads);
   if (!knobs.channels_last) side += "_nchw";
+  if (!knobs.tuned_malloc) side += "_glibc_malloc";
   std::printf(
       "{\"side\": \"%s\", \"job\": \"%s\", \"images_per_s\": %.3f, \"later_epochs_images_per_s\": %.3f, "
       "\"first_epoch_s\": %.4f, \"seconds\": %.4f, \"epochs\": %d, \"parameters\": %lld, \"flops_per_image\": %lld, "
-      "\"threads\": %d, \"openblas_threads\": %d, \"cached_prefix_blocks\": %lld, \"final_val_accuracy\": %.4f}\n",
+      "\"threads\": %d, \"openblas_threads\": %d, \"cached_prefix_blocks\": %lld, \"final_val_accuracy\": %.4f, "
+      "\"minor_page_faults\": %ld}\n",
       side.c_str(), name.c_str(), kTrainImages * epochs / outcome.seconds,
       epochs > 1 ? kTrainImages * (epochs - 1) / later_seconds : 0.0, outcome.epochs.front().seconds,
       outcome.seconds, epochs, static_cast<long long>(tl::count_parameters(*model)),
       static_cast<long long>(model->flops_per_image()), tl::training_thread_count(threads), openblas_threads(),
-      static_cast<long long>(outcome.cached_prefix_blocks), outcome.epochs.back().val_accuracy);
+      static_cast<long long>(outcome.cached_prefix_blocks), outcome.epochs.back().val_accuracy, faults);
   return 0;
 }
 
@@ -190,6 +207,8 @@ int main(int argc, char** argv) {
         else if (flag == "--threads") knobs.threads = std::stoi(value);
         else if (flag == "--memory-format" && (value == "nchw" || value == "channels-last")) {
           knobs.channels_last = value == "channels-last";
+        } else if (flag == "--malloc" && (value == "tuned" || value == "glibc-default")) {
+          knobs.tuned_malloc = value == "tuned";
         } else {
           throw std::invalid_argument("unknown option " + flag + " " + value);
         }
@@ -197,7 +216,7 @@ int main(int argc, char** argv) {
       return run_job(argv[2], knobs);
     }
     std::cerr << "usage: tl_bench job JOB [--epochs E] [--openblas-threads K] [--threads T] "
-                 "[--memory-format nchw|channels-last] | tl_bench peak\n";
+                 "[--memory-format nchw|channels-last] [--malloc tuned|glibc-default] | tl_bench peak\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "tl_bench: " << e.what() << "\n";

@@ -59,6 +59,22 @@ TrainingJob job_for(Strategy strategy, int epochs, OptimizerKind optimizer = Opt
   return job;
 }
 
+// Runs job_for(FullFineTuning, epochs) to its end in `dir`, which keeps its
+// checkpoint after the last epoch.
+void run_to_end_in(const std::string& dir, int epochs) {
+  TrainingJob job = job_for(Strategy::FullFineTuning, epochs);
+  job.run_dir = dir;
+  ASSERT_EQ(Trainer::run(std::move(job)).status, RunStatus::Finished);
+}
+
+// Resumes job_for(FullFineTuning, epochs) from the checkpoint in `dir`.
+TrainingOutcome resume_in(const std::string& dir, int epochs) {
+  TrainingJob job = job_for(Strategy::FullFineTuning, epochs);
+  job.run_dir = dir;
+  job.resume = true;
+  return Trainer::run(std::move(job));
+}
+
 // Pauses or cancels at a chosen batch (counted over the run) and records events.
 class Script : public TrainingListener {
  public:
@@ -207,31 +223,21 @@ TEST(Resume, KeepsTheThreadCountAndWeightLayoutOfItsCheckpoint) {
 
 TEST(Resume, ACheckpointWithAnImpossibleThreadCountIsRefusedByName) {
   RunDir dir;
-  TrainingJob first = job_for(Strategy::FullFineTuning, 2);
-  first.run_dir = dir.path();
-  ASSERT_EQ(Trainer::run(std::move(first)).status, RunStatus::Finished);
+  run_to_end_in(dir.path(), 2);
   const std::string path = training_checkpoint_path(dir.path());
   TrainingCheckpoint ckpt = load_training_checkpoint(path);
   EXPECT_EQ(ckpt.progress.at("channels_last"), true);
   ckpt.progress["threads"] = 0;
   save_training_checkpoint(ckpt, path);
-  TrainingJob again = job_for(Strategy::FullFineTuning, 2);
-  again.run_dir = dir.path();
-  again.resume = true;
-  const TrainingOutcome outcome = Trainer::run(std::move(again));
+  const TrainingOutcome outcome = resume_in(dir.path(), 2);
   EXPECT_EQ(outcome.status, RunStatus::Failed);
   EXPECT_THAT(outcome.message, HasSubstr("cannot resume from it: threads 0 is out of range"));
 }
 
 TEST(Resume, ACheckpointOfAnotherRunIsRefusedByName) {
   RunDir dir;
-  TrainingJob first = job_for(Strategy::FullFineTuning, 1);
-  first.run_dir = dir.path();
-  ASSERT_EQ(Trainer::run(std::move(first)).status, RunStatus::Finished);
-  TrainingJob other = job_for(Strategy::FullFineTuning, 4);
-  other.run_dir = dir.path();
-  other.resume = true;
-  const TrainingOutcome outcome = Trainer::run(std::move(other));
+  run_to_end_in(dir.path(), 1);
+  const TrainingOutcome outcome = resume_in(dir.path(), 4);
   EXPECT_EQ(outcome.status, RunStatus::Failed);
   EXPECT_THAT(outcome.message, HasSubstr("checkpoint.safetensors: cannot resume from it: epochs is 1 but this run has 4"));
 }
@@ -260,9 +266,7 @@ TEST(Checkpoint, WrittenAfterEveryEpochWithTheRunSoFar) {
 // short; the checkpoint itself is the previous one, whole.
 TEST(Checkpoint, ACrashDuringAWriteLeavesThePreviousCheckpointLoadable) {
   RunDir dir;
-  TrainingJob job = job_for(Strategy::FullFineTuning, 1);
-  job.run_dir = dir.path();
-  ASSERT_EQ(Trainer::run(std::move(job)).status, RunStatus::Finished);
+  run_to_end_in(dir.path(), 1);
   const std::string path = training_checkpoint_path(dir.path());
   const auto whole = fs::file_size(path);
   {
@@ -274,10 +278,7 @@ TEST(Checkpoint, ACrashDuringAWriteLeavesThePreviousCheckpointLoadable) {
   EXPECT_NO_THROW(load_training_checkpoint(path));
   EXPECT_THROW(load_training_checkpoint(path + ".tmp-99999"), std::runtime_error);
   // A run that finished its only epoch resumes to the same end.
-  TrainingJob again = job_for(Strategy::FullFineTuning, 1);
-  again.run_dir = dir.path();
-  again.resume = true;
-  const TrainingOutcome outcome = Trainer::run(std::move(again));
+  const TrainingOutcome outcome = resume_in(dir.path(), 1);
   EXPECT_EQ(outcome.status, RunStatus::Finished) << outcome.message;
   EXPECT_EQ(outcome.epochs.size(), 1u);
 }

@@ -3,9 +3,11 @@
 //   tl_ui_bench overhead CLI CONFIG [--reps N]
 //     Runs CONFIG alternately with `CLI run CONFIG --out DIR` and in a shown
 //     MainWindow (live loss plot, progress, ETA), N times each, and compares
-//     the training seconds both write to run.json. During the window's runs a
-//     10 ms precise timer measures how late the event loop serves it: the
-//     longest stall and how many exceeded 50 ms.
+//     the training seconds both write to run.json. A third run in the window
+//     each time has a 10 ms precise timer measure how late the event loop
+//     serves it: the longest stall and how many exceeded 50 ms. It is a run
+//     of its own because the timer's 100 wake-ups a second take the core
+//     from a training thread: they added ~24% to the window's training time.
 //   tl_ui_bench replot [--points N] [--reps N]
 //     Times LossPlot's replot with N batch points (raw and smoothed loss),
 //     against the same plot with 1,000 points.
@@ -33,6 +35,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -115,8 +118,17 @@ double runCli(const QString& cli, const QString& config, const QString& outDir, 
 }
 
 /// The same config in a shown MainWindow, as a person would start it.
-double runWindow(MainWindow& window, const QString& config, const QString& runsDir, StallMeter& stalls,
-                 double* wallSeconds) {
+/// CPU seconds the calling thread has used.
+double threadCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+/// `stalls`, when given, measures the event loop during the run; `guiCpuSeconds`
+/// gets the CPU time the GUI thread used meanwhile (painting, event handling).
+double runWindow(MainWindow& window, const QString& config, const QString& runsDir, StallMeter* stalls,
+                 double* wallSeconds, double* guiCpuSeconds = nullptr) {
   QFile file(config);
   if (!file.open(QIODevice::ReadOnly)) return -1;
   QString error;
@@ -129,10 +141,12 @@ double runWindow(MainWindow& window, const QString& config, const QString& runsD
   QObject::connect(window.controller(), &tl::TrainingController::runFinished, &loop, &QEventLoop::quit);
   QElapsedTimer wall;
   wall.start();
-  stalls.start();
+  if (stalls) stalls->start();
+  const double cpuStart = threadCpuSeconds();
   if (!window.startTraining()) return -1;
   loop.exec();
-  stalls.stop();
+  if (guiCpuSeconds) *guiCpuSeconds = threadCpuSeconds() - cpuStart;
+  if (stalls) stalls->stop();
   *wallSeconds = wall.nsecsElapsed() / 1e9;
   if (window.controller()->state() != tl::TrainingController::State::Finished) return -1;
   return readRunJson(window.controller()->lastRunDir()).value(QStringLiteral("seconds")).toDouble(-1);
@@ -150,28 +164,38 @@ int overhead(const QStringList& args) {
   window.resize(1280, 800);
   window.show();
   StallMeter stalls;
-  std::vector<double> cliTrain, guiTrain, cliWall, guiWall;
+  std::vector<double> cliTrain, guiTrain, cliWall, guiWall, probedTrain, pairedRatio, guiCpuShare;
   double worstStall = 0;
   int over50 = 0, samples = 0;
   std::vector<double> p99;
   for (int rep = 1; rep <= reps; ++rep) {
     double cw = 0, gw = 0;
     const double c = runCli(cli, config, QDir(scratch.path()).filePath(QStringLiteral("cli-%1").arg(rep)), &cw);
-    const double g = runWindow(window, config, QDir(scratch.path()).filePath(QStringLiteral("gui")), stalls, &gw);
-    if (c < 0 || g < 0) {
-      std::fprintf(stderr, "tl_ui_bench: repetition %d failed (cli %.2f, window %.2f)\n", rep, c, g);
+    const QString guiDir = QDir(scratch.path()).filePath(QStringLiteral("gui"));
+    double guiCpu = 0;
+    const double g = runWindow(window, config, guiDir, nullptr, &gw, &guiCpu);
+    double probedWall = 0;
+    const double probed = runWindow(window, config, guiDir, &stalls, &probedWall);
+    if (c < 0 || g < 0 || probed < 0) {
+      std::fprintf(stderr, "tl_ui_bench: repetition %d failed (cli %.2f, window %.2f, probed %.2f)\n", rep, c, g,
+                   probed);
       return 1;
     }
     cliTrain.push_back(c);
     guiTrain.push_back(g);
+    probedTrain.push_back(probed);
+    pairedRatio.push_back(g / c);
+    guiCpuShare.push_back(guiCpu / gw);
     cliWall.push_back(cw);
     guiWall.push_back(gw);
     worstStall = std::max(worstStall, stalls.longestMs());
     over50 += stalls.countOver(50);
     samples += stalls.samples();
     p99.push_back(stalls.percentileMs(0.99));
-    std::fprintf(stderr, "tl_ui_bench: rep %d: training cli %.2f s, window %.2f s; longest stall %.1f ms\n", rep, c,
-                 g, stalls.longestMs());
+    std::fprintf(stderr,
+                 "tl_ui_bench: rep %d: training cli %.2f s, window %.2f s (GUI thread CPU %.2f s), window with "
+                 "stall timer %.2f s; longest stall %.1f ms\n",
+                 rep, c, g, guiCpu, probed, stalls.longestMs());
   }
   print(QJsonObject{{QStringLiteral("job"), QStringLiteral("gui-overhead")},
                     {QStringLiteral("config"), config},
@@ -179,6 +203,9 @@ int overhead(const QStringList& args) {
                     {QStringLiteral("cli_train_seconds"), median(cliTrain)},
                     {QStringLiteral("gui_train_seconds"), median(guiTrain)},
                     {QStringLiteral("overhead_train"), median(guiTrain) / median(cliTrain) - 1},
+                    {QStringLiteral("overhead_train_paired"), median(pairedRatio) - 1},
+                    {QStringLiteral("gui_with_stall_timer_train_seconds"), median(probedTrain)},
+                    {QStringLiteral("gui_thread_cpu_share_of_wall"), median(guiCpuShare)},
                     {QStringLiteral("cli_wall_seconds"), median(cliWall)},
                     {QStringLiteral("gui_wall_seconds"), median(guiWall)},
                     {QStringLiteral("overhead_wall"), median(guiWall) / median(cliWall) - 1},

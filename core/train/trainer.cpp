@@ -688,9 +688,9 @@ int Trainer::restore_checkpoint(Run& run, std::optional<EpochProgress>& partial)
     expect("seed", job_.options.seed);
     expect("optimizer", optimizer_name(job_.options.optimizer));
 
+    restore_numerics(run, p);
     // The plan in force when the checkpoint was taken, then the weights and
     // the optimizer state of the parameters it trains.
-    restore_numerics(run, p);
     const TrainingUpdate saved{freeze_plan_from_json(p.at("plan")), p.at("learning_rate").get<double>()};
     if (!(saved.plan == run.plan) || saved.learning_rate != run.learning_rate) apply_plan(run, saved);
     load_into(run.model, tensors_under(ckpt.tensors, "model/"));

@@ -35,8 +35,9 @@ struct TrainingOptions {
   uint64_t seed = 1;
   int threads = 0;             ///< intra-op threads; 0 = every core
   bool cache_frozen_features = true;  ///< reuse activations of a frozen prefix every epoch
-  /// Convolution weights channels-last while training (use_channels_last);
-  /// false keeps PyTorch's default NCHW, for comparisons against it.
+  /// Convolution weights channels-last while training (set_weight_memory_format
+  /// in train/weight_memory_format.h); false keeps PyTorch's default NCHW, for
+  /// comparisons against it. A resumed run keeps the layout of its checkpoint.
   bool channels_last = true;
 };
 

@@ -185,7 +185,7 @@ TrainingOptions parse_training(const json& j) {
   o.momentum = f.number("momentum", o.momentum, 0.0, 0.999);
   o.weight_decay = f.number("weight_decay", o.weight_decay, 0.0, 1.0);
   o.seed = static_cast<uint64_t>(f.integer("seed", static_cast<int64_t>(o.seed), 0));
-  o.threads = static_cast<int>(f.integer("threads", o.threads, 0, 256));
+  o.threads = static_cast<int>(f.integer("threads", o.threads, 0, kMaxTrainingThreads));
   o.cache_frozen_features = f.boolean("cache_frozen_features", o.cache_frozen_features);
   f.finish();
   return o;

@@ -433,7 +433,6 @@ namespace {
 
 // Bumped when the checkpoint layout changes, so an old file is refused by name.
 constexpr int kCheckpointFormat = 1;
-constexpr int kMaxThreads = 256;  // as the config's training.threads
 
 at::MemoryFormat weight_memory_format(bool channels_last) {
   return channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
@@ -657,7 +656,7 @@ void Trainer::save_checkpoint(Run& run, const EpochProgress* partial, int epoch,
 void Trainer::restore_numerics(Run& run, const nlohmann::json& progress) {
   if (progress.contains("threads")) {
     const int threads = progress.at("threads").get<int>();
-    if (threads < 1 || threads > kMaxThreads) {
+    if (threads < 1 || threads > kMaxTrainingThreads) {
       throw std::runtime_error("threads " + std::to_string(threads) + " is out of range");
     }
     if (threads != run.threads) at::set_num_threads(threads);

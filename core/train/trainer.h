@@ -129,6 +129,9 @@ Evaluation evaluate_from_block(TransferModelImpl& model, const Dataset& data, in
 /// 2-core laptop sparing a core for it would halve training speed.
 int training_thread_count(int requested);
 
+/// The most intra-op threads a config or a checkpoint may ask for.
+constexpr int kMaxTrainingThreads = 256;
+
 /// The EpochEvent::warning for `current` given the epochs before it: "features
 /// not aligned" when the domain accuracy was above 95% in this and the previous
 /// epoch, "task loss diverges" when the training loss grew three epochs in a

@@ -7,7 +7,7 @@
 //     each time has a 10 ms precise timer measure how late the event loop
 //     serves it: the longest stall and how many exceeded 50 ms. It is a run
 //     of its own because the timer's 100 wake-ups a second take the core
-//     from a training thread: they added ~24% to the window's training time.
+//     from a training thread: they added a third to the window's training time (ui_bench.json).
 //   tl_ui_bench replot [--points N] [--reps N]
 //     Times LossPlot's replot with N batch points (raw and smoothed loss),
 //     against the same plot with 1,000 points.
@@ -117,7 +117,6 @@ double runCli(const QString& cli, const QString& config, const QString& outDir, 
   return readRunJson(outDir).value(QStringLiteral("seconds")).toDouble(-1);
 }
 
-/// The same config in a shown MainWindow, as a person would start it.
 /// CPU seconds the calling thread has used.
 double threadCpuSeconds() {
   timespec t{};
@@ -125,6 +124,7 @@ double threadCpuSeconds() {
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
+/// The same config in a shown MainWindow, as a person would start it.
 /// `stalls`, when given, measures the event loop during the run; `guiCpuSeconds`
 /// gets the CPU time the GUI thread used meanwhile (painting, event handling).
 double runWindow(MainWindow& window, const QString& config, const QString& runsDir, StallMeter* stalls,

@@ -17,7 +17,8 @@
 #include "weights/pretrained_catalog.h"
 #include "weights/safetensors.h"
 #include "weights/weight_import.h"
-#include "train/utc_time.h"
+#include "util/text_format.h"
+#include "util/utc_time.h"
 
 #include <torch/torch.h>
 
@@ -88,12 +89,6 @@ std::string single_config(const ParsedArgs& parsed, const char* command) {
   return parsed.positional[0];
 }
 
-std::string thousands(int64_t n) {
-  std::string s = std::to_string(n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(i, ",");
-  return s;
-}
-
 /// Runs a trainer while forwarding Ctrl-C as a clean cancel.
 TrainingOutcome train_interruptibly(TrainingJob job, TrainingListener* listener) {
   g_interrupted = false;
@@ -150,13 +145,6 @@ int run_with_twins(const ExperimentConfig& config, const std::string& out, int64
   return comparison.verdict ? 0 : 130;
 }
 
-std::string percent(const std::optional<double>& value) {
-  if (!value) return "-";
-  char text[16];
-  std::snprintf(text, sizeof text, "%.1f%%", 100 * *value);
-  return text;
-}
-
 /// The probe's rows as an aligned table on stdout.
 void print_probe_table(const ProbeReport& report) {
   size_t width = 5;
@@ -168,9 +156,9 @@ void print_probe_table(const ProbeReport& report) {
     const auto& lr = row.logistic_regression;
     std::printf("%-*s %-8s %-12s %8ld %9s %8s %9s\n", w, row.point.layer.c_str(), row.point.block.c_str(),
                 row.point.type.c_str(), static_cast<long>(row.features),
-                percent(lr ? std::optional<double>(lr->train_accuracy) : std::nullopt).c_str(),
-                percent(lr ? std::optional<double>(lr->test.accuracy) : std::nullopt).c_str(),
-                percent(row.knn ? std::optional<double>(row.knn->test.accuracy) : std::nullopt).c_str());
+                format_percent(lr ? std::optional<double>(lr->train_accuracy) : std::nullopt).c_str(),
+                format_percent(lr ? std::optional<double>(lr->test.accuracy) : std::nullopt).c_str(),
+                format_percent(row.knn ? std::optional<double>(row.knn->test.accuracy) : std::nullopt).c_str());
   }
 }
 
@@ -187,11 +175,11 @@ int models_command(const std::vector<std::string>& args) {
     const auto& md = m.metadata;
     TransferModel model = model_from_checkpoint(load_checkpoint(m.path));
     std::printf("%s\n  architecture: %s, %s parameters, %s FLOPs per image, input %ldx%ldx%ld\n",
-                m.name.c_str(), md.architecture.c_str(), thousands(count_parameters(*model)).c_str(),
-                thousands(model->flops_per_image()).c_str(), static_cast<long>(md.input.channels),
+                m.name.c_str(), md.architecture.c_str(), format_count(count_parameters(*model)).c_str(),
+                format_count(model->flops_per_image()).c_str(), static_cast<long>(md.input.channels),
                 static_cast<long>(md.input.height), static_cast<long>(md.input.width));
     std::printf("  source task: %s\n  trained on %s images, source test accuracy %.1f%%, seed %lu, %s\n",
-                md.source_task.c_str(), thousands(md.training_images).c_str(), 100 * md.source_accuracy,
+                md.source_task.c_str(), format_count(md.training_images).c_str(), 100 * md.source_accuracy,
                 static_cast<unsigned long>(md.seed), md.created.c_str());
     std::printf("  file: %s\n", m.path.c_str());
   }
@@ -245,7 +233,7 @@ int layers_command(const std::vector<std::string>& args) {
     }
     const std::string indented = std::string(2 * layer.depth, ' ') + layer.name;
     std::printf("%-28s %-14s %-20s %10s\n", indented.c_str(), layer.type.c_str(), shapes.c_str(),
-                thousands(layer.subtree_parameters).c_str());
+                format_count(layer.subtree_parameters).c_str());
   }
   return 0;
 }

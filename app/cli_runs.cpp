@@ -6,6 +6,7 @@
 #include "history/run_history.h"
 #include "history/run_recording.h"
 #include "train/training_events.h"
+#include "util/text_format.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -64,13 +65,6 @@ HistoryRun find_run(RunHistory& history, int64_t id) {
   return *run;
 }
 
-std::string percent(const std::optional<double>& value) {
-  if (!value) return "-";
-  char text[16];
-  std::snprintf(text, sizeof text, "%.1f%%", 100 * *value);
-  return text;
-}
-
 /// "2026-11-26T16:45:50Z" → "2026-11-26 16:45".
 std::string short_date(const std::string& iso) {
   std::string date = iso.substr(0, 16);
@@ -123,7 +117,7 @@ void print_table(const std::vector<HistoryRun>& runs) {
   for (const auto& r : runs) {
     std::printf("%5ld  %-*.*s  %-16s  %-*.*s  %-*s  %-9s  %6s  %-12s  %8.1f\n", static_cast<long>(r.id), name_width,
                 name_width, r.name.c_str(), short_date(r.created).c_str(), model_width, model_width, r.model.c_str(),
-                strategy_width, r.strategy.c_str(), r.status.c_str(), percent(r.test_accuracy).c_str(),
+                strategy_width, r.strategy.c_str(), r.status.c_str(), format_percent(r.test_accuracy).c_str(),
                 r.verdict.empty() ? "-" : r.verdict.c_str(), r.seconds);
   }
 }
@@ -164,8 +158,8 @@ int show_run(RunHistory& history, const RunsArgs& args) {
   std::printf("  created        %s (%s)\n", run.created.c_str(), run.origin.c_str());
   std::printf("  model          %s, %s\n", run.model.c_str(), run.strategy.c_str());
   std::printf("  status         %s%s%s\n", run.status.c_str(), run.message.empty() ? "" : ": ", run.message.c_str());
-  std::printf("  accuracy       validation %s, test %s\n", percent(run.val_accuracy).c_str(),
-              percent(run.test_accuracy).c_str());
+  std::printf("  accuracy       validation %s, test %s\n", format_percent(run.val_accuracy).c_str(),
+              format_percent(run.test_accuracy).c_str());
   if (!run.verdict.empty()) std::printf("  verdict        %s\n", run.verdict_detail.dump().c_str());
   std::printf("  training time  %.1f s\n", run.seconds);
   std::printf("  output         %s\n", run.output_dir.c_str());

@@ -6,19 +6,6 @@
 
 namespace tl {
 
-std::string format_duration(double seconds) {
-  if (seconds < 0) return "--";
-  const long s = std::lround(seconds);
-  if (s < 60) return std::to_string(s) + "s";
-  char buf[32];
-  if (s < 3600) {
-    std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-  }
-  return buf;
-}
-
 ProgressPrinter::ProgressPrinter(std::string label, FILE* out)
     : label_(std::move(label)), out_(out), terminal_(::isatty(::fileno(out)) != 0) {}
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "train/training_events.h"
+#include "util/text_format.h"
 
 #include <chrono>
 #include <cstdio>
@@ -31,8 +32,5 @@ class ProgressPrinter : public TrainingListener {
   std::chrono::steady_clock::time_point last_draw_{};
   std::mutex mutex_;
 };
-
-/// "1:05" or "12s".
-std::string format_duration(double seconds);
 
 }  // namespace tl

@@ -2,13 +2,13 @@
 
 #include "data/idx_reader.h"
 #include "data/label_mismatch.h"
-#include "experiment/atomic_file.h"
+#include "util/atomic_file.h"
 #include "experiment/folder_task.h"
 #include "models/layer_tree.h"
 #include "models/model_zoo.h"
 #include "models/progressive_network.h"
 #include "weights/pretrained_catalog.h"
-#include "train/utc_time.h"
+#include "util/utc_time.h"
 
 #include <torch/torch.h>
 

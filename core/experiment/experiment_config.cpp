@@ -1,7 +1,7 @@
 #include "experiment/experiment_config.h"
 
 #include "experiment/json_fields.h"
-#include "weights/bounded_json.h"
+#include "util/bounded_json.h"
 
 #include <filesystem>
 #include <fstream>

@@ -132,7 +132,7 @@ ExperimentConfig load_config(const std::string& path);
 
 /// load_config on the text of a config file; `path` only names the file in
 /// error messages. Refuses empty text and JSON nesting deeper than
-/// kMaxJsonDepth (weights/bounded_json.h) before the fields are read.
+/// kMaxJsonDepth (util/bounded_json.h) before the fields are read.
 ExperimentConfig parse_config(const std::string& text, const std::string& path);
 
 }  // namespace tl

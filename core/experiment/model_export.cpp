@@ -1,9 +1,9 @@
 #include "experiment/model_export.h"
 
-#include "experiment/atomic_file.h"
+#include "util/atomic_file.h"
 #include "experiment/preprocessing.h"
 #include "models/layer_tree.h"
-#include "train/utc_time.h"
+#include "util/utc_time.h"
 
 #include <filesystem>
 #include <stdexcept>

@@ -2,7 +2,7 @@
 
 #include "experiment/json_fields.h"
 #include "weights/pretrained_catalog.h"
-#include "weights/bounded_json.h"
+#include "util/bounded_json.h"
 
 #include <algorithm>
 #include <cstdio>

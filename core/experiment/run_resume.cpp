@@ -1,8 +1,8 @@
 #include "experiment/run_resume.h"
 
-#include "experiment/atomic_file.h"
+#include "util/atomic_file.h"
 #include "train/training_checkpoint.h"
-#include "weights/bounded_json.h"
+#include "util/bounded_json.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
 #include "history/metrics_export.h"
 
-#include "experiment/atomic_file.h"
+#include "util/atomic_file.h"
 
 #include <iomanip>
 #include <sstream>

@@ -1,6 +1,6 @@
 #include "history/run_history.h"
-#include "weights/bounded_json.h"
-#include "train/utc_time.h"
+#include "util/bounded_json.h"
+#include "util/utc_time.h"
 
 #include <cstdlib>
 #include <filesystem>

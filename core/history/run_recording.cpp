@@ -1,7 +1,7 @@
 #include "history/run_recording.h"
 
 #include "experiment/experiment_config.h"
-#include "weights/bounded_json.h"
+#include "util/bounded_json.h"
 
 #include <filesystem>
 

@@ -1,6 +1,6 @@
 #include "probe/probe_run.h"
 
-#include "experiment/atomic_file.h"
+#include "util/atomic_file.h"
 #include "probe/knn_classifier.h"
 #include "probe/logistic_regression.h"
 #include "train/trainer.h"

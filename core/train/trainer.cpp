@@ -10,7 +10,8 @@
 #include "transfer/domain_classifier.h"
 #include "transfer/gradient_reversal.h"
 #include "weights/checkpoint.h"
-#include "train/utc_time.h"
+#include "util/text_format.h"
+#include "util/utc_time.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
@@ -172,12 +173,6 @@ StepOutput forward_step(TransferModelImpl& model, int64_t first_block, const Dat
   }
   if (m.l2sp) out.objective = out.objective + (*m.l2sp)();
   return out;
-}
-
-std::string percent(double fraction) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(0) << 100.0 * fraction << "%";
-  return s.str();
 }
 
 // Train mode for what learns, eval mode for what is frozen, so that frozen
@@ -345,7 +340,7 @@ std::string epoch_warning(const std::vector<EpochEvent>& previous, const EpochEv
   std::vector<std::string> warnings;
   if (current.domain_accuracy > 0.95 && !previous.empty() && previous.back().domain_accuracy > 0.95) {
     warnings.push_back("features not aligned: the domain classifier tells the domains apart " +
-                       percent(current.domain_accuracy) + " of the time");
+                       format_percent(current.domain_accuracy, 0) + " of the time");
   }
   const size_t n = previous.size();
   if (n >= 3 && previous[n - 3].train_loss < previous[n - 2].train_loss &&

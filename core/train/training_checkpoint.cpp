@@ -1,7 +1,7 @@
 #include "train/training_checkpoint.h"
 
 #include "weights/safetensors.h"
-#include "weights/bounded_json.h"
+#include "util/bounded_json.h"
 
 #include <cstdio>
 #include <filesystem>

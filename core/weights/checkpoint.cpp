@@ -3,7 +3,7 @@
 #include "models/model_checks.h"
 #include "models/model_zoo.h"
 #include "models/named_tensors.h"
-#include "weights/bounded_json.h"
+#include "util/bounded_json.h"
 #include "weights/safetensors.h"
 
 #include <stdexcept>

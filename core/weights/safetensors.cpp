@@ -1,6 +1,6 @@
 #include "weights/safetensors.h"
 
-#include "weights/bounded_json.h"
+#include "util/bounded_json.h"
 
 #include <nlohmann/json.hpp>
 

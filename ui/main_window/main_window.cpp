@@ -20,6 +20,7 @@
 #include "session/experiment_session.h"
 #include "similarity/similarity_panel.h"
 #include "training/resume_bar.h"
+#include "util/text_format.h"
 #include "verdict/verdict_banner.h"
 #include "weights/pretrained_catalog.h"
 
@@ -373,12 +374,7 @@ void MainWindow::showDiagnostics(int epoch, double domainAccuracy, double lambda
 QString MainWindow::statusText() const { return progressLabel_->text(); }
 
 QString MainWindow::formatDuration(double seconds) {
-  const long total = std::lround(std::max(0.0, seconds));
-  const long h = total / 3600, m = (total / 60) % 60, s = total % 60;
-  const QString mmss = QStringLiteral("%1:%2").arg(h > 0 ? QString::number(m).rightJustified(2, QLatin1Char('0'))
-                                                         : QString::number(m))
-                           .arg(s, 2, 10, QLatin1Char('0'));
-  return h > 0 ? QString::number(h) + QLatin1Char(':') + mmss : mmss;
+  return QString::fromStdString(format_clock(seconds));
 }
 
 bool MainWindow::startTraining() {

@@ -3,12 +3,12 @@
 #include "session/session_config.h"
 
 #include "data/idx_reader.h"
-#include "experiment/atomic_file.h"
+#include "util/atomic_file.h"
 #include "experiment/presets.h"
 #include "models/layer_tree.h"
 #include "models/model_zoo.h"
 #include "weights/pretrained_catalog.h"
-#include "weights/bounded_json.h"
+#include "util/bounded_json.h"
 
 #include <QFileInfo>
 

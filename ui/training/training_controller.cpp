@@ -10,7 +10,7 @@
 #include "experiment/run_resume.h"
 #include "train/trainer.h"
 #include "weights/checkpoint.h"
-#include "weights/bounded_json.h"
+#include "util/bounded_json.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

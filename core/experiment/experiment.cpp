@@ -4,6 +4,7 @@
 #include "data/label_mismatch.h"
 #include "util/atomic_file.h"
 #include "experiment/folder_task.h"
+#include "experiment/source_task.h"
 #include "models/layer_tree.h"
 #include "models/model_zoo.h"
 #include "models/progressive_network.h"
@@ -103,23 +104,6 @@ Dataset unlabelled_target_images(const DataConfig& d, const Normalization& norm)
   auto unlabelled = torch::ones({train.size()}, torch::kBool);
   unlabelled.index_put_({shots}, false);
   return normalize(apply_shift(train.subset(unlabelled.nonzero().squeeze(1)), d.shift), norm);
-}
-
-// The source task the pretrained checkpoint was trained on, from its recipe.
-DataConfig recorded_source_task(const std::optional<CheckpointMetadata>& pretrained, const std::string& field) {
-  if (!pretrained) {
-    throw ConfigError(field + ": needs a pretrained model (model.pretrained) to take the source task from");
-  }
-  const nlohmann::json& extra = pretrained->extra;
-  if (!extra.is_object() || !extra.contains("recipe") || !extra["recipe"].is_object() ||
-      !extra["recipe"].contains("source")) {
-    throw ConfigError(field + ": the pretrained checkpoint does not record its source task (metadata recipe.source)");
-  }
-  try {
-    return config_from_json(nlohmann::json{{"source", extra.at("recipe").at("source")}}).source;
-  } catch (const ConfigError& e) {
-    throw ConfigError(field + ": the checkpoint's recorded source task is invalid (" + e.what() + ")");
-  }
 }
 
 // The checkpoint's own classifier, to start multi-task's source head from;

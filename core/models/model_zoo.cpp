@@ -5,6 +5,7 @@
 #include "models/torchvision_resnets.h"
 #include "models/small_cnn.h"
 
+#include <algorithm>
 #include <functional>
 #include <stdexcept>
 
@@ -87,6 +88,11 @@ std::vector<std::string> architecture_names() {
   std::vector<std::string> names;
   for (const auto& entry : zoo()) names.push_back(entry.name);
   return names;
+}
+
+bool is_architecture(const std::string& name) {
+  const auto& entries = zoo();
+  return std::any_of(entries.begin(), entries.end(), [&](const ZooEntry& e) { return e.name == name; });
 }
 
 TransferModel make_model(const std::string& name, int64_t num_classes, InputShape input) {

@@ -21,6 +21,9 @@ struct ArchitectureInfo {
 /// Names of every architecture the zoo can build, in display order.
 std::vector<std::string> architecture_names();
 
+/// Whether the zoo can build `name` (a name, not a checkpoint file).
+bool is_architecture(const std::string& name);
+
 /// Builds a freshly initialised model. The seed of the initial weights is the
 /// global torch seed, so callers seed first for reproducible runs. Throws
 /// listing the known names when `name` is unknown.

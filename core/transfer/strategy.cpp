@@ -9,29 +9,35 @@ struct StrategyText {
   Strategy strategy;
   const char* name;
   const char* title;
+  StrategyOptionUse options;
   const char* explanation;
 };
 
+constexpr StrategyOptionUse kNoOptions{};
+constexpr StrategyOptionUse kTopBlocks{/*blocks=*/true, /*blocks_from_input=*/false, /*lower_lr_multiplier=*/false};
+constexpr StrategyOptionUse kTopBlocksAndLowerLr{true, false, true};
+constexpr StrategyOptionUse kInputBlocksAndLowerLr{true, true, true};
+
 const StrategyText kStrategies[] = {
-    {Strategy::FeatureExtraction, "feature_extraction", "Feature extraction",
+    {Strategy::FeatureExtraction, "feature_extraction", "Feature extraction", kNoOptions,
      "Every pretrained layer is frozen and only the new classifier head learns. The network is "
      "used as a fixed feature extractor: cheap, hard to overfit with few labels, and the right "
      "choice when the target images look like the source images. If the domains differ, the "
      "frozen features may not fit the target and accuracy stays low."},
-    {Strategy::PartialFineTuning, "partial_fine_tuning", "Partial fine-tuning",
+    {Strategy::PartialFineTuning, "partial_fine_tuning", "Partial fine-tuning", kTopBlocksAndLowerLr,
      "The top blocks and the new head train while the lower blocks stay frozen. Lower layers "
      "detect generic edges and textures that transfer well; higher layers are specific to the "
      "source classes and are adapted to the target. A good default when the domains are "
      "related but not the same, or when labels are few."},
-    {Strategy::FullFineTuning, "full_fine_tuning", "Full fine-tuning",
+    {Strategy::FullFineTuning, "full_fine_tuning", "Full fine-tuning", kNoOptions,
      "Every layer trains, starting from the pretrained weights instead of random ones. It can "
      "adapt most to the target but needs more labelled data and time, and with few labels it "
      "may overfit or forget what made the source features useful."},
-    {Strategy::LayerReplacement, "layer_replacement", "Layer replacement",
+    {Strategy::LayerReplacement, "layer_replacement", "Layer replacement", kTopBlocks,
      "The top blocks are thrown away and re-initialised, then trained with the new head, while "
      "the lower blocks stay frozen. Use it when the source task is unrelated: its high-level "
      "features would mislead the target (negative transfer), but its low-level filters still help."},
-    {Strategy::SelectiveTransfer, "selective_transfer", "Selective transfer",
+    {Strategy::SelectiveTransfer, "selective_transfer", "Selective transfer", kInputBlocksAndLowerLr,
      "Only the first K blocks keep their pretrained weights; every block above them starts again from "
      "random weights and learns the target from scratch. Counting from the input makes the question "
      "explicit: how deep do the source features stay useful? Transfer too few blocks and the target "
@@ -71,22 +77,14 @@ const SimilarityText& similarity_text(Similarity s) {
   throw std::logic_error("unknown similarity");
 }
 
-int checked_top_blocks(const StrategyOptions& options, int64_t num_blocks, Strategy s) {
-  if (options.top_blocks < 1 || options.top_blocks > num_blocks) {
-    throw std::invalid_argument("transfer.top_blocks: expected 1.." + std::to_string(num_blocks) +
-                                " for " + strategy_name(s) + ", got " +
-                                std::to_string(options.top_blocks));
+// The block count `s` uses, checked against the model's blocks.
+int checked_block_count(const StrategyOptions& options, int64_t num_blocks, Strategy s) {
+  const int count = block_count(options, s);
+  if (count < 1 || count > num_blocks) {
+    throw PlanError(block_count_field(s), "expected 1.." + std::to_string(num_blocks) + " for " + strategy_name(s) +
+                                              ", got " + std::to_string(count));
   }
-  return options.top_blocks;
-}
-
-int checked_transferred_blocks(const StrategyOptions& options, int64_t num_blocks) {
-  if (options.transferred_blocks < 1 || options.transferred_blocks > num_blocks) {
-    throw std::invalid_argument("transfer.transferred_blocks: expected 1.." + std::to_string(num_blocks) +
-                                " for " + strategy_name(Strategy::SelectiveTransfer) + ", got " +
-                                std::to_string(options.transferred_blocks));
-  }
-  return options.transferred_blocks;
+  return count;
 }
 
 void set_block(FreezePlan& plan, const Block& block, LayerSetting setting) {
@@ -100,6 +98,20 @@ const std::vector<Strategy>& all_strategies() {
                                             Strategy::FullFineTuning, Strategy::LayerReplacement,
                                             Strategy::SelectiveTransfer};
   return all;
+}
+
+StrategyOptionUse strategy_option_use(Strategy s) { return strategy_text(s).options; }
+
+int& block_count(StrategyOptions& options, Strategy s) {
+  return strategy_option_use(s).blocks_from_input ? options.transferred_blocks : options.top_blocks;
+}
+
+int block_count(const StrategyOptions& options, Strategy s) {
+  return strategy_option_use(s).blocks_from_input ? options.transferred_blocks : options.top_blocks;
+}
+
+std::string block_count_field(Strategy s) {
+  return strategy_option_use(s).blocks_from_input ? "transfer.transferred_blocks" : "transfer.top_blocks";
 }
 
 std::string strategy_name(Strategy s) { return strategy_text(s).name; }
@@ -157,7 +169,7 @@ FreezePlan make_plan(Strategy strategy, const TransferModelImpl& model, const St
       plan.set("", trains);
       break;
     case Strategy::PartialFineTuning: {
-      const int top = checked_top_blocks(options, num_blocks, strategy);
+      const int top = checked_block_count(options, num_blocks, strategy);
       const LayerSetting below = options.lower_lr_multiplier > 0.0
                                      ? LayerSetting{true, options.lower_lr_multiplier}
                                      : frozen;
@@ -166,7 +178,7 @@ FreezePlan make_plan(Strategy strategy, const TransferModelImpl& model, const St
       break;
     }
     case Strategy::LayerReplacement: {
-      const int top = checked_top_blocks(options, num_blocks, strategy);
+      const int top = checked_block_count(options, num_blocks, strategy);
       plan.set("", frozen);
       for (int64_t i = num_blocks - top; i < num_blocks; ++i) {
         set_block(plan, blocks[i], trains);
@@ -175,7 +187,7 @@ FreezePlan make_plan(Strategy strategy, const TransferModelImpl& model, const St
       break;
     }
     case Strategy::SelectiveTransfer: {
-      const int kept = checked_transferred_blocks(options, num_blocks);
+      const int kept = checked_block_count(options, num_blocks, strategy);
       plan.set("", options.lower_lr_multiplier > 0.0 ? LayerSetting{true, options.lower_lr_multiplier} : frozen);
       for (int64_t i = kept; i < num_blocks; ++i) {
         set_block(plan, blocks[i], trains);

@@ -2,6 +2,7 @@
 
 #include "models/transfer_model.h"
 #include "transfer/freeze_plan.h"
+#include "transfer/plan_error.h"
 
 #include <string>
 #include <vector>
@@ -26,6 +27,23 @@ struct StrategyOptions {
   /// weights; the blocks above them are re-initialised.
   int transferred_blocks = 1;
 };
+
+/// Which StrategyOptions a strategy reads: one table for the config, the
+/// session and the strategy panel.
+struct StrategyOptionUse {
+  bool blocks = false;               ///< reads a block count (see block_count)
+  bool blocks_from_input = false;    ///< that count is of blocks kept from the input, not blocks from the top
+  bool lower_lr_multiplier = false;  ///< reads lower_lr_multiplier
+};
+StrategyOptionUse strategy_option_use(Strategy s);
+
+/// The option holding `s`'s block count: transferred_blocks when it counts
+/// from the input, else top_blocks (also for strategies that read none, so a
+/// count chosen there carries over to the next strategy).
+int& block_count(StrategyOptions& options, Strategy s);
+int block_count(const StrategyOptions& options, Strategy s);
+/// The config field of that count: "transfer.top_blocks" or "transfer.transferred_blocks".
+std::string block_count_field(Strategy s);
 
 const std::vector<Strategy>& all_strategies();
 std::string strategy_name(Strategy s);        ///< config name: "feature_extraction", ...
@@ -56,8 +74,8 @@ StrategyChoice default_strategy(Similarity similarity);
 /// - selective transfer: the first `transferred_blocks` blocks keep their
 ///   pretrained weights (frozen, or training at `lower_lr_multiplier` when
 ///   > 0), every block above them is re-initialised and trains.
-/// Throws when top_blocks or transferred_blocks is outside [1, number of
-/// blocks] for the strategies that use it.
+/// Throws PlanError naming transfer.top_blocks or transfer.transferred_blocks
+/// when the count a strategy uses is outside [1, number of blocks].
 FreezePlan make_plan(Strategy strategy, const TransferModelImpl& model, const StrategyOptions& options = {});
 
 }  // namespace tl

@@ -11,6 +11,13 @@ TEST(ModelZoo, ListsOurArchitecturesThenTorchvisions) {
                                                             "resnet50", "mobilenet_v2"}));
 }
 
+TEST(ModelZoo, KnowsItsArchitecturesByName) {
+  for (const auto& name : architecture_names()) EXPECT_TRUE(is_architecture(name)) << name;
+  for (const char* other : {"", "resnet9000", "small_cnn.safetensors", "Small_CNN"}) {
+    EXPECT_FALSE(is_architecture(other)) << other;
+  }
+}
+
 TEST(ModelZoo, UnknownArchitectureListsTheKnownNames) {
   try {
     make_model("resnet9000", 10);

@@ -96,6 +96,46 @@ TEST(Strategy, NamesRoundTripAndUnknownNamesListTheChoices) {
   }
 }
 
+TEST(Strategy, OptionTableSaysWhichOptionsEachStrategyReads) {
+  struct Case {
+    Strategy strategy;
+    bool blocks, from_input, lower_lr;
+    const char* field;
+  };
+  const std::vector<Case> cases = {
+      {Strategy::FeatureExtraction, false, false, false, "transfer.top_blocks"},
+      {Strategy::PartialFineTuning, true, false, true, "transfer.top_blocks"},
+      {Strategy::FullFineTuning, false, false, false, "transfer.top_blocks"},
+      {Strategy::LayerReplacement, true, false, false, "transfer.top_blocks"},
+      {Strategy::SelectiveTransfer, true, true, true, "transfer.transferred_blocks"},
+  };
+  ASSERT_EQ(cases.size(), all_strategies().size());
+  for (const auto& c : cases) {
+    const StrategyOptionUse use = strategy_option_use(c.strategy);
+    EXPECT_EQ(use.blocks, c.blocks) << strategy_name(c.strategy);
+    EXPECT_EQ(use.blocks_from_input, c.from_input) << strategy_name(c.strategy);
+    EXPECT_EQ(use.lower_lr_multiplier, c.lower_lr) << strategy_name(c.strategy);
+    EXPECT_EQ(block_count_field(c.strategy), c.field) << strategy_name(c.strategy);
+    StrategyOptions options;
+    options.top_blocks = 2;
+    options.transferred_blocks = 3;
+    EXPECT_EQ(block_count(options, c.strategy), c.from_input ? 3 : 2) << strategy_name(c.strategy);
+    block_count(options, c.strategy) = 5;
+    EXPECT_EQ(c.from_input ? options.transferred_blocks : options.top_blocks, 5) << strategy_name(c.strategy);
+  }
+}
+
+TEST(Strategy, ABlockCountOutOfRangeIsAPlanErrorNamingItsField) {
+  auto model = make_model("small_cnn", 5);
+  try {
+    make_plan(Strategy::LayerReplacement, *model, {4, 0.0});
+    FAIL() << "expected a PlanError";
+  } catch (const PlanError& e) {
+    EXPECT_EQ(e.field(), "transfer.top_blocks");
+    EXPECT_EQ(e.reason(), "expected 1..3 for layer_replacement, got 4");
+  }
+}
+
 TEST(Strategy, EveryChoiceHasAnExplanation) {
   for (auto s : all_strategies()) EXPECT_GT(strategy_explanation(s).size(), 100u);
   for (auto s : all_similarities()) EXPECT_GT(similarity_explanation(s).size(), 60u);

@@ -5,11 +5,11 @@
 #include "train/cpu_threads.h"
 #include "train/feature_cache.h"
 #include "train/optimizer_state.h"
+#include "train/run_checkpoint.h"
 #include "train/training_checkpoint.h"
-#include "train/weight_memory_format.h"
+#include "train/training_run.h"
 #include "transfer/domain_classifier.h"
 #include "transfer/gradient_reversal.h"
-#include "weights/checkpoint.h"
 #include "util/text_format.h"
 #include "util/utc_time.h"
 
@@ -19,7 +19,6 @@
 #include <chrono>
 #include <filesystem>
 #include <cmath>
-#include <iomanip>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -101,33 +100,6 @@ void check_mitigations(const TrainingJob& job) {
   }
 }
 
-// The mitigations' state during one run; each member is empty when that
-// mitigation is off.
-struct Mitigations {
-  std::optional<L2SpPenalty> l2sp;
-  DomainClassifier domain{nullptr};
-  std::optional<BatchCycler> unlabelled;
-  torch::Tensor labelled_domains;  // float [train size]
-  double domain_weight = 1.0;
-  bool adversarial = true;
-  torch::nn::Linear source_head{nullptr};
-  std::optional<BatchCycler> source;
-  double source_weight = 0.0;
-
-  std::vector<torch::Tensor> extra_parameters() const {
-    std::vector<torch::Tensor> params;
-    if (domain) params = domain->parameters();
-    if (source_head) {
-      for (const auto& p : source_head->parameters()) params.push_back(p);
-    }
-    return params;
-  }
-  void train() {
-    if (domain) domain->train();
-    if (source_head) source_head->train();
-  }
-};
-
 // What one step computed.
 struct StepOutput {
   torch::Tensor objective;  // what is optimised
@@ -140,7 +112,7 @@ struct StepOutput {
 // One pass through the blocks for every image of the step, so BatchNorm
 // normalises the labelled, source and unlabelled images together.
 StepOutput forward_step(TransferModelImpl& model, int64_t first_block, const Dataset& train, const torch::Tensor& idx,
-                        Mitigations& m, double lambda) {
+                        RunMitigations& m, double lambda) {
   std::vector<torch::Tensor> inputs{train.images.index_select(0, idx)};
   torch::Tensor source_idx;
   if (m.source) {
@@ -183,8 +155,8 @@ void set_training_modes(TransferModelImpl& model, const std::vector<std::string>
   for (const auto& path : frozen_modules) modules[path]->eval();
 }
 
-Mitigations prepare_mitigations(const TrainingJob& job, TransferModelImpl& model) {
-  Mitigations m;
+RunMitigations prepare_mitigations(const TrainingJob& job, TransferModelImpl& model) {
+  RunMitigations m;
   const auto& opt = job.options;
   // Built after re-initialisation: w0 is where training starts.
   if (job.l2sp) m.l2sp.emplace(model, job.plan, model.head_path(), *job.l2sp);
@@ -352,86 +324,7 @@ std::string epoch_warning(const std::vector<EpochEvent>& previous, const EpochEv
   return text;
 }
 
-// What the training thread keeps between batches: what a checkpoint holds and
-// what a change of the freeze plan rebuilds.
-struct Trainer::Run {
-  TransferModelImpl& model;
-  FreezePlan plan;
-  double learning_rate = 0.0;
-  Mitigations mitigations;
-  std::unique_ptr<torch::optim::Optimizer> optimizer;
-  std::vector<std::string> frozen;   // modules kept in eval mode
-  Dataset train, validation;         // cached activations after first_block blocks
-  int64_t first_block = -1;          // -1: not cached yet
-  at::Generator order_generator;     // draws each epoch's batch order
-  int64_t batches = 0;               // per epoch
-  int64_t total_batches = 0;
-  double train_seconds = 0.0;        // of the finished epochs, pauses excluded
-  std::string last_checkpoint;       // "after epoch 2": the one on disk; empty = none written
-  // The two settings that change a run's rounding: a resumed run takes them
-  // from its checkpoint, so it ends exactly as the uninterrupted run would.
-  int threads = 1;                   // LibTorch intra-op threads of the training thread
-  bool channels_last = true;         // convolution weights NHWC (weight_memory_format.h)
-
-  explicit Run(TransferModelImpl& m) : model(m) {}
-
-  // Every trained parameter under a stable name, for the optimizer's state.
-  NamedParameters named_parameters() const {
-    NamedParameters params;
-    for (const auto& p : model.named_parameters(/*recurse=*/true)) params.emplace_back("model/" + p.key(), p.value());
-    if (mitigations.domain) {
-      for (const auto& p : mitigations.domain->named_parameters(/*recurse=*/true)) {
-        params.emplace_back("domain/" + p.key(), p.value());
-      }
-    }
-    if (mitigations.source_head) {
-      for (const auto& p : mitigations.source_head->named_parameters(/*recurse=*/true)) {
-        params.emplace_back("source_head/" + p.key(), p.value());
-      }
-    }
-    return params;
-  }
-};
-
-// The epoch under way: its batch order and what its batches added up so far.
-struct Trainer::EpochProgress {
-  int epoch = 1;
-  torch::Tensor order;
-  int64_t next_batch = 0;  // 0-based index of the batch to run next
-  double loss_sum = 0.0;
-  int64_t correct = 0, seen = 0, domain_correct = 0, domain_seen = 0;
-  double lambda = -1.0;
-  double seconds = 0.0;  // spent on it so far, pauses excluded
-
-  nlohmann::json to_json() const {
-    return {{"epoch", epoch},     {"next_batch", next_batch},         {"loss_sum", loss_sum},
-            {"correct", correct}, {"seen", seen},                     {"domain_correct", domain_correct},
-            {"domain_seen", domain_seen}, {"lambda", lambda}, {"seconds", seconds}};
-  }
-  static EpochProgress from_json(const nlohmann::json& j, torch::Tensor order) {
-    EpochProgress p;
-    p.epoch = j.at("epoch").get<int>();
-    p.next_batch = j.at("next_batch").get<int64_t>();
-    p.loss_sum = j.at("loss_sum").get<double>();
-    p.correct = j.at("correct").get<int64_t>();
-    p.seen = j.at("seen").get<int64_t>();
-    p.domain_correct = j.at("domain_correct").get<int64_t>();
-    p.domain_seen = j.at("domain_seen").get<int64_t>();
-    p.lambda = j.at("lambda").get<double>();
-    p.seconds = j.at("seconds").get<double>();
-    p.order = std::move(order);
-    return p;
-  }
-};
-
 namespace {
-
-// Bumped when the checkpoint layout changes, so an old file is refused by name.
-constexpr int kCheckpointFormat = 1;
-
-at::MemoryFormat weight_memory_format(bool channels_last) {
-  return channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
-}
 
 std::string number_text(double value) {
   std::ostringstream s;
@@ -449,48 +342,6 @@ std::string divergence_message(double bad, const std::string& where, double lr, 
   return std::string("loss became ") + (std::isnan(bad) ? "NaN" : "infinite") + " " + where +
          "; the learning rate " + number_text(lr) + " is probably too high - try " +
          number_text(smaller_learning_rate(lr)) + (kept.empty() ? "" : "; the checkpoint " + kept + " is kept");
-}
-
-void put_module_tensors(std::map<std::string, torch::Tensor>& tensors, const std::string& prefix,
-                        const torch::nn::Module& module) {
-  for (auto& [name, tensor] : state_dict(module)) tensors[prefix + name] = std::move(tensor);
-}
-
-// The tensors under `prefix` without it.
-std::map<std::string, torch::Tensor> tensors_under(const std::map<std::string, torch::Tensor>& tensors,
-                                                   const std::string& prefix) {
-  std::map<std::string, torch::Tensor> result;
-  for (const auto& [name, tensor] : tensors) {
-    if (name.rfind(prefix, 0) == 0) result.emplace(name.substr(prefix.size()), tensor);
-  }
-  return result;
-}
-
-const torch::Tensor& tensor_at(const std::map<std::string, torch::Tensor>& tensors, const std::string& name,
-                               const std::string& path) {
-  const auto it = tensors.find(name);
-  if (it == tensors.end()) throw std::runtime_error(path + ": " + name + " is missing");
-  return it->second;
-}
-
-void put_cycler(std::map<std::string, torch::Tensor>& tensors, nlohmann::json& positions, const std::string& name,
-                const std::optional<BatchCycler>& cycler) {
-  if (!cycler) return;
-  const BatchCycler::State state = cycler->state();
-  tensors["rng/" + name] = state.generator;
-  if (state.order.defined()) tensors["cycler/" + name + "/order"] = state.order;
-  positions[name] = state.position;
-}
-
-void restore_cycler(const TrainingCheckpoint& ckpt, const std::string& path, const std::string& name,
-                    std::optional<BatchCycler>& cycler) {
-  if (!cycler) return;
-  BatchCycler::State state;
-  state.generator = tensor_at(ckpt.tensors, "rng/" + name, path);
-  const auto order = ckpt.tensors.find("cycler/" + name + "/order");
-  if (order != ckpt.tensors.end()) state.order = order->second;
-  state.position = ckpt.progress.at("cyclers").at(name).get<int64_t>();
-  cycler->restore(state);
 }
 
 // "layer3, layer4" from the plan entries whose trainability `after` changed to `trainable`.
@@ -538,7 +389,7 @@ void Trainer::report(int epoch, int64_t batch, const std::string& kind, const st
   if (listener_) listener_->on_run_event(event);
 }
 
-void Trainer::cache_frozen_prefix(Run& run) {
+void Trainer::cache_frozen_prefix(TrainingRun& run) {
   // A frozen prefix is a fixed function of the input: run it once.
   int64_t prefix = job_.options.cache_frozen_features ? frozen_prefix_blocks(run.model, run.plan) : 0;
   const auto& m = run.mitigations;
@@ -558,7 +409,7 @@ void Trainer::cache_frozen_prefix(Run& run) {
   run.first_block = prefix;
 }
 
-void Trainer::apply_plan(Run& run, const TrainingUpdate& update) {
+void Trainer::apply_plan(TrainingRun& run, const TrainingUpdate& update) {
   if (!(update.learning_rate > 0.0)) throw std::invalid_argument("learning rate: expected a number > 0");
   update.plan.validate(run.model, run.model.architecture());
   // Built before anything changes, so a plan that leaves nothing to train is refused cleanly.
@@ -578,7 +429,7 @@ void Trainer::apply_plan(Run& run, const TrainingUpdate& update) {
   run.mitigations.train();
 }
 
-void Trainer::apply_pending_update(Run& run, int epoch, int64_t batch) {
+void Trainer::apply_pending_update(TrainingRun& run, int epoch, int64_t batch) {
   std::optional<TrainingUpdate> update;
   {
     std::lock_guard<std::mutex> lock(update_mutex_);
@@ -596,45 +447,11 @@ void Trainer::apply_pending_update(Run& run, int epoch, int64_t batch) {
   report(epoch, batch, "plan_change", change);
 }
 
-void Trainer::save_checkpoint(Run& run, const EpochProgress* partial, int epoch, int64_t batch) {
+void Trainer::save_checkpoint(TrainingRun& run, const EpochProgress* partial, int epoch, int64_t batch) {
   if (job_.run_dir.empty()) return;
-  TrainingCheckpoint ckpt;
-  nlohmann::json& p = ckpt.progress;
-  p["format"] = kCheckpointFormat;
-  p["architecture"] = run.model.architecture();
-  p["epochs"] = job_.options.epochs;
-  p["batches_per_epoch"] = run.batches;
-  p["seed"] = job_.options.seed;
-  p["optimizer"] = optimizer_name(job_.options.optimizer);
-  p["next_epoch"] = partial ? partial->epoch : epoch + 1;
-  p["partial_epoch"] = partial ? partial->to_json() : nlohmann::json();
-  p["train_seconds"] = run.train_seconds;
-  p["plan"] = freeze_plan_to_json(run.plan);
-  p["learning_rate"] = run.learning_rate;
-  p["threads"] = run.threads;
-  p["channels_last"] = run.channels_last;
-  nlohmann::json& epochs = p["completed_epochs"] = nlohmann::json::array();
-  for (const auto& e : outcome_.epochs) epochs.push_back(epoch_event_to_json(e));
-
-  auto& t = ckpt.tensors;
-  put_module_tensors(t, "model/", run.model);
-  if (run.mitigations.domain) put_module_tensors(t, "domain/", *run.mitigations.domain);
-  if (run.mitigations.source_head) put_module_tensors(t, "source_head/", *run.mitigations.source_head);
-  p["optimizer_steps"] = optimizer_states_to_tensors(take_optimizer_states(*run.optimizer, run.named_parameters()), t);
-  {
-    at::Generator global = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(global.mutex());
-    t["rng/default"] = global.get_state();
-  }
-  t["rng/order"] = run.order_generator.get_state();
-  if (partial) t["partial/order"] = partial->order;
-  p["cyclers"] = nlohmann::json::object();
-  put_cycler(t, p["cyclers"], "unlabelled", run.mitigations.unlabelled);
-  put_cycler(t, p["cyclers"], "source", run.mitigations.source);
-
-  const std::string path = training_checkpoint_path(job_.run_dir);
+  const TrainingCheckpoint ckpt = checkpoint_of_run(run, job_.options, outcome_.epochs, partial, epoch);
   try {
-    save_training_checkpoint(ckpt, path);
+    save_training_checkpoint(ckpt, training_checkpoint_path(job_.run_dir));
   } catch (const std::exception& e) {
     report(epoch, batch, "warning", std::string("checkpoint not saved: ") + e.what());
     return;
@@ -644,79 +461,25 @@ void Trainer::save_checkpoint(Run& run, const EpochProgress* partial, int epoch,
   report(epoch, batch, "checkpoint", run.last_checkpoint);
 }
 
-// The thread count and weight layout the checkpoint was trained with, so the
-// rest of the run rounds as it would have without the interruption. A
-// checkpoint older than these fields was trained NCHW, with the thread count
-// of its day: unknown, so the current one stays.
-void Trainer::restore_numerics(Run& run, const nlohmann::json& progress) {
-  if (progress.contains("threads")) {
-    const int threads = progress.at("threads").get<int>();
-    if (threads < 1 || threads > kMaxTrainingThreads) {
-      throw std::runtime_error("threads " + std::to_string(threads) + " is out of range");
-    }
-    if (threads != run.threads) at::set_num_threads(threads);
-    run.threads = threads;
-  }
-  run.channels_last = progress.value("channels_last", false);
-  set_weight_memory_format(run.model, weight_memory_format(run.channels_last));
-}
-
-int Trainer::restore_checkpoint(Run& run, std::optional<EpochProgress>& partial) {
+int Trainer::resume_from_checkpoint(TrainingRun& run, std::optional<EpochProgress>& partial) {
+  if (job_.run_dir.empty()) throw std::invalid_argument("resume: the job has no run directory");
   const std::string path = training_checkpoint_path(job_.run_dir);
-  const TrainingCheckpoint ckpt = load_training_checkpoint(path);
-  const nlohmann::json& p = ckpt.progress;
-  try {
-    if (p.at("format").get<int>() != kCheckpointFormat) {
-      throw std::runtime_error("format " + p.at("format").dump() + " is not supported (expected " +
-                               std::to_string(kCheckpointFormat) + ")");
+  const auto switch_plan = [&](const TrainingUpdate& saved) { apply_plan(run, saved); };
+  const int first_epoch = restore_run_from_checkpoint(path, run, job_.options, switch_plan, outcome_.epochs, partial);
+  report(first_epoch, partial ? partial->next_batch : 0, "resume", "from " + path);
+  // The epochs before the checkpoint, so a plot or log shows the whole run,
+  // and the changes made before it (its markers; the log has them already).
+  // A change at the checkpoint's own position came after it was written.
+  if (listener_) {
+    for (const auto& e : outcome_.epochs) listener_->on_epoch(e);
+    const std::pair<int, int64_t> resumed_at{first_epoch, partial ? partial->next_batch : 0};
+    for (RunEvent e : read_run_events(job_.run_dir)) {
+      if (e.kind != "plan_change" || std::make_pair(e.epoch, e.batch) >= resumed_at) continue;
+      e.batches_per_epoch = run.batches;
+      listener_->on_run_event(e);
     }
-    const auto expect = [&](const char* field, const nlohmann::json& ours) {
-      if (p.at(field) != ours) {
-        throw std::runtime_error(std::string(field) + " is " + p.at(field).dump() + " but this run has " +
-                                 ours.dump() + "; resume with the run's own config");
-      }
-    };
-    expect("architecture", run.model.architecture());
-    expect("epochs", job_.options.epochs);
-    expect("batches_per_epoch", run.batches);
-    expect("seed", job_.options.seed);
-    expect("optimizer", optimizer_name(job_.options.optimizer));
-
-    restore_numerics(run, p);
-    // The plan in force when the checkpoint was taken, then the weights and
-    // the optimizer state of the parameters it trains.
-    const TrainingUpdate saved{freeze_plan_from_json(p.at("plan")), p.at("learning_rate").get<double>()};
-    if (!(saved.plan == run.plan) || saved.learning_rate != run.learning_rate) apply_plan(run, saved);
-    load_into(run.model, tensors_under(ckpt.tensors, "model/"));
-    run.first_block = -1;  // a cache apply_plan built holds activations of the weights before loading
-    if (run.mitigations.domain) load_into(*run.mitigations.domain, tensors_under(ckpt.tensors, "domain/"));
-    if (run.mitigations.source_head) {
-      load_into(*run.mitigations.source_head, tensors_under(ckpt.tensors, "source_head/"));
-    }
-    put_optimizer_states(*run.optimizer, run.named_parameters(),
-                         optimizer_states_from_tensors(job_.options.optimizer == OptimizerKind::Adam, ckpt.tensors,
-                                                       p.at("optimizer_steps")));
-    at::Generator global = at::detail::getDefaultCPUGenerator();
-    {
-      std::lock_guard<std::mutex> lock(global.mutex());
-      global.set_state(tensor_at(ckpt.tensors, "rng/default", path));
-    }
-    run.order_generator.set_state(tensor_at(ckpt.tensors, "rng/order", path));
-    restore_cycler(ckpt, path, "unlabelled", run.mitigations.unlabelled);
-    restore_cycler(ckpt, path, "source", run.mitigations.source);
-
-    outcome_.epochs.clear();
-    for (const auto& e : p.at("completed_epochs")) outcome_.epochs.push_back(epoch_event_from_json(e));
-    run.train_seconds = p.at("train_seconds").get<double>();
-    if (!p.at("partial_epoch").is_null()) {
-      partial = EpochProgress::from_json(p.at("partial_epoch"), tensor_at(ckpt.tensors, "partial/order", path));
-    }
-    return p.at("next_epoch").get<int>();
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(path + ": the training progress is incomplete (" + e.what() + ")");
-  } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": cannot resume from it: " + e.what());
   }
+  return first_epoch;
 }
 
 void Trainer::train_loop() {
@@ -736,10 +499,9 @@ void Trainer::train_loop() {
   for (const auto& path : job_.plan.reinitialized()) model.reset_module(path);
   job_.plan.apply(model);
 
-  Run run(model);
+  TrainingRun run(model);
   run.threads = cpu.torch_threads;
-  run.channels_last = opt.channels_last;
-  set_weight_memory_format(model, weight_memory_format(run.channels_last));
+  run.use_channels_last(opt.channels_last);
   run.plan = job_.plan;
   run.learning_rate = opt.learning_rate;
   run.mitigations = prepare_mitigations(job_, model);
@@ -762,22 +524,7 @@ void Trainer::train_loop() {
   std::optional<EpochProgress> partial;
   int first_epoch = 1;
   if (job_.resume) {
-    if (job_.run_dir.empty()) throw std::invalid_argument("resume: the job has no run directory");
-    first_epoch = restore_checkpoint(run, partial);
-    report(first_epoch, partial ? partial->next_batch : 0, "resume",
-           "from " + training_checkpoint_path(job_.run_dir));
-    // The epochs before the checkpoint, so a plot or log shows the whole run,
-    // and the changes made before it (its markers; the log has them already).
-    // A change at the checkpoint's own position came after it was written.
-    if (listener_) {
-      for (const auto& e : outcome_.epochs) listener_->on_epoch(e);
-      const std::pair<int, int64_t> resumed_at{first_epoch, partial ? partial->next_batch : 0};
-      for (RunEvent e : read_run_events(job_.run_dir)) {
-        if (e.kind != "plan_change" || std::make_pair(e.epoch, e.batch) >= resumed_at) continue;
-        e.batches_per_epoch = run.batches;
-        listener_->on_run_event(e);
-      }
-    }
+    first_epoch = resume_from_checkpoint(run, partial);
   } else {
     report(1, 0, "start", std::to_string(opt.epochs) + " epochs of " + std::to_string(run.batches) + " batches");
   }
@@ -802,7 +549,7 @@ void Trainer::train_loop() {
          cancel_requested() ? "cancelled" : "finished after " + std::to_string(outcome_.epochs.size()) + " epochs");
 }
 
-void Trainer::run_epoch(Run& run, EpochProgress& p) {
+void Trainer::run_epoch(TrainingRun& run, EpochProgress& p) {
   const auto& opt = job_.options;
   auto& model = run.model;
   auto& mitigations = run.mitigations;

@@ -6,7 +6,6 @@
 #include "transfer/freeze_plan.h"
 #include "transfer/l2sp.h"
 
-#include <nlohmann/json_fwd.hpp>
 #include <torch/nn/modules/linear.h>
 
 #include <atomic>
@@ -88,7 +87,8 @@ struct TrainingJob {
   /// job must be built as the interrupted run's was (same config and seed):
   /// with the checkpoint's weights, optimizer and random states the run then
   /// ends with the same metrics as one that was never interrupted.
-  /// The listener first gets on_epoch for the epochs the checkpoint holds.
+  /// The listener first gets on_epoch for the epochs the checkpoint holds and
+  /// on_run_event for the plan changes made before it.
   bool resume = false;
 };
 
@@ -138,6 +138,9 @@ constexpr int kMaxTrainingThreads = 256;
 /// row; both joined by "; "; empty when healthy.
 std::string epoch_warning(const std::vector<EpochEvent>& previous, const EpochEvent& current);
 
+struct TrainingRun;    // train/training_run.h
+struct EpochProgress;
+
 /// Trains a model on its own thread and reports through a TrainingListener.
 ///
 /// Before the first step the plan is validated and applied: listed layers are
@@ -173,8 +176,8 @@ class Trainer {
   /// state (momentum, Adam moments) of the parameters that still train, the
   /// frozen-feature cache is rebuilt when the frozen prefix changes, and a
   /// "plan_change" RunEvent is logged; one equal to the settings in force is
-  /// ignored. An update the model rejects (unknown
-  /// layer, nothing left to train) is reported as a "warning" and ignored.
+  /// ignored. An update the model rejects (unknown layer, nothing left to
+  /// train) is reported as a "warning" and ignored.
   /// L2-SP keeps the anchors it took at the start.
   void update(TrainingUpdate update);
   bool paused() const { return pause_requested_.load(); }
@@ -187,20 +190,19 @@ class Trainer {
   static TrainingOutcome run(TrainingJob job, TrainingListener* listener = nullptr);
 
  private:
-  struct Run;  // what the training thread keeps between batches (trainer.cpp)
-  struct EpochProgress;
-
   void thread_main();
   void train_loop();
-  void run_epoch(Run& run, EpochProgress& progress);
+  void run_epoch(TrainingRun& run, EpochProgress& progress);
   void wait_while_paused();
   bool cancel_requested() const { return cancel_requested_.load(); }
-  void apply_pending_update(Run& run, int epoch, int64_t batch);
-  void apply_plan(Run& run, const TrainingUpdate& update);
-  void cache_frozen_prefix(Run& run);
-  void save_checkpoint(Run& run, const EpochProgress* partial, int epoch, int64_t batch);
-  int restore_checkpoint(Run& run, std::optional<EpochProgress>& partial);
-  void restore_numerics(Run& run, const nlohmann::json& progress);
+  void apply_pending_update(TrainingRun& run, int epoch, int64_t batch);
+  void apply_plan(TrainingRun& run, const TrainingUpdate& update);
+  void cache_frozen_prefix(TrainingRun& run);
+  /// Writes run_dir's checkpoint (see train/run_checkpoint.h) and reports it.
+  void save_checkpoint(TrainingRun& run, const EpochProgress* partial, int epoch, int64_t batch);
+  /// Restores the run from run_dir's checkpoint, reports the resumption and
+  /// replays to the listener what came before it; returns the epoch to continue at.
+  int resume_from_checkpoint(TrainingRun& run, std::optional<EpochProgress>& partial);
   /// Appends to the event log and tells the listener.
   void report(int epoch, int64_t batch, const std::string& kind, const std::string& details);
 

@@ -16,11 +16,9 @@ namespace tl {
 /// DIR/checkpoint.safetensors, written atomically (temporary file, fsync,
 /// rename), so a crash during a write leaves the previous checkpoint in place.
 ///
-/// `tensors` holds the model's parameters and buffers, the mitigations' heads,
-/// the optimizer's per-parameter state and the random generators' states;
-/// `progress` (stored as JSON in the file's metadata) the epoch and batch to
-/// continue at, the epochs' metrics so far, the plan and learning rate in
-/// force, and the optimizer's step counts.
+/// `tensors` holds the named tensors, `progress` (stored as JSON in the file's
+/// metadata) the rest; train/run_checkpoint.h fills both from a running job
+/// and restores a job from them.
 struct TrainingCheckpoint {
   nlohmann::json progress = nlohmann::json::object();
   std::map<std::string, torch::Tensor> tensors;

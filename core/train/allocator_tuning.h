@@ -8,9 +8,8 @@ namespace tl {
 /// trim threshold is trimmed), so each step maps the same activation and
 /// gradient buffers afresh and page-faults on every page of them. Fixing the
 /// mmap threshold at its 32 MiB maximum and the trim threshold at 1 GiB keeps
-/// them mapped: for resnet_narrow full fine-tuning, 36,000 instead of 87,000
-/// minor page faults in a 2-epoch run and 1.13x the images per second
-/// (tests/bench, README Performance). Process-wide and idempotent.
+/// them mapped (tests/bench measures the page faults and the speed saved; see
+/// the README's Performance section). Process-wide and idempotent.
 ///
 /// Leaves malloc as it is when the user tuned it (MALLOC_MMAP_THRESHOLD_,
 /// MALLOC_TRIM_THRESHOLD_ or GLIBC_TUNABLES set) and where malloc is not

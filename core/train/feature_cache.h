@@ -20,7 +20,7 @@ int64_t frozen_prefix_blocks(const TransferModelImpl& model, const FreezePlan& p
 Dataset precompute_prefix(TransferModelImpl& model, const Dataset& data, int64_t blocks,
                           int64_t batch_size = 256);
 
-/// Bytes the cached activations of `examples` images after `blocks` blocks take.
+/// Bytes the cached activations of `data`'s images after `blocks` blocks take.
 int64_t prefix_cache_bytes(TransferModelImpl& model, const Dataset& data, int64_t blocks);
 
 }  // namespace tl

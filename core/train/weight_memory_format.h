@@ -12,13 +12,12 @@ namespace tl {
 ///
 /// Training uses at::MemoryFormat::ChannelsLast (NHWC strides): LibTorch's
 /// CPU convolutions (oneDNN) then run in NHWC for the forward and the
-/// backward pass without reordering the weights on every call: 1.33-1.41x
-/// the images per second of NCHW full fine-tuning here (tests/bench, README
-/// Performance). Inputs may stay NCHW: a convolution with
-/// channels-last weights returns channels-last activations either way. The
-/// two layouts run different kernels, so their numbers differ by rounding
-/// (summation order); a run repeats exactly only in the layout it began in,
-/// which is why checkpoints record it.
+/// backward pass without reordering the weights on every call (tests/bench
+/// measures the gain; see the README's Performance section). Inputs may stay
+/// NCHW: a convolution with channels-last weights returns channels-last
+/// activations either way. The two layouts run different kernels, so their
+/// numbers differ by rounding (summation order); a run repeats exactly only in
+/// the layout it began in, which is why checkpoints record it.
 void set_weight_memory_format(torch::nn::Module& module, at::MemoryFormat format);
 
 /// True when every 4-D parameter of `module` is stored in `format`.

@@ -1,15 +1,12 @@
 #include "panels/cost_probe_runner.h"
 
+#include "tasks/background_task.h"
+
 #include "train/cost_probe.h"
 #include "train/trainer.h"
 
-#include <QMetaObject>
-#include <QPointer>
 #include <QSettings>
 #include <QVariantMap>
-
-#include <atomic>
-#include <thread>
 
 namespace tl {
 
@@ -27,22 +24,19 @@ double CostEstimate::secondsPerEpoch(qint64 images) const {
   return secondsPerBatch * static_cast<double>((images + batchSize - 1) / batchSize);
 }
 
-struct CostProbeRunner::Impl {
-  std::thread worker;
-  std::atomic<bool> cancel{false};
-  std::atomic<bool> busy{false};
+CostProbeRunner::CostProbeRunner(QObject* parent) : QObject(parent), task_(new BackgroundTask(this)) {
+  // The training thread count and OpenBLAS setting, so the probe times what a run would.
+  task_->setCpuThreads(0);
+  connect(task_, &BackgroundTask::failed, this, [this](const QString& message) { Q_EMIT failed(running_, message); });
+  connect(task_, &BackgroundTask::cancelled, this, [this] { Q_EMIT cancelled(running_); });
+}
 
-  void join() {
-    cancel = true;
-    if (worker.joinable()) worker.join();
-  }
-};
+// The task, a child, sets the probe's cancel flag (checked between steps) and joins it.
+CostProbeRunner::~CostProbeRunner() = default;
 
-CostProbeRunner::CostProbeRunner(QObject* parent) : QObject(parent), d(std::make_unique<Impl>()) {}
+bool CostProbeRunner::isBusy() const { return task_->isRunning(); }
 
-CostProbeRunner::~CostProbeRunner() { d->join(); }
-
-bool CostProbeRunner::isBusy() const { return d->busy; }
+void CostProbeRunner::cancel() { task_->cancel(); }
 
 std::optional<CostEstimate> CostProbeRunner::cached(const ProbeTarget& target) {
   const QVariantMap stored = QSettings().value(target.settingsKey()).toMap();
@@ -59,44 +53,32 @@ std::optional<CostEstimate> CostProbeRunner::cached(const ProbeTarget& target) {
 }
 
 bool CostProbeRunner::measure(const ProbeTarget& target) {
-  if (d->busy) return false;
-  if (d->worker.joinable()) d->worker.join();  // the last probe has posted its result
-  d->busy = true;
-  d->cancel = false;
-  QPointer<CostProbeRunner> self(this);
-  d->worker = std::thread([this, self, target] {
-    CostProbeOptions options;
-    options.batch_size = target.batchSize;
-    options.cancel = &d->cancel;
-    const InputShape input{target.channels, target.height, target.width};
-    try {
-      const TrainingCost cost = probe_training_cost(target.architecture.toStdString(), input, options);
-      CostEstimate e;
-      e.architecture = target.architecture;
-      e.batchSize = target.batchSize;
-      e.parameters = cost.parameters;
-      e.peakBytes = cost.peak_bytes;
-      e.secondsPerBatch = cost.seconds_per_batch;
-      e.threads = training_thread_count(0);
-      QMetaObject::invokeMethod(this, [this, self, target, e] {
-        if (!self) return;
+  if (isBusy()) return false;
+  running_ = target;
+  return task_->start(
+      [target](TaskContext& context) {
+        CostProbeOptions options;
+        options.batch_size = target.batchSize;
+        // A cancelled probe returns what it measured so far; the task drops it.
+        options.cancel = &context.cancelFlag();
+        const InputShape input{target.channels, target.height, target.width};
+        const TrainingCost cost = probe_training_cost(target.architecture.toStdString(), input, options);
+        CostEstimate e;
+        e.architecture = target.architecture;
+        e.batchSize = target.batchSize;
+        e.parameters = cost.parameters;
+        e.peakBytes = cost.peak_bytes;
+        e.secondsPerBatch = cost.seconds_per_batch;
+        e.threads = training_thread_count(0);
+        return e;
+      },
+      [this, target](const CostEstimate& e) {
         QSettings().setValue(target.settingsKey(), QVariantMap{{QStringLiteral("parameters"), e.parameters},
                                                                {QStringLiteral("peakBytes"), e.peakBytes},
                                                                {QStringLiteral("secondsPerBatch"), e.secondsPerBatch},
                                                                {QStringLiteral("threads"), e.threads}});
-        d->busy = false;
         Q_EMIT measured(target, e);
-      }, Qt::QueuedConnection);
-    } catch (const std::exception& ex) {
-      const QString message = QString::fromStdString(ex.what());
-      QMetaObject::invokeMethod(this, [this, self, target, message] {
-        if (!self) return;
-        d->busy = false;
-        Q_EMIT failed(target, message);
-      }, Qt::QueuedConnection);
-    }
-  });
-  return true;
+      });
 }
 
 }  // namespace tl

@@ -7,10 +7,11 @@
 #include <QObject>
 #include <QString>
 
-#include <memory>
 #include <optional>
 
 namespace tl {
+
+class BackgroundTask;
 
 /// The architecture and input size a cost probe builds.
 struct ProbeTarget {
@@ -36,8 +37,8 @@ struct CostEstimate {
   double secondsPerEpoch(qint64 images) const;
 };
 
-/// Measures training costs with core's probe_training_cost on a worker
-/// thread, one at a time, and caches each result in QSettings under
+/// Measures training costs with core's probe_training_cost on a
+/// BackgroundTask, one at a time, and caches each result in QSettings under
 /// ProbeTarget::settingsKey(), so a model is measured once per batch size on
 /// this machine. Signals arrive on the GUI thread.
 class CostProbeRunner : public QObject {
@@ -45,7 +46,7 @@ class CostProbeRunner : public QObject {
 
  public:
   explicit CostProbeRunner(QObject* parent = nullptr);
-  ~CostProbeRunner() override;  ///< asks a running probe to stop and joins it
+  ~CostProbeRunner() override;  ///< stops a running probe after its current step and joins it
 
   /// The cached estimate of `target`, if it was measured before.
   static std::optional<CostEstimate> cached(const ProbeTarget& target);
@@ -53,14 +54,19 @@ class CostProbeRunner : public QObject {
   /// Starts measuring `target`; false (and nothing starts) while busy.
   bool measure(const ProbeTarget& target);
   bool isBusy() const;
+  /// Cancels a running probe: nothing is measured or cached, cancelled() follows at once.
+  void cancel();
+  /// The probe's task, for a TaskProgressBar.
+  BackgroundTask* task() const { return task_; }
 
  Q_SIGNALS:
   void measured(const tl::ProbeTarget& target, const tl::CostEstimate& estimate);
   void failed(const tl::ProbeTarget& target, const QString& message);
+  void cancelled(const tl::ProbeTarget& target);
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> d;
+  BackgroundTask* task_;
+  ProbeTarget running_;  ///< what the running (or last) probe measures
 };
 
 }  // namespace tl

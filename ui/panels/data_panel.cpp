@@ -1,7 +1,9 @@
 #include "panels/data_panel.h"
 
+#include "panels/tensor_image.h"
 #include "session/experiment_session.h"
 #include "session/session_config.h"
+#include "tasks/task_progress_bar.h"
 
 #include "data/domain_shift.h"
 #include "data/idx_reader.h"
@@ -15,7 +17,6 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QSlider>
@@ -23,7 +24,6 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include <cstring>
 #include <map>
 
 namespace tl {
@@ -67,22 +67,12 @@ Dataset pickSamples(const SampleSource& source, const QList<int>& classes) {
   return source.data.subset(torch::tensor(picked, torch::kInt64));
 }
 
-QImage toImage(const torch::Tensor& chw) {
-  const auto bytes = (chw.clamp(0.0, 1.0) * 255.0).round().to(torch::kUInt8).permute({1, 2, 0}).contiguous();
-  const int h = static_cast<int>(bytes.size(0));
-  const int w = static_cast<int>(bytes.size(1));
-  const bool gray = bytes.size(2) == 1;
-  QImage image(w, h, gray ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
-  const int rowBytes = w * static_cast<int>(bytes.size(2));
-  for (int y = 0; y < h; ++y) std::memcpy(image.scanLine(y), bytes.data_ptr<uint8_t>() + y * rowBytes, rowBytes);
-  return image;
-}
-
 QVector<Sample> toSamples(const Dataset& data) {
   QVector<Sample> samples;
   for (int64_t i = 0; i < data.size(); ++i) {
     const auto label = data.labels[i].item<int64_t>();
-    samples.push_back({toImage(data.images[i]), QString::fromStdString(data.class_names[static_cast<size_t>(label)])});
+    const QString name = QString::fromStdString(data.class_names[static_cast<size_t>(label)]);
+    samples.push_back({tensorToImage(data.images[i]), name});
   }
   return samples;
 }
@@ -95,9 +85,9 @@ DataPanel::DataPanel(ExperimentSession* session, QWidget* parent)
       source_(new QComboBox(this)),
       chooseFolder_(new QPushButton(tr("Choose &folder…"), this)),
       folderPath_(new QLabel(this)),
-      folderProgress_(new QProgressBar(this)),
-      folderSummary_(new QLabel(this)),
       preview_(new FolderPreview(this)),
+      folderProgress_(new TaskProgressBar(preview_->task(), this)),
+      folderSummary_(new QLabel(this)),
       classHint_(new QLabel(this)),
       shots_(new QSpinBox(this)),
       unlabelled_(new QCheckBox(tr("No labels (unlabelled target)"), this)),
@@ -120,8 +110,11 @@ DataPanel::DataPanel(ExperimentSession* session, QWidget* parent)
   debounce_->setSingleShot(true);
   debounce_->setInterval(150);
   connect(debounce_, &QTimer::timeout, this, &DataPanel::refreshSamplesNow);
-  connect(preview_, &FolderPreview::progress, this, &DataPanel::showFolderProgress);
   connect(preview_, &FolderPreview::finished, this, &DataPanel::showFolderSummary);
+  connect(preview_, &FolderPreview::cancelled, this, [this] {
+    folderRequest_.clear();  // so that choosing the folder again loads it
+    folderSummary_->setText(tr("Not loaded: cancelled. Choose the folder again to load it."));
+  });
   connect(session, &ExperimentSession::configChanged, this, [this] {
     syncFromSession();
     debounce_->start();
@@ -148,8 +141,7 @@ QWidget* DataPanel::buildSourceBox() {
   folderPath_->setWordWrap(true);
   folderPath_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   layout->addWidget(folderPath_);
-  folderProgress_->setFormat(tr("Decoding %v / %m images"));
-  folderProgress_->hide();
+  folderProgress_->cancelOnEscapeIn(this);
   layout->addWidget(folderProgress_);
   folderSummary_->setWordWrap(true);
   folderSummary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -171,7 +163,12 @@ bool DataPanel::chooseFolder() {
   const QString current = session_->targetFolder();
   const QString folder = QFileDialog::getExistingDirectory(this, tr("Image folder (one sub-folder per class)"),
                                                            current.isEmpty() ? QDir::homePath() : current);
-  return !folder.isEmpty() && session_->setTargetFolder(folder);
+  if (folder.isEmpty()) return false;
+  if (folder == current) {
+    loadFolderIfChanged();  // loads it again after a cancelled load
+    return true;
+  }
+  return session_->setTargetFolder(folder);
 }
 
 void DataPanel::setFolderMode(bool folder) {
@@ -184,7 +181,6 @@ void DataPanel::setFolderMode(bool folder) {
   folderSummary_->setVisible(folder);
   if (!folder) {
     preview_->cancel();
-    folderProgress_->hide();
     folderRequest_.clear();
   }
 }
@@ -202,9 +198,7 @@ void DataPanel::loadFolderIfChanged() {
                               .arg(config.target.seed);
   if (request == folderRequest_) return;
   folderRequest_ = request;
-  folderProgress_->setRange(0, 0);  // busy until the files are counted
-  folderProgress_->show();
-  folderSummary_->setText(tr("Reading the folder…"));
+  folderSummary_->clear();  // the progress says what is going on
   FolderPreview::Request r;
   r.folder = folder;
   r.channels = static_cast<int>(shape.channels);
@@ -216,13 +210,7 @@ void DataPanel::loadFolderIfChanged() {
   preview_->load(r);
 }
 
-void DataPanel::showFolderProgress(qint64 done, qint64 total) {
-  folderProgress_->setRange(0, static_cast<int>(total));
-  folderProgress_->setValue(static_cast<int>(done));
-}
-
 void DataPanel::showFolderSummary(const FolderSummary& summary) {
-  folderProgress_->hide();
   folderLoaded_ = summary;
   if (!summary.error.isEmpty()) {
     folderSummary_->setText(tr("Cannot use this folder: %1").arg(summary.error));

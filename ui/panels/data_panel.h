@@ -14,7 +14,6 @@ class QFormLayout;
 class QGroupBox;
 class QLayout;
 class QLabel;
-class QProgressBar;
 class QPushButton;
 class QSlider;
 class QSpinBox;
@@ -23,6 +22,7 @@ class QTimer;
 namespace tl {
 
 class ExperimentSession;
+class TaskProgressBar;
 
 /// The target task: Fashion-MNIST (which classes, at least two; domain shift
 /// and its strength) or an image folder of the user's own (its classes, image
@@ -50,7 +50,8 @@ class DataPanel : public QWidget {
   QSlider* strengthSlider() const { return strength_; }
   QComboBox* sourceCombo() const { return source_; }
   QLabel* folderSummaryLabel() const { return folderSummary_; }
-  QProgressBar* folderProgress() const { return folderProgress_; }
+  /// The folder load's progress and its Cancel (Esc inside the panel).
+  TaskProgressBar* folderProgress() const { return folderProgress_; }
   FolderPreview* folderPreview() const { return preview_; }
 
   /// Index of sourceCombo()'s entries.
@@ -69,7 +70,6 @@ class DataPanel : public QWidget {
   /// Loads the session's folder at the model's input size unless that exact
   /// load is already done or running.
   void loadFolderIfChanged();
-  void showFolderProgress(qint64 done, qint64 total);
   void showFolderSummary(const FolderSummary& summary);
   void setFolderMode(bool folder);
 
@@ -77,9 +77,9 @@ class DataPanel : public QWidget {
   QComboBox* source_;
   QPushButton* chooseFolder_;
   QLabel* folderPath_;
-  QProgressBar* folderProgress_;
+  FolderPreview* preview_;  ///< before folderProgress_, which shows its task
+  TaskProgressBar* folderProgress_;
   QLabel* folderSummary_;
-  FolderPreview* preview_;
   QString folderRequest_;  ///< what the last load was asked for: folder and size
   FolderSummary folderLoaded_;
   QGroupBox* classBox_ = nullptr;

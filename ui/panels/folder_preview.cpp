@@ -1,27 +1,15 @@
 #include "panels/folder_preview.h"
 
+#include "panels/tensor_image.h"
+#include "tasks/background_task.h"
+
 #include "data/image_folder.h"
 #include "data/image_folder_data.h"
 
-#include <QMetaObject>
-
-#include <atomic>
-#include <cstring>
-#include <thread>
+#include <QSignalBlocker>
 
 namespace tl {
 namespace {
-
-QImage toImage(const torch::Tensor& chw) {
-  const auto bytes = (chw.clamp(0.0, 1.0) * 255.0).round().to(torch::kUInt8).permute({1, 2, 0}).contiguous();
-  const int h = static_cast<int>(bytes.size(0));
-  const int w = static_cast<int>(bytes.size(1));
-  const bool grey = bytes.size(2) == 1;
-  QImage image(w, h, grey ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
-  const int rowBytes = w * static_cast<int>(bytes.size(2));
-  for (int y = 0; y < h; ++y) std::memcpy(image.scanLine(y), bytes.data_ptr<uint8_t>() + y * rowBytes, rowBytes);
-  return image;
-}
 
 QVector<qint64> toQVector(const std::vector<int64_t>& values) { return QVector<qint64>(values.begin(), values.end()); }
 
@@ -36,7 +24,7 @@ QVector<Sample> samplesOf(const Dataset& train, int count) {
     for (size_t c = 0; c < byClass.size() && samples.size() < count; ++c) {
       if (round >= byClass[c].size()) continue;
       any = true;
-      samples.push_back({toImage(train.images[byClass[c][round]]), QString::fromStdString(train.class_names[c])});
+      samples.push_back({tensorToImage(train.images[byClass[c][round]]), QString::fromStdString(train.class_names[c])});
     }
     if (!any) break;
   }
@@ -63,70 +51,45 @@ FolderSummary summarize(const ImageFolderData& data, int sampleCount) {
 
 }  // namespace
 
-struct FolderPreview::Worker {
-  std::thread thread;
-  std::atomic<bool> cancel{false};
-  std::atomic<bool> running{false};
-
-  void stop() {
-    cancel = true;
-    if (thread.joinable()) thread.join();
-    cancel = false;
-  }
-};
-
-FolderPreview::FolderPreview(QObject* parent) : QObject(parent), worker_(std::make_unique<Worker>()) {}
-
-FolderPreview::~FolderPreview() { worker_->stop(); }
-
-bool FolderPreview::isLoading() const { return worker_->running; }
-
-void FolderPreview::cancel() {
-  ++generation_;
-  worker_->stop();
+FolderPreview::FolderPreview(QObject* parent) : QObject(parent), task_(new BackgroundTask(this)) {
+  connect(task_, &BackgroundTask::progress, this, &FolderPreview::progress);
+  connect(task_, &BackgroundTask::cancelled, this, &FolderPreview::cancelled);
+  connect(task_, &BackgroundTask::failed, this, [this](const QString& message) {
+    FolderSummary summary;
+    summary.folder = folder_;
+    summary.error = message;
+    Q_EMIT finished(summary);
+  });
 }
 
+FolderPreview::~FolderPreview() = default;  // the task, a child, cancels and joins
+
+bool FolderPreview::isLoading() const { return task_->isRunning(); }
+
+void FolderPreview::cancel() { task_->cancel(); }
+
 void FolderPreview::load(const Request& request) {
-  cancel();
-  const int generation = generation_;
-  worker_->running = true;
-  worker_->thread = std::thread([this, request, generation, worker = worker_.get()] {
-    // Posts to the GUI thread; the preview outlives the thread (its destructor
-    // joins) and drops what an older load posts.
-    const auto post = [this, generation](auto call) {
-      QMetaObject::invokeMethod(
-          this,
-          [this, generation, call] {
-            if (generation == generation_) call();
-          },
-          Qt::QueuedConnection);
-    };
-    FolderSummary summary;
-    summary.folder = request.folder;
-    try {
-      ImageDecodeOptions options;
-      options.size = {request.channels, request.height, request.width};
-      options.cancel = &worker->cancel;
-      qint64 lastPosted = -1;
-      options.progress = [&](int64_t done, int64_t total) {
-        // At most ~100 updates however large the folder.
-        if (done != total && total > 100 && done - lastPosted < total / 100) return;
-        lastPosted = done;
-        post([this, done, total] { Q_EMIT progress(done, total); });
-      };
-      const ImageFolderListing listing = scan_image_folder(request.folder.toStdString());
-      const ImageFolderData data =
-          load_image_folder(listing, options, {request.valFraction, static_cast<uint64_t>(request.seed)});
-      summary = summarize(data, request.samples);
-    } catch (const ImageDecodeCancelled&) {
-      worker->running = false;
-      return;
-    } catch (const std::exception& e) {
-      summary.error = QString::fromStdString(e.what());
-    }
-    worker->running = false;
-    post([this, summary] { Q_EMIT finished(summary); });
-  });
+  {
+    const QSignalBlocker replacing(this);  // a newer load replaces it: not a cancel to report
+    task_->cancel();
+  }
+  folder_ = request.folder;
+  task_->start(
+      [request](TaskContext& context) {
+        context.progress(-1.0, tr("Reading the folder…"));
+        ImageDecodeOptions options;
+        options.size = {request.channels, request.height, request.width};
+        options.cancel = &context.cancelFlag();
+        options.progress = [&context](int64_t done, int64_t total) {
+          context.progress(total > 0 ? static_cast<double>(done) / static_cast<double>(total) : -1.0,
+                           tr("Decoding %1 / %2 images").arg(done).arg(total));
+        };
+        const ImageFolderListing listing = scan_image_folder(request.folder.toStdString());
+        const ImageFolderData data =
+            load_image_folder(listing, options, {request.valFraction, static_cast<uint64_t>(request.seed)});
+        return summarize(data, request.samples);
+      },
+      [this](const FolderSummary& summary) { Q_EMIT finished(summary); });
 }
 
 }  // namespace tl

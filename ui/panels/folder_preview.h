@@ -7,8 +7,6 @@
 #include <QStringList>
 #include <QVector>
 
-#include <memory>
-
 namespace tl {
 
 /// What loading an image folder found, as the data panel shows it (a
@@ -27,7 +25,9 @@ struct FolderSummary {
   QString error;             ///< non-empty: the folder could not be loaded
 };
 
-/// Scans and decodes an image folder on a worker thread at the model's input
+class BackgroundTask;
+
+/// Scans and decodes an image folder on a BackgroundTask at the model's input
 /// size, so the panel can show its classes, counts and skipped files and the
 /// run that follows reads the decoded images back from the disk cache. One
 /// load at a time: a new one cancels the last.
@@ -36,7 +36,7 @@ class FolderPreview : public QObject {
 
  public:
   explicit FolderPreview(QObject* parent = nullptr);
-  ~FolderPreview() override;  ///< cancels and waits for the worker
+  ~FolderPreview() override;  ///< cancels the load; its thread is joined
 
   struct Request {
     QString folder;
@@ -48,18 +48,23 @@ class FolderPreview : public QObject {
     int samples = 8;  ///< sample images for the strip
   };
   void load(const Request& request);
-  /// Stops the load in progress; no finished() follows for it.
+  /// Stops the load in progress; no finished() follows for it, cancelled() does.
   void cancel();
   bool isLoading() const;
+  /// The load's task, for a TaskProgressBar.
+  BackgroundTask* task() const { return task_; }
 
  Q_SIGNALS:
-  void progress(qint64 done, qint64 total);
+  /// "Reading the folder…" (fraction < 0), then "Decoding 12 / 40 images".
+  void progress(double fraction, const QString& text);
+  /// A load ended; summary.error says why when it failed.
   void finished(const tl::FolderSummary& summary);
+  /// The load was cancelled: by cancel() or its Cancel button.
+  void cancelled();
 
  private:
-  struct Worker;
-  std::unique_ptr<Worker> worker_;
-  int generation_ = 0;  ///< results of older loads are dropped
+  BackgroundTask* task_;
+  QString folder_;  ///< of the running load, for its error summary
 };
 
 }  // namespace tl

@@ -1,5 +1,8 @@
 #include "panels/import_weights_dialog.h"
 
+#include "tasks/background_task.h"
+#include "tasks/task_progress_bar.h"
+
 #include "models/model_zoo.h"
 #include "weights/checkpoint_import.h"
 
@@ -13,15 +16,10 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLineEdit>
-#include <QMetaObject>
 #include <QPlainTextEdit>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QVBoxLayout>
-
-#include <atomic>
-#include <thread>
 
 namespace tl {
 namespace {
@@ -58,22 +56,23 @@ QString checkpointName(const QString& file, const QString& architecture) {
   return QFileInfo(file).completeBaseName() + QLatin1Char('-') + architecture + QStringLiteral(".safetensors");
 }
 
-}  // namespace
-
-struct ImportWeightsDialog::Worker {
-  std::thread thread;
-  std::atomic<bool> busy{false};
+/// What a finished import hands to the GUI thread.
+struct ImportOutcome {
+  QString report;
+  QString checkpoint;
 };
+
+}  // namespace
 
 ImportWeightsDialog::ImportWeightsDialog(QWidget* parent)
     : QDialog(parent),
+      task_(new BackgroundTask(this)),
       file_(new QLineEdit(this)),
       architecture_(new QComboBox(this)),
       partial_(new QCheckBox(tr("Allow a partial load (load what fits, report the rest)"), this)),
       import_(new QPushButton(tr("&Import"), this)),
-      progress_(new QProgressBar(this)),
-      report_(new QPlainTextEdit(this)),
-      worker_(std::make_unique<Worker>()) {
+      progress_(new TaskProgressBar(task_, this)),
+      report_(new QPlainTextEdit(this)) {
   setWindowTitle(tr("Import weights"));
   setObjectName(QStringLiteral("importWeightsDialog"));
   file_->setPlaceholderText(tr("TorchScript export (.pt) or safetensors state dict"));
@@ -87,8 +86,7 @@ ImportWeightsDialog::ImportWeightsDialog(QWidget* parent)
   partial_->setToolTip(
       tr("A different classifier head is always fine (it is replaced); other differences refuse the import "
          "unless this is ticked"));
-  progress_->setRange(0, 0);  // busy indicator: the import reports no steps
-  progress_->setVisible(false);
+  progress_->cancelOnEscapeIn(this);  // Esc cancels a running import before it closes the dialog
   report_->setReadOnly(true);
   report_->setPlaceholderText(tr("The import report (loaded, missing, unexpected, mismatched tensors) appears here"));
   report_->setMinimumSize(480, 220);
@@ -109,17 +107,24 @@ ImportWeightsDialog::ImportWeightsDialog(QWidget* parent)
   connect(browse, &QPushButton::clicked, this, &ImportWeightsDialog::browse);
   connect(import_, &QPushButton::clicked, this, &ImportWeightsDialog::startImport);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  connect(task_, &BackgroundTask::failed, this, &ImportWeightsDialog::showFailure);
+  connect(task_, &BackgroundTask::cancelled, this, [this] {
+    setBusy(false);
+    report_->setPlainText(tr("Import cancelled."));
+  });
 }
 
-ImportWeightsDialog::~ImportWeightsDialog() {
-  if (worker_->thread.joinable()) worker_->thread.join();
-}
+// The task, a child, joins the import; core's import cannot be interrupted
+// inside, so this waits for it to end (nothing is saved after the cancel).
+ImportWeightsDialog::~ImportWeightsDialog() = default;
 
 QString ImportWeightsDialog::modelsDirectory() {
   return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("models"));
 }
 
-bool ImportWeightsDialog::isBusy() const { return worker_->busy; }
+bool ImportWeightsDialog::isBusy() const { return task_->isRunning(); }
+
+void ImportWeightsDialog::cancelImport() { task_->cancel(); }
 
 void ImportWeightsDialog::browse() {
   const QString path = QFileDialog::getOpenFileName(this, tr("Import weights"), QFileInfo(file_->text()).path(),
@@ -129,48 +134,40 @@ void ImportWeightsDialog::browse() {
 
 bool ImportWeightsDialog::startImport() {
   const QString file = file_->text().trimmed();
-  if (worker_->busy || file.isEmpty()) return false;
-  if (worker_->thread.joinable()) worker_->thread.join();  // the last import has posted its result
+  if (isBusy() || file.isEmpty()) return false;
   const QString architecture = architecture_->currentText();
   const QString directory = modelsDirectory();
   const QString checkpoint = QDir(directory).filePath(checkpointName(file, architecture));
   const ImportOptions options{partial_->isChecked()};
-  worker_->busy = true;
-  import_->setEnabled(false);
-  progress_->setVisible(true);
+  task_->start(
+      [file, architecture, directory, checkpoint, options](TaskContext& context) {
+        const std::string created = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
+        const ImportedCheckpoint imported =
+            import_checkpoint(file.toStdString(), architecture.toStdString(), created, options);
+        // import_checkpoint has no cancel hook: a cancel during it stops here, before anything is saved.
+        if (context.cancelled()) return ImportOutcome{};
+        if (!QDir().mkpath(directory)) throw std::runtime_error(directory.toStdString() + ": cannot create the folder");
+        save_checkpoint(imported.checkpoint, checkpoint.toStdString());
+        return ImportOutcome{reportText(file, checkpoint, imported.report), checkpoint};
+      },
+      [this](const ImportOutcome& outcome) { showImported(outcome.report, outcome.checkpoint); });
+  setBusy(true);
   report_->setPlainText(tr("Importing %1 as %2…").arg(file, architecture));
-  worker_->thread = std::thread([this, file, architecture, directory, checkpoint, options] {
-    bool ok = false;
-    QString text;
-    try {
-      const std::string created = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
-      const ImportedCheckpoint imported =
-          import_checkpoint(file.toStdString(), architecture.toStdString(), created, options);
-      if (!QDir().mkpath(directory)) throw std::runtime_error(directory.toStdString() + ": cannot create the folder");
-      save_checkpoint(imported.checkpoint, checkpoint.toStdString());
-      text = reportText(file, checkpoint, imported.report);
-      ok = true;
-    } catch (const std::exception& e) {
-      text = QString::fromStdString(e.what());
-    }
-    QMetaObject::invokeMethod(this, [this, ok, text, checkpoint] { finishImport(ok, text, checkpoint); },
-                              Qt::QueuedConnection);
-  });
   return true;
 }
 
-void ImportWeightsDialog::finishImport(bool ok, const QString& report, const QString& checkpointPath) {
-  if (worker_->thread.joinable()) worker_->thread.join();
-  worker_->busy = false;
-  import_->setEnabled(true);
-  progress_->setVisible(false);
-  if (ok) {
-    report_->setPlainText(report);
-    Q_EMIT imported(checkpointPath);
-  } else {
-    report_->setPlainText(tr("Not imported: %1").arg(report));
-    Q_EMIT importFailed(report);
-  }
+void ImportWeightsDialog::setBusy(bool busy) { import_->setEnabled(!busy); }
+
+void ImportWeightsDialog::showImported(const QString& report, const QString& checkpointPath) {
+  setBusy(false);
+  report_->setPlainText(report);
+  Q_EMIT imported(checkpointPath);
+}
+
+void ImportWeightsDialog::showFailure(const QString& message) {
+  setBusy(false);
+  report_->setPlainText(tr("Not imported: %1").arg(message));
+  Q_EMIT importFailed(message);
 }
 
 }  // namespace tl

@@ -4,11 +4,13 @@
 #include "session/experiment_session.h"
 #include "session/number_format.h"
 #include "session/session_config.h"
+#include "tasks/task_progress_bar.h"
 
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMessageBox>
@@ -88,6 +90,7 @@ ModelPicker::ModelPicker(ExperimentSession* session, QWidget* parent)
     measure_->setEnabled(true);
     cost_->setText(tr("not measured: %1").arg(message));
   });
+  connect(costProbe_, &CostProbeRunner::cancelled, this, [this] { showCost(); });
 }
 
 ModelPicker::~ModelPicker() = default;
@@ -132,11 +135,15 @@ void ModelPicker::addCostRow() {
   measure_ = new QPushButton(tr("Measure"), this);
   measure_->setObjectName(QStringLiteral("measureCost"));
   measure_->setToolTip(tr("Run a short training probe of this model at the chosen batch size"));
+  costProgress_ = new TaskProgressBar(costProbe_->task(), this);
+  costProgress_->cancelOnEscapeIn(this);
   auto* row = new QWidget(this);
-  auto* layout = new QHBoxLayout(row);
+  auto* layout = new QGridLayout(row);
   layout->setContentsMargins(0, 0, 0, 0);
-  layout->addWidget(cost_, 1);
-  layout->addWidget(measure_);
+  layout->addWidget(cost_, 0, 0);
+  layout->addWidget(measure_, 0, 1);
+  layout->addWidget(costProgress_, 1, 0, 1, 2);
+  layout->setColumnStretch(0, 1);
   details_->form->addRow(tr("Training cost:"), row);
 }
 

@@ -12,6 +12,7 @@ namespace tl {
 
 class CostProbeRunner;
 class ExperimentSession;
+class TaskProgressBar;
 struct CostEstimate;
 struct ProbeTarget;
 
@@ -26,8 +27,8 @@ struct ProbeTarget;
 /// "models/imported") and listed after the built-ins in later sessions.
 /// "Training cost" shows the memory and time of training the current model at
 /// the session's batch size, measured on this machine by core's cost probe on
-/// a background thread ("Measure"), cached per architecture, input size and
-/// batch size.
+/// a background thread ("Measure"; its Cancel, or Esc inside the picker,
+/// stops it), cached per architecture, input size and batch size.
 class ModelPicker : public QWidget {
   Q_OBJECT
 
@@ -52,6 +53,8 @@ class ModelPicker : public QWidget {
   ProbeTarget probeTarget() const;
   CostProbeRunner* costProbe() const { return costProbe_; }
   QPushButton* measureButton() const { return measure_; }
+  /// The cost probe's progress and its Cancel.
+  TaskProgressBar* costProgress() const { return costProgress_; }
 
  public Q_SLOTS:
   void openFileDialog();
@@ -80,6 +83,7 @@ class ModelPicker : public QWidget {
   QPushButton* measure_ = nullptr;
   QLabel* cost_ = nullptr;
   CostProbeRunner* costProbe_;
+  TaskProgressBar* costProgress_ = nullptr;
   bool showsErrorDialogs_ = false;
   struct Details;
   std::unique_ptr<Details> details_;  ///< pointers to the form's labels (Qt owns the labels)

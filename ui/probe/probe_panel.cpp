@@ -3,23 +3,18 @@
 #include "probe/probe_run.h"
 #include "session/experiment_session.h"
 #include "session/session_config.h"
+#include "tasks/background_task.h"
+#include "tasks/task_progress_bar.h"
+#include "util/run_directory.h"
 
-#include <QDateTime>
 #include <QDir>
-#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QMetaObject>
-#include <QProgressBar>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QVBoxLayout>
-
-#include <atomic>
-#include <thread>
 
 namespace tl {
 namespace {
@@ -40,16 +35,12 @@ QVector<ProbeTableRow> table_rows(const ProbeReport& report) {
   return rows;
 }
 
-/// "<runs>/<name>-probe-<yyyyMMdd-HHmmss>", unique with a suffix.
-QString new_probe_dir(const QString& runs, const QString& name) {
-  QString safe = name;
-  safe.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]+")), QStringLiteral("_"));
-  const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
-  const QString base = QDir(runs).filePath(safe + QStringLiteral("-probe-") + stamp);
-  QString dir = base;
-  for (int i = 2; QFileInfo::exists(dir); ++i) dir = base + QLatin1Char('-') + QString::number(i);
-  return dir;
-}
+/// What a finished probe hands to the GUI thread.
+struct ProbeOutcome {
+  QVector<ProbeTableRow> rows;
+  QString runDir;
+  double seconds = 0.0;
+};
 
 QTableWidgetItem* text_item(const QString& text) { return new QTableWidgetItem(text); }
 
@@ -65,42 +56,27 @@ QTableWidgetItem* accuracy_item(double accuracy) {
 
 }  // namespace
 
-/// One probe at a time on its own thread; results come back to the GUI
-/// thread through queued calls. `stop` ends it between two batches.
-struct ProbePanel::Worker {
-  std::thread thread;
-  std::atomic<bool> running{false};
-  std::atomic<bool> stop{false};
-
-  void join() {
-    if (thread.joinable()) thread.join();
-  }
-};
-
 ProbePanel::ProbePanel(ExperimentSession* session, QWidget* parent)
-    : QGroupBox(tr("Intermediate representations"), parent), session_(session), worker_(std::make_unique<Worker>()) {
+    : QGroupBox(tr("Intermediate representations"), parent), session_(session), task_(new BackgroundTask(this)) {
   setObjectName(QStringLiteral("probePanel"));
   runsDirectory_ =
       QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("runs"));
   buildWidgets();
+  connect(task_, &BackgroundTask::failed, this, &ProbePanel::showFailure);
+  connect(task_, &BackgroundTask::cancelled, this, &ProbePanel::showCancelled);
 }
 
-ProbePanel::~ProbePanel() {
-  worker_->stop = true;
-  worker_->join();
-}
+// The task, a child, sets the probe's stop flag and joins its thread; the
+// probe ends at the next batch.
+ProbePanel::~ProbePanel() = default;
 
 void ProbePanel::buildWidgets() {
   profile_ = new QPushButton(tr("Transferability profile"));
   profile_->setToolTip(tr("Fits logistic regression and k-nearest neighbours on the input pixels and on every "
                           "block's output: which layers' features separate the target classes best. "
                           "Right-click a layer in the tree to probe just that one."));
-  stop_ = new QPushButton(tr("Stop"));
-  stop_->hide();
-  busy_ = new QProgressBar;
-  busy_->setTextVisible(false);
-  busy_->setMaximumHeight(profile_->sizeHint().height() / 2);
-  busy_->hide();
+  progress_ = new TaskProgressBar(task_);
+  progress_->cancelOnEscapeIn(this);
   status_ = new QLabel;
   status_->setWordWrap(true);
   status_->hide();
@@ -119,17 +95,16 @@ void ProbePanel::buildWidgets() {
 
   auto* top = new QHBoxLayout;
   top->addWidget(profile_);
-  top->addWidget(stop_);
-  top->addWidget(busy_, 1);
+  top->addStretch();
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
+  layout->addWidget(progress_);
   layout->addWidget(status_);
   layout->addWidget(table_);
   connect(profile_, &QPushButton::clicked, this, &ProbePanel::probeProfile);
-  connect(stop_, &QPushButton::clicked, this, &ProbePanel::stop);
 }
 
-bool ProbePanel::isProbing() const { return worker_->running; }
+bool ProbePanel::isProbing() const { return task_->isRunning(); }
 
 QString ProbePanel::statusText() const { return status_->text(); }
 
@@ -137,67 +112,42 @@ bool ProbePanel::probeLayer(const QString& layer) { return !layer.isEmpty() && s
 
 bool ProbePanel::probeProfile() { return start(QString()); }
 
-void ProbePanel::stop() { worker_->stop = true; }
+void ProbePanel::cancel() { task_->cancel(); }
 
 bool ProbePanel::start(const QString& layer) {
   if (isProbing()) return false;
-  worker_->join();  // the last one has posted its result already
   ExperimentConfig config = sessionConfig(*session_);
   config.probe.layer = layer.toStdString();
   if (testPerClass_ > 0) config.target.test_per_class = testPerClass_;
-  const QString runDir = new_probe_dir(runsDirectory_, qs(config.name));
-  worker_->stop = false;
-  worker_->running = true;
+  const QString runDir =
+      QString::fromStdString(new_run_directory(runsDirectory_.toStdString(), config.name + "-probe"));
+  task_->setCpuThreads(config.training.threads);
+  task_->start(
+      [config, runDir, layer](TaskContext& context) {
+        context.progress(-1.0, layer.isEmpty() ? tr("Loading data for the transferability profile…")
+                                               : tr("Loading data to probe %1…").arg(layer));
+        ProbeControl control;
+        control.stop = &context.cancelFlag();
+        control.on_progress = [&context](const ProbeProgress& p) {
+          if (p.layer.empty() || p.total < 1) return;  // all done: the result follows
+          context.progress(static_cast<double>(p.done) / static_cast<double>(p.total),
+                           tr("Probing %1 (%2 of %3)…").arg(qs(p.layer)).arg(p.done + 1).arg(p.total));
+        };
+        const ProbeReport report = run_probe(config, control);
+        if (context.cancelled()) throw ProbeCancelled();  // cancelled after the last batch: save nothing
+        write_probe(report, runDir.toStdString());
+        return ProbeOutcome{table_rows(report), runDir, report.seconds};
+      },
+      [this](const ProbeOutcome& outcome) { showRows(outcome.rows, outcome.runDir, outcome.seconds); });
   setBusy(true);
-  status_->setText(layer.isEmpty() ? tr("Loading data for the transferability profile…")
-                                   : tr("Loading data to probe %1…").arg(layer));
-  worker_->thread = std::thread([this, config, runDir, worker = worker_.get()] {
-    QVector<ProbeTableRow> rows;
-    QString error;
-    double seconds = 0.0;
-    try {
-      ProbeControl control;
-      control.stop = &worker->stop;
-      control.on_progress = [this](const ProbeProgress& p) {
-        const QString next = qs(p.layer);
-        const int done = static_cast<int>(p.done), total = static_cast<int>(p.total);
-        QMetaObject::invokeMethod(this, [this, done, total, next] { showProgress(done, total, next); },
-                                  Qt::QueuedConnection);
-      };
-      const ProbeReport report = run_probe(config, control);
-      write_probe(report, runDir.toStdString());
-      rows = table_rows(report);
-      seconds = report.seconds;
-    } catch (const std::exception& e) {
-      error = QString::fromStdString(e.what());
-    }
-    worker->running = false;
-    // The panel outlives the thread (its destructor joins); a call still
-    // queued when it is deleted is dropped by Qt.
-    QMetaObject::invokeMethod(
-        this,
-        [this, rows, error, runDir, seconds] {
-          if (error.isEmpty()) showRows(rows, runDir, seconds);
-          else showFailure(error);
-        },
-        Qt::QueuedConnection);
-  });
   return true;
 }
 
+// The progress bar shows and hides itself with the task; the status line
+// holds the last outcome and makes room while a probe runs.
 void ProbePanel::setBusy(bool busy) {
   profile_->setEnabled(!busy);
-  stop_->setVisible(busy);
-  busy_->setVisible(busy);
-  busy_->setRange(0, 0);  // until the first layer reports
-  status_->setVisible(true);
-}
-
-void ProbePanel::showProgress(int done, int total, const QString& layer) {
-  if (!isProbing() || layer.isEmpty()) return;
-  busy_->setRange(0, total);
-  busy_->setValue(done);
-  status_->setText(tr("Probing %1 (%2 of %3)…").arg(layer).arg(done + 1).arg(total));
+  status_->setVisible(!busy);
 }
 
 void ProbePanel::showRows(const QVector<ProbeTableRow>& rows, const QString& runDir, double seconds) {
@@ -237,6 +187,12 @@ void ProbePanel::showFailure(const QString& message) {
   setBusy(false);
   status_->setText(tr("Could not probe: %1").arg(message));
   Q_EMIT failed(message);
+}
+
+void ProbePanel::showCancelled() {
+  setBusy(false);
+  status_->setText(tr("Probe cancelled."));
+  Q_EMIT cancelled();
 }
 
 }  // namespace tl

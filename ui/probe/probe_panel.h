@@ -1,22 +1,20 @@
 #pragma once
 
-// Torch-free on purpose (Q_OBJECT): the probe itself runs behind the Worker
-// in the .cpp.
+// Torch-free on purpose (Q_OBJECT): the probe itself runs in the .cpp.
 
 #include <QGroupBox>
 #include <QString>
 #include <QVector>
 
-#include <memory>
-
 class QLabel;
-class QProgressBar;
 class QPushButton;
 class QTableWidget;
 
 namespace tl {
 
+class BackgroundTask;
 class ExperimentSession;
+class TaskProgressBar;
 
 /// One row of a probe as the GUI shows it (a torch-free copy of tl::ProbeRow).
 /// Accuracies are in [0, 1]; −1 where that classifier did not run.
@@ -34,7 +32,8 @@ struct ProbeTableRow {
 /// neighbours on the activations of one layer of the session's model (the
 /// tree's "Probe this layer") or of every block (the transferability
 /// profile), with the session's target task. Runs core's run_probe on a
-/// worker thread while the window stays usable, shows the table, and saves
+/// BackgroundTask while the window stays usable (with its progress and a
+/// Cancel; Esc inside the panel cancels too), shows the table, and saves
 /// run.json and probe.csv to a run directory like any other run.
 class ProbePanel : public QGroupBox {
   Q_OBJECT
@@ -44,6 +43,7 @@ class ProbePanel : public QGroupBox {
   ~ProbePanel() override;  ///< stops a running probe between two batches and waits for it
 
   bool isProbing() const;
+  TaskProgressBar* progress() const { return progress_; }
   QVector<ProbeTableRow> rows() const { return rows_; }
   QTableWidget* table() const { return table_; }
   QPushButton* profileButton() const { return profile_; }
@@ -61,31 +61,30 @@ class ProbePanel : public QGroupBox {
   bool probeLayer(const QString& layer);
   /// Probes the input and every block; false while a probe runs.
   bool probeProfile();
-  /// Asks a running probe to stop.
-  void stop();
+  /// Cancels a running probe: the panel is idle at once, nothing is saved.
+  void cancel();
 
  Q_SIGNALS:
   void probed();
   void failed(const QString& message);
+  void cancelled();
 
  private:
   bool start(const QString& layer);
   void buildWidgets();
   void setBusy(bool busy);
-  void showProgress(int done, int total, const QString& layer);
   void showRows(const QVector<ProbeTableRow>& rows, const QString& runDir, double seconds);
   void showFailure(const QString& message);
+  void showCancelled();
 
-  struct Worker;
   ExperimentSession* session_;
-  std::unique_ptr<Worker> worker_;
+  BackgroundTask* task_;
   QVector<ProbeTableRow> rows_;
   QString runsDirectory_;
   QString lastRunDir_;
   int testPerClass_ = 0;
   QPushButton* profile_ = nullptr;
-  QPushButton* stop_ = nullptr;
-  QProgressBar* busy_ = nullptr;
+  TaskProgressBar* progress_ = nullptr;
   QLabel* status_ = nullptr;
   QTableWidget* table_ = nullptr;
 };

@@ -3,20 +3,17 @@
 #include "experiment/similarity_meter.h"
 #include "session/experiment_session.h"
 #include "session/session_config.h"
+#include "tasks/background_task.h"
+#include "tasks/task_progress_bar.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
-#include <QMetaObject>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
-
-#include <atomic>
-#include <thread>
 
 namespace tl {
 namespace {
@@ -44,36 +41,26 @@ QTableWidgetItem* numberItem(double value, int decimals) {
 
 }  // namespace
 
-/// One measurement at a time on its own thread; the result comes back to the
-/// GUI thread through a queued call.
-struct SimilarityPanel::Worker {
-  std::thread thread;
-  std::atomic<bool> running{false};
-
-  void join() {
-    if (thread.joinable()) thread.join();
-  }
-};
-
 SimilarityPanel::SimilarityPanel(ExperimentSession* session, QWidget* parent)
-    : QGroupBox(tr("Domain similarity"), parent), session_(session), worker_(std::make_unique<Worker>()) {
+    : QGroupBox(tr("Domain similarity"), parent), session_(session), task_(new BackgroundTask(this)) {
   setObjectName(QStringLiteral("similarityPanel"));
   buildWidgets();
   connect(session_, &ExperimentSession::configChanged, this, &SimilarityPanel::onConfigChanged);
+  connect(task_, &BackgroundTask::failed, this, &SimilarityPanel::showFailure);
+  connect(task_, &BackgroundTask::cancelled, this, &SimilarityPanel::showCancelled);
   updateButtons();
 }
 
-SimilarityPanel::~SimilarityPanel() { worker_->join(); }
+// The task, a child, joins the meter's thread. Core's meter has no cancel
+// hook, so closing during a measurement waits for it to end.
+SimilarityPanel::~SimilarityPanel() = default;
 
 void SimilarityPanel::buildWidgets() {
   measure_ = new QPushButton(tr("Measure similarity"));
   measure_->setToolTip(tr("Compares the model's source images with your target on the frozen model's features "
                           "after every block (a few seconds)"));
-  busy_ = new QProgressBar;
-  busy_->setRange(0, 0);  // busy indicator: the meter reports no progress
-  busy_->setMaximumHeight(measure_->sizeHint().height() / 2);
-  busy_->setTextVisible(false);
-  busy_->hide();
+  progress_ = new TaskProgressBar(task_);  // a busy bar: the meter reports no progress
+  progress_->cancelOnEscapeIn(this);
   table_ = new QTableWidget(0, 3);
   table_->setHorizontalHeaderLabels({tr("Block"), tr("MMD²"), tr("A-distance")});
   table_->horizontalHeaderItem(1)->setToolTip(tr("Maximum mean discrepancy: 0 = same feature distribution"));
@@ -96,8 +83,8 @@ void SimilarityPanel::buildWidgets() {
 
   auto* top = new QHBoxLayout;
   top->addWidget(measure_);
-  top->addWidget(busy_, 1);
-  top->addStretch();
+  top->addWidget(progress_, 1);
+  top->addStretch();  // the button keeps its width while the progress is hidden
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
   layout->addWidget(table_);
@@ -110,43 +97,27 @@ void SimilarityPanel::buildWidgets() {
   });
 }
 
-bool SimilarityPanel::isMeasuring() const { return worker_->running; }
+bool SimilarityPanel::isMeasuring() const { return task_->isRunning(); }
 
 bool SimilarityPanel::measure() {
   if (isMeasuring() || !session_->hasPretrainedModel()) return false;
-  worker_->join();  // the last one has posted its result already
-  worker_->running = true;
   measuring_ = measuredPart();
-  setBusy(true);
   SimilarityOptions options;
   const ExperimentConfig config = sessionConfig(*session_);
   options.seed = config.training.seed;
   options.samples_per_domain = samples_;
-  worker_->thread = std::thread([this, config, options, running = &worker_->running] {
-    SimilarityResult result;
-    QString error;
-    try {
-      torch::set_num_threads(training_thread_count(config.training.threads));
-      result = result_of(measure_similarity(config, options));
-    } catch (const std::exception& e) {
-      error = QString::fromStdString(e.what());
-    }
-    *running = false;
-    // The panel outlives the thread (its destructor joins), so posting to it is safe;
-    // a call still queued when it is deleted is dropped by Qt.
-    QMetaObject::invokeMethod(
-        this,
-        [this, result, error] {
-          if (error.isEmpty()) showResult(result);
-          else showFailure(error);
-        },
-        Qt::QueuedConnection);
-  });
+  task_->setCpuThreads(config.training.threads);
+  // measure_similarity takes no cancel flag: a cancelled measurement runs on
+  // to its end unseen and its result is dropped.
+  task_->start([config, options](TaskContext&) { return result_of(measure_similarity(config, options)); },
+               [this](const SimilarityResult& result) { showResult(result); });
+  setBusy(true);
   return true;
 }
 
+void SimilarityPanel::cancel() { task_->cancel(); }
+
 void SimilarityPanel::setBusy(bool busy) {
-  busy_->setVisible(busy);
   measure_->setText(busy ? tr("Measuring…") : tr("Measure similarity"));
   updateButtons();
 }
@@ -208,6 +179,12 @@ void SimilarityPanel::showFailure(const QString& message) {
   recommendation_->setText(tr("Could not measure: %1").arg(message.toHtmlEscaped()));
   recommendation_->show();
   Q_EMIT failed(message);
+}
+
+// The last result, if any, stays as it was.
+void SimilarityPanel::showCancelled() {
+  setBusy(false);
+  Q_EMIT cancelled();
 }
 
 QString SimilarityPanel::recommendationText() const { return recommendation_->text(); }

@@ -4,16 +4,15 @@
 #include <QString>
 #include <QVector>
 
-#include <memory>
-
 class QLabel;
-class QProgressBar;
 class QPushButton;
 class QTableWidget;
 
 namespace tl {
 
+class BackgroundTask;
 class ExperimentSession;
+class TaskProgressBar;
 
 /// The domain similarity meter as the GUI shows it (torch-free copy of
 /// tl::SimilarityReport).
@@ -34,10 +33,11 @@ struct SimilarityResult {
 
 /// "How far is my target from the source?" before training: a button runs
 /// core's similarity meter (MMD² and proxy A-distance after every block of the
-/// frozen pretrained model) on a worker thread while the window stays usable,
-/// then shows the distances per block, the recommended similarity level and
-/// strategy with the reason, and offers to apply them to the session (and to
-/// undo that until the next edit).
+/// frozen pretrained model) on a BackgroundTask while the window stays usable
+/// (Cancel, or Esc inside the panel, stops waiting for it), then shows the
+/// distances per block, the recommended similarity level and strategy with
+/// the reason, and offers to apply them to the session (and to undo that
+/// until the next edit).
 class SimilarityPanel : public QGroupBox {
   Q_OBJECT
 
@@ -46,6 +46,7 @@ class SimilarityPanel : public QGroupBox {
   ~SimilarityPanel() override;  ///< waits for a running measurement
 
   bool isMeasuring() const;
+  TaskProgressBar* progress() const { return progress_; }
   /// The last result; empty depths before the first measurement.
   SimilarityResult result() const { return result_; }
   QPushButton* measureButton() const { return measure_; }
@@ -66,23 +67,27 @@ class SimilarityPanel : public QGroupBox {
   void applyRecommendation();
   /// Puts back the config from before applyRecommendation().
   void undoRecommendation();
+  /// Cancels a running measurement: the panel is idle at once and keeps the
+  /// last result; the cancelled measurement's numbers are never shown.
+  void cancel();
 
  Q_SIGNALS:
   void measured();
   void failed(const QString& message);
+  void cancelled();
 
  private:
   void buildWidgets();
   void showResult(const SimilarityResult& result);
   void showFailure(const QString& message);
+  void showCancelled();
   void setBusy(bool busy);
   void updateButtons();
   void onConfigChanged();
   QString measuredPart() const;  ///< the session's model + target, as JSON text
 
-  struct Worker;
   ExperimentSession* session_;
-  std::unique_ptr<Worker> worker_;
+  BackgroundTask* task_;
   SimilarityResult result_;
   QString undoConfig_;    ///< the config before the last apply, until the next other edit
   QString measuring_;     ///< measuredPart() when the running measurement started
@@ -90,7 +95,7 @@ class SimilarityPanel : public QGroupBox {
   bool applying_ = false;
   int samples_ = 500;
   QPushButton* measure_ = nullptr;
-  QProgressBar* busy_ = nullptr;
+  TaskProgressBar* progress_ = nullptr;
   QTableWidget* table_ = nullptr;
   QLabel* recommendation_ = nullptr;
   QPushButton* apply_ = nullptr;

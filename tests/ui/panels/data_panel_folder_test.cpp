@@ -1,13 +1,14 @@
 #include "panels/data_panel.h"
 
 #include "support/ui_test_helpers.h"
+#include "tasks/task_progress_bar.h"
 #include "support/ui_wait.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QLabel>
-#include <QProgressBar>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
@@ -54,10 +55,11 @@ TEST_F(DataPanelFolder, ShowsClassesCountsProgressAndSkippedFiles) {
   EXPECT_TRUE(summary.contains(QStringLiteral("Skipped 1 file"))) << summary.toStdString();
   EXPECT_TRUE(summary.contains(kColours + QStringLiteral("/red/notes.png: not a PNG, JPEG or BMP image")))
       << summary.toStdString();
+  // The last progress before the summary is the whole folder.
   ASSERT_FALSE(progress.isEmpty());
-  EXPECT_EQ(progress.last().at(0).toLongLong(), 20);
-  EXPECT_EQ(progress.last().at(1).toLongLong(), 20);
-  EXPECT_FALSE(panel.folderProgress()->isVisible());
+  EXPECT_EQ(progress.last().at(0).toDouble(), 1.0);
+  EXPECT_EQ(progress.last().at(1).toString(), QStringLiteral("Decoding 20 / 20 images"));
+  EXPECT_FALSE(panel.folderProgress()->isVisibleTo(&panel));
 
   // The strip shows the folder's own images at the model's input size.
   panel.refreshSamplesNow();
@@ -65,6 +67,28 @@ TEST_F(DataPanelFolder, ShowsClassesCountsProgressAndSkippedFiles) {
   EXPECT_EQ(panel.targetSamples().front().className, QStringLiteral("blue"));
   EXPECT_EQ(panel.targetSamples().at(1).className, QStringLiteral("green"));
   EXPECT_EQ(panel.targetSamples().front().image.size(), QSize(28, 28));
+}
+
+TEST_F(DataPanelFolder, CancellingTheLoadLeavesThePanelIdleWithoutASummary) {
+  auto session = makeSession();
+  DataPanel panel(session.get());
+  QSignalSpy finished(panel.folderPreview(), &FolderPreview::finished);
+  QSignalSpy cancelled(panel.folderPreview(), &FolderPreview::cancelled);
+  ASSERT_TRUE(session->setTargetFolder(kColours));
+  ASSERT_TRUE(panel.folderPreview()->isLoading());
+  EXPECT_TRUE(panel.folderProgress()->isVisibleTo(&panel));
+
+  panel.folderProgress()->cancelButton()->click();
+  EXPECT_FALSE(panel.folderPreview()->isLoading());
+  EXPECT_FALSE(panel.folderProgress()->isVisibleTo(&panel));
+  EXPECT_EQ(cancelled.count(), 1);
+  EXPECT_TRUE(panel.folderSummaryLabel()->text().contains(QStringLiteral("cancelled")));
+  // Waiting for a new load shows that the cancelled one never reports.
+  panel.folderPreview()->load({kColours});
+  ASSERT_TRUE(wait_until([&] { return finished.count() > 0; }, 60000));
+  EXPECT_EQ(finished.count(), 1);
+  EXPECT_TRUE(panel.folderSummaryLabel()->text().contains(QStringLiteral("3 classes")))
+      << panel.folderSummaryLabel()->text().toStdString();
 }
 
 TEST_F(DataPanelFolder, ChoosingFashionMnistAgainRestoresTheClasses) {

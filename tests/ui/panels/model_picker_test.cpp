@@ -1,9 +1,13 @@
 #include "panels/model_picker.h"
 
+#include "panels/cost_probe_runner.h"
 #include "support/ui_test_helpers.h"
+#include "tasks/task_progress_bar.h"
 
 #include <QComboBox>
 #include <QFile>
+#include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
@@ -51,6 +55,28 @@ TEST(ModelPicker, ListsEveryBuiltInCheckpoint) {
   for (const auto& m : builtin_models()) {
     EXPECT_GE(picker.combo()->findData(QString::fromStdString(m.name)), 0) << m.name;
   }
+}
+
+TEST(ModelPicker, CancellingTheCostProbeReturnsToIdleAndMeasuresNothing) {
+  auto session = makeSession();
+  session->setBatchSize(7);
+  ModelPicker picker(session.get());
+  QSettings().remove(picker.probeTarget().settingsKey());
+  QSignalSpy measured(picker.costProbe(), &CostProbeRunner::measured);
+  QSignalSpy cancelled(picker.costProbe(), &CostProbeRunner::cancelled);
+  picker.measureButton()->click();
+  ASSERT_TRUE(picker.costProbe()->isBusy());
+  ASSERT_TRUE(picker.costProgress()->isVisibleTo(&picker));
+
+  picker.costProgress()->cancelButton()->click();
+  EXPECT_FALSE(picker.costProbe()->isBusy());
+  EXPECT_EQ(cancelled.count(), 1);
+  EXPECT_TRUE(picker.measureButton()->isEnabled());
+  EXPECT_FALSE(picker.costProgress()->isVisibleTo(&picker));
+  EXPECT_TRUE(picker.detailsText().contains(QStringLiteral("not measured for batch size 7")))
+      << picker.detailsText().toStdString();
+  EXPECT_EQ(measured.count(), 0);
+  EXPECT_FALSE(CostProbeRunner::cached(picker.probeTarget()).has_value());
 }
 
 }  // namespace

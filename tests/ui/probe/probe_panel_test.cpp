@@ -7,6 +7,7 @@
 #include "../core/support/fashion_mnist.h"
 #include "support/ui_test_helpers.h"
 #include "support/ui_wait.h"
+#include "tasks/task_progress_bar.h"
 
 #include <QAction>
 #include <QApplication>
@@ -16,10 +17,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMenu>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTimer>
 
 namespace tl {
@@ -107,6 +110,34 @@ TEST(ProbePanel, ALayerThatCannotBeProbedFailsWithTheFieldAndLeavesThePanelUsabl
   EXPECT_TRUE(panel.statusText().contains(QStringLiteral("probe.layer")));
   EXPECT_FALSE(panel.isProbing());
   EXPECT_TRUE(panel.profileButton()->isEnabled());
+  EXPECT_TRUE(panel.rows().isEmpty());
+}
+
+TEST(ProbePanel, EscCancelsAProbeAndThePanelIsIdleAtOnce) {
+  auto session = untrainedSession();
+  QTemporaryDir runs;
+  ProbePanel panel(session.get());
+  panel.setRunsDirectory(runs.path());
+  QSignalSpy probed(&panel, &ProbePanel::probed);
+  QSignalSpy failed(&panel, &ProbePanel::failed);
+  QSignalSpy cancelled(&panel, &ProbePanel::cancelled);
+  ASSERT_TRUE(panel.probeProfile());
+  ASSERT_TRUE(panel.progress()->isVisibleTo(&panel));
+
+  // Esc travels up from whatever has the focus inside the panel.
+  QTest::keyClick(panel.progress()->bar(), Qt::Key_Escape);
+  EXPECT_EQ(cancelled.count(), 1);
+  EXPECT_FALSE(panel.isProbing());
+  EXPECT_TRUE(panel.profileButton()->isEnabled());
+  EXPECT_FALSE(panel.progress()->isVisibleTo(&panel));
+  EXPECT_TRUE(panel.statusText().contains(QStringLiteral("cancelled")));
+
+  // The panel takes the next probe at once; the cancelled one never reports.
+  ASSERT_TRUE(panel.probeLayer(QStringLiteral("features.9")));
+  ASSERT_TRUE(wait_until([&] { return failed.count() == 1; }, kProbeTimeoutMs));
+  EXPECT_EQ(probed.count(), 0);
+  EXPECT_EQ(cancelled.count(), 1);
+  EXPECT_TRUE(panel.lastRunDir().isEmpty());
   EXPECT_TRUE(panel.rows().isEmpty());
 }
 

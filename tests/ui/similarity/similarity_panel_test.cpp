@@ -3,6 +3,7 @@
 #include "session/experiment_session.h"
 #include "support/ui_test_helpers.h"
 #include "support/ui_wait.h"
+#include "tasks/task_progress_bar.h"
 
 #include <gtest/gtest.h>
 
@@ -78,6 +79,34 @@ TEST(SimilarityPanel, ChangingTheTargetMakesTheResultStale) {
   ASSERT_TRUE(session->setShift(QStringLiteral("inversion"), 1.0));
   EXPECT_TRUE(panel.isStale());
   EXPECT_FALSE(panel.applyButton()->isEnabled());
+}
+
+TEST(SimilarityPanel, CancelReturnsThePanelToIdleAtOnceAndDropsTheResult) {
+  if (builtin_models().empty()) GTEST_SKIP() << "no built-in checkpoint";
+  auto session = test::makeSession();
+  SimilarityPanel panel(session.get());
+  panel.setSamplesPerDomain(40);
+  QSignalSpy measured(&panel, &SimilarityPanel::measured);
+  QSignalSpy cancelled(&panel, &SimilarityPanel::cancelled);
+  ASSERT_TRUE(panel.measure());
+  ASSERT_TRUE(panel.progress()->isVisibleTo(&panel));
+
+  panel.progress()->cancelButton()->click();
+  // Idle at once, although core's meter cannot be interrupted and runs on.
+  EXPECT_FALSE(panel.isMeasuring());
+  EXPECT_EQ(cancelled.count(), 1);
+  EXPECT_TRUE(panel.measureButton()->isEnabled());
+  EXPECT_EQ(panel.measureButton()->text(), QStringLiteral("Measure similarity"));
+  EXPECT_FALSE(panel.progress()->isVisibleTo(&panel));
+  EXPECT_TRUE(panel.result().depths.isEmpty());
+  EXPECT_FALSE(panel.table()->isVisibleTo(&panel));
+
+  // A new measurement starts at once, and only its result is shown.
+  ASSERT_TRUE(panel.measure());
+  ASSERT_TRUE(test::wait_until([&] { return measured.count() > 0; }, kMeasureTimeoutMs));
+  EXPECT_EQ(measured.count(), 1);
+  EXPECT_EQ(panel.result().depths.size(), session->blockCount());
+  EXPECT_FALSE(panel.isMeasuring());
 }
 
 TEST(SimilarityPanel, UntrainedModelCannotBeMeasured) {

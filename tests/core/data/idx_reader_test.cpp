@@ -1,22 +1,20 @@
 #include "data/idx_reader.h"
 
 #include "data_test_helpers.h"
+#include "support/test_dir.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 namespace tl {
 namespace {
 
-namespace fs = std::filesystem;
 using test::error_message;
 using Bytes = std::vector<unsigned char>;
 
@@ -35,34 +33,27 @@ Bytes idx_file(const std::vector<uint32_t>& dims, size_t payload_bytes) {
   return b;
 }
 
-class IdxReader : public ::testing::Test {
+class IdxReader : public test::TestWithDir {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("tl_idx_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::string write_plain(const std::string& name, const Bytes& bytes) {
-    const std::string path = (dir_ / name).string();
-    std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    return path;
+    test::write_file(path(name), std::string(bytes.begin(), bytes.end()));
+    return path(name);
   }
 
   std::string write_gzip(const std::string& name, const Bytes& bytes) {
-    const std::string path = (dir_ / name).string();
-    gzFile f = gzopen(path.c_str(), "wb");
+    const std::string file = path(name);
+    gzFile f = gzopen(file.c_str(), "wb");
     EXPECT_NE(f, nullptr);
     EXPECT_EQ(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
     gzclose(f);
-    return path;
+    return file;
   }
-
-  fs::path dir_;
 };
+
+Bytes bytes_of(const std::string& file) {
+  const std::string bytes = test::read_file(file);
+  return Bytes(bytes.begin(), bytes.end());
+}
 
 TEST_F(IdxReader, PlainFileGivesShapeAndBytes) {
   const std::string path = write_plain("a.idx", idx_file({2, 3, 4}, 24));
@@ -91,7 +82,7 @@ TEST_F(IdxReader, FourDimensionsAreAccepted) {
 }
 
 TEST_F(IdxReader, MissingFileNamesThePath) {
-  const std::string path = (dir_ / "nope.gz").string();
+  const std::string path = dir_.path("nope.gz");
   EXPECT_EQ(error_message([&] { read_idx(path); }), path + ": no such file");
 }
 
@@ -153,8 +144,7 @@ TEST_F(IdxReader, TruncatedHeaderNamesHeaderSize) {
 
 TEST_F(IdxReader, CutGzipStreamIsReportedAsTruncated) {
   const std::string full = write_gzip("full.gz", idx_file({4000}, 4000));
-  std::ifstream in(full, std::ios::binary);
-  Bytes compressed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Bytes compressed = bytes_of(full);
   compressed.resize(compressed.size() / 2);
   const std::string path = write_plain("cut.gz", compressed);
   const std::string message = error_message([&] { read_idx(path); });
@@ -163,8 +153,7 @@ TEST_F(IdxReader, CutGzipStreamIsReportedAsTruncated) {
 
 TEST_F(IdxReader, CorruptGzipStreamNamesTheFile) {
   const std::string full = write_gzip("full.gz", idx_file({4000}, 4000));
-  std::ifstream in(full, std::ios::binary);
-  Bytes compressed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Bytes compressed = bytes_of(full);
   for (size_t i = 12; i < compressed.size() - 8; ++i) compressed[i] = 0xFF;
   const std::string path = write_plain("corrupt.gz", compressed);
   const std::string message = error_message([&] { read_idx(path); });
@@ -174,7 +163,7 @@ TEST_F(IdxReader, CorruptGzipStreamNamesTheFile) {
 }
 
 TEST_F(IdxReader, DirectoryIsNotAnIdxFile) {
-  const std::string path = dir_.string();
+  const std::string path = dir_.path();
   EXPECT_EQ(error_message([&] { read_idx(path); }), path + ": is a directory, expected an IDX file");
 }
 
@@ -185,7 +174,7 @@ TEST_F(IdxReader, FashionMnistLoaderConvertsToFloatImages) {
   for (int i = 0; i < 3 * 28 * 28; ++i) images.push_back(i % 2 ? 255 : 0);
   write_gzip("t10k-images-idx3-ubyte.gz", images);
   write_gzip("t10k-labels-idx1-ubyte.gz", Bytes{0, 0, 8, 1, 0, 0, 0, 3, 9, 0, 4});
-  const Dataset d = load_fashion_mnist(dir_.string(), DataSplit::Test);
+  const Dataset d = load_fashion_mnist(path(), DataSplit::Test);
   EXPECT_EQ(d.images.sizes(), (std::vector<int64_t>{3, 1, 28, 28}));
   EXPECT_EQ(d.images.scalar_type(), torch::kFloat);
   EXPECT_FLOAT_EQ(d.images.max().item<float>(), 1.0f);
@@ -195,8 +184,8 @@ TEST_F(IdxReader, FashionMnistLoaderConvertsToFloatImages) {
 }
 
 TEST_F(IdxReader, FashionMnistLoaderNamesTheMissingFile) {
-  const std::string path = (dir_ / "train-images-idx3-ubyte.gz").string();
-  EXPECT_EQ(error_message([&] { load_fashion_mnist(dir_.string(), DataSplit::Train); }),
+  const std::string path = dir_.path("train-images-idx3-ubyte.gz");
+  EXPECT_EQ(error_message([&] { load_fashion_mnist(dir_.path(), DataSplit::Train); }),
             path + ": no such file (Fashion-MNIST is installed by the Debian package dataset-fashion-mnist)");
 }
 
@@ -204,21 +193,21 @@ TEST_F(IdxReader, FashionMnistLoaderRejectsCountMismatch) {
   const std::string images = write_gzip("t10k-images-idx3-ubyte.gz", idx_file({3, 2, 2}, 12));
   const std::string labels = write_gzip("t10k-labels-idx1-ubyte.gz", idx_file({2}, 0));
   write_gzip("t10k-labels-idx1-ubyte.gz", Bytes{0, 0, 8, 1, 0, 0, 0, 2, 1, 2});
-  EXPECT_EQ(error_message([&] { load_fashion_mnist(dir_.string(), DataSplit::Test); }),
+  EXPECT_EQ(error_message([&] { load_fashion_mnist(path(), DataSplit::Test); }),
             images + ": holds 3 images but " + labels + " holds 2 labels");
 }
 
 TEST_F(IdxReader, FashionMnistLoaderRejectsLabelsOutOfRange) {
   write_gzip("t10k-images-idx3-ubyte.gz", idx_file({2, 2, 2}, 8));
   const std::string labels = write_gzip("t10k-labels-idx1-ubyte.gz", Bytes{0, 0, 8, 1, 0, 0, 0, 2, 1, 10});
-  EXPECT_EQ(error_message([&] { load_fashion_mnist(dir_.string(), DataSplit::Test); }),
+  EXPECT_EQ(error_message([&] { load_fashion_mnist(path(), DataSplit::Test); }),
             labels + ": label 10 is out of range: expected 0 to 9");
 }
 
 TEST_F(IdxReader, FashionMnistLoaderRejectsImagesWithoutThreeDimensions) {
   const std::string images = write_gzip("t10k-images-idx3-ubyte.gz", idx_file({2, 4}, 8));
   write_gzip("t10k-labels-idx1-ubyte.gz", Bytes{0, 0, 8, 1, 0, 0, 0, 2, 1, 2});
-  EXPECT_EQ(error_message([&] { load_fashion_mnist(dir_.string(), DataSplit::Test); }),
+  EXPECT_EQ(error_message([&] { load_fashion_mnist(path(), DataSplit::Test); }),
             images + ": expected images with 3 dimensions [N, H, W], got 2");
 }
 

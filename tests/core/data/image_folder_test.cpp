@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
 namespace tl {
 namespace {
@@ -185,7 +184,7 @@ TEST(DecodeImages, CorruptCacheIsRebuiltNotFatal) {
   write_classes(dir, "", {"a", "b"}, 2);
   const auto files = scan_image_folder(dir.root()).train;
   const DecodedImages first = decode_images(files, options_in(cache));
-  std::ofstream(first.cache_file, std::ios::binary | std::ios::trunc) << "garbage";
+  test::write_file(first.cache_file, "garbage");
 
   const DecodedImages again = decode_images(files, options_in(cache));
   EXPECT_FALSE(again.from_cache);

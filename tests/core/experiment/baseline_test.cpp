@@ -1,4 +1,5 @@
 #include "support/fashion_mnist.h"
+#include "support/test_dir.h"
 #include "data/idx_reader.h"
 #include "experiment/baseline.h"
 #include "models/model_zoo.h"
@@ -6,20 +7,13 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include <filesystem>
-
-namespace fs = std::filesystem;
 
 namespace tl {
 namespace {
 
-// A small_cnn checkpoint with a two-class head, unique per test (tests may run
-// in parallel processes).
-std::string small_checkpoint() {
-  const auto dir = fs::temp_directory_path() / "tl_baseline_test";
-  fs::create_directories(dir);
-  const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  const auto path = (dir / (name + ".safetensors")).string();
+// A small_cnn checkpoint with a two-class head, in `dir`.
+std::string small_checkpoint(const test::TestDir& dir) {
+  const std::string path = dir.path("small_cnn.safetensors");
   torch::manual_seed(5);
   auto model = make_model("small_cnn", 2);
   Checkpoint ckpt;
@@ -57,7 +51,8 @@ SeedPair pair(double transfer, double baseline, std::vector<double> tpc = {}, st
 }
 
 TEST(ScratchTwin, ClearsThePretrainedWeightsStrategyAndEditsAndKeepsEverythingElse) {
-  auto transfer = transfer_config(small_checkpoint());
+  const test::TestDir dir;
+  auto transfer = transfer_config(small_checkpoint(dir));
   transfer.mitigations.l2sp = true;
   transfer.mitigations.multitask = true;
   const auto twin = scratch_twin(transfer);
@@ -88,7 +83,8 @@ TEST(ScratchTwin, OfARunFromScratchIsAConfigError) {
 
 TEST(PrepareTwin, TrainsOnTheTransferRunsTensorsFromFreshWeights) {
   REQUIRE_FASHION_MNIST();
-  const auto transfer = prepare_experiment(transfer_config(small_checkpoint()));
+  const test::TestDir dir;
+  const auto transfer = prepare_experiment(transfer_config(small_checkpoint(dir)));
   const auto twin = prepare_twin(transfer);
   EXPECT_TRUE(twin.data.train.images.is_same(transfer.data.train.images));
   EXPECT_TRUE(twin.data.test.images.is_same(transfer.data.test.images));
@@ -159,7 +155,8 @@ TEST(RunComparison, RunsTransferAndTwinForEachSeedAndJudges) {
     seeds.push_back(job.options.seed);
     return Trainer::run(std::move(job));
   };
-  const Comparison c = run_comparison(transfer_config(small_checkpoint()), 2, /*twin=*/true, train);
+  const test::TestDir dir;
+  const Comparison c = run_comparison(transfer_config(small_checkpoint(dir)), 2, /*twin=*/true, train);
   EXPECT_EQ(labels, (std::vector<std::string>{"seed 9 transfer", "seed 9 scratch twin", "seed 10 transfer",
                                               "seed 10 scratch twin"}));
   EXPECT_EQ(seeds, (std::vector<uint64_t>{9, 9, 10, 10}));
@@ -178,7 +175,8 @@ TEST(RunComparison, RunsTransferAndTwinForEachSeedAndJudges) {
 
 TEST(RunComparison, WithoutTwinHasNoBaselineOrVerdict) {
   REQUIRE_FASHION_MNIST();
-  const Comparison c = run_comparison(transfer_config(small_checkpoint()), 1, /*twin=*/false);
+  const test::TestDir dir;
+  const Comparison c = run_comparison(transfer_config(small_checkpoint(dir)), 1, /*twin=*/false);
   ASSERT_EQ(c.runs.size(), 1u);
   EXPECT_FALSE(c.runs[0].baseline.has_value());
   EXPECT_FALSE(c.verdict.has_value());
@@ -198,7 +196,8 @@ TEST(RunComparison, StopsAtACancelledRunWithoutAVerdict) {
     o.model = job.model;
     return o;
   };
-  const Comparison c = run_comparison(transfer_config(small_checkpoint()), 3, /*twin=*/true, cancelled);
+  const test::TestDir dir;
+  const Comparison c = run_comparison(transfer_config(small_checkpoint(dir)), 3, /*twin=*/true, cancelled);
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(c.runs.size(), 1u);
   EXPECT_FALSE(c.verdict.has_value());

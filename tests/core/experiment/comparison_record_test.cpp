@@ -1,9 +1,10 @@
 #include "experiment/comparison_record.h"
 
+#include "support/test_dir.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -18,23 +19,15 @@ RunRecord finished_record(double test_accuracy) {
   return r;
 }
 
-nlohmann::json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  return nlohmann::json::parse(in);
-}
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / "tl_comparison_record_test" / name;
-  fs::remove_all(dir);
-  return dir;
-}
+nlohmann::json read_json(const fs::path& path) { return nlohmann::json::parse(test::read_file(path)); }
 
 TEST(WriteComparison, RunJsonIsTheFirstTransferRunWithTheSectionsAndTheTwinGoesToTwin) {
   Comparison c;
   c.runs.push_back({1, finished_record(0.8), finished_record(0.7)});
   c.runs.push_back({2, finished_record(0.9), finished_record(0.6)});
   c.verdict = judge_transfer({{1, 0.8, 0.7, {0.8, 0.8}, {0.7, 0.7}}, {2, 0.9, 0.6, {0.9, 0.9}, {0.6, 0.6}}});
-  const fs::path dir = fresh_dir("two_seeds");
+  const test::TestDir scratch;
+  const fs::path dir = scratch.path("two_seeds");
 
   EXPECT_TRUE(write_comparison(c, dir.string()));
 
@@ -50,7 +43,8 @@ TEST(WriteComparison, RunJsonIsTheFirstTransferRunWithTheSectionsAndTheTwinGoesT
 TEST(WriteComparison, WithoutTwinsThereIsNoTwinFolder) {
   Comparison c;
   c.runs.push_back({1, finished_record(0.8), std::nullopt});
-  const fs::path dir = fresh_dir("no_twin");
+  const test::TestDir scratch;
+  const fs::path dir = scratch.path("no_twin");
   EXPECT_FALSE(write_comparison(c, dir.string()));
   EXPECT_TRUE(fs::exists(dir / "run.json"));
   EXPECT_FALSE(fs::exists(dir / "twin"));
@@ -58,7 +52,8 @@ TEST(WriteComparison, WithoutTwinsThereIsNoTwinFolder) {
 }
 
 TEST(WriteComparison, EmptyComparisonIsRefused) {
-  EXPECT_THROW(write_comparison(Comparison{}, fresh_dir("empty").string()), std::invalid_argument);
+  const test::TestDir scratch;
+  EXPECT_THROW(write_comparison(Comparison{}, scratch.path("empty")), std::invalid_argument);
 }
 
 }  // namespace

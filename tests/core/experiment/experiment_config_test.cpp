@@ -1,10 +1,8 @@
 #include "support/config_error.h"
+#include "support/test_dir.h"
 #include "experiment/experiment_config.h"
 
 #include <gtest/gtest.h>
-
-#include <filesystem>
-#include <fstream>
 
 namespace tl {
 namespace {
@@ -80,25 +78,24 @@ TEST(ExperimentConfig, BadValuesNameTheFieldAndWhatWasExpected) {
 }
 
 TEST(ExperimentConfig, LoadConfigNamesTheFile) {
-  const auto dir = std::filesystem::temp_directory_path() / "tl_config_test";
-  std::filesystem::create_directories(dir);
-  const auto bad_json = (dir / "bad.json").string();
-  std::ofstream(bad_json) << "{\"name\": ";
+  const test::TestDir dir;
+  const std::string bad_json = dir.path("bad.json");
+  test::write_file(bad_json, "{\"name\": ");
   try {
     load_config(bad_json);
     FAIL();
   } catch (const ConfigError& e) {
     EXPECT_EQ(std::string(e.what()), bad_json + ": not valid JSON (byte 10)");
   }
-  const auto bad_field = (dir / "field.json").string();
-  std::ofstream(bad_field) << R"({"training": {"batch_size": 0}})";
+  const std::string bad_field = dir.path("field.json");
+  test::write_file(bad_field, R"({"training": {"batch_size": 0}})");
   try {
     load_config(bad_field);
     FAIL();
   } catch (const ConfigError& e) {
     EXPECT_EQ(std::string(e.what()), bad_field + ": training.batch_size: expected an integer in 1..65536, got 0");
   }
-  EXPECT_THROW(load_config((dir / "missing.json").string()), ConfigError);
+  EXPECT_THROW(load_config(dir.path("missing.json")), ConfigError);
 }
 
 }  // namespace

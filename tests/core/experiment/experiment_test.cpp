@@ -1,4 +1,5 @@
 #include "support/fashion_mnist.h"
+#include "support/test_dir.h"
 #include "data/idx_reader.h"
 #include "experiment/experiment.h"
 #include "models/model_zoo.h"
@@ -90,11 +91,10 @@ TEST(Experiment, ShortRealRunBeatsChanceByAWideMargin) {
   ASSERT_FALSE(record.layers.empty());
   for (const auto& layer : record.layers) EXPECT_GT(layer.drift, 0.0) << layer.path;
 
-  const auto dir = fs::temp_directory_path() / "tl_experiment_test_run";
-  fs::remove_all(dir);
+  const test::TestDir scratch;
+  const fs::path dir = scratch.path("run");
   write_run(record, dir.string());
-  std::ifstream in(dir / "run.json");
-  const auto j = nlohmann::json::parse(in);
+  const auto j = nlohmann::json::parse(test::read_file(dir / "run.json"));
   EXPECT_EQ(j["epochs"].size(), 2u);
   for (const char* key : {"epoch", "train_loss", "val_loss", "val_accuracy", "seconds"}) {
     EXPECT_TRUE(j["epochs"][0].contains(key)) << key;

@@ -1,5 +1,6 @@
 #include "support/fashion_mnist.h"
 #include "support/config_error.h"
+#include "support/test_dir.h"
 #include "data/idx_reader.h"
 #include "experiment/baseline.h"
 #include "experiment/experiment.h"
@@ -8,10 +9,6 @@
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
-
-#include <filesystem>
-
-namespace fs = std::filesystem;
 
 namespace tl {
 namespace {
@@ -75,8 +72,10 @@ TEST(MitigationsConfig, BadValuesNameTheField) {
             "transfer.transferred_blocks: expected an integer in 1..64, got 0");
 }
 
-// A tiny checkpoint pretrained on classes 0-2 with 20 images each; made once.
+// A tiny checkpoint pretrained on classes 0-2 with 20 images each; made once
+// per test process.
 const std::string& tiny_checkpoint() {
+  static const test::TestDir dir;
   static const std::string path = [] {
     ExperimentConfig c;
     c.model.architecture = "small_cnn";
@@ -85,7 +84,7 @@ const std::string& tiny_checkpoint() {
     c.source.test_per_class = 20;
     c.training.epochs = 1;
     c.training.batch_size = 20;
-    const auto file = (fs::temp_directory_path() / "tl_mitigations_tiny.safetensors").string();
+    const std::string file = dir.path("tiny.safetensors");
     save_checkpoint(pretrain(c), file);
     return file;
   }();
@@ -243,7 +242,8 @@ TEST(PrepareExperiment, AColourModelOnGreyImagesIsAConfigErrorNotAShapeError) {
   colour.metadata.class_names = {"a", "b"};
   colour.metadata.input = {3, 28, 28};
   colour.tensors = state_dict(*make_model("small_cnn", 2, colour.metadata.input));
-  const auto path = (fs::temp_directory_path() / "tl_colour_small_cnn.safetensors").string();
+  const test::TestDir dir;
+  const std::string path = dir.path("colour_small_cnn.safetensors");
   save_checkpoint(colour, path);
   ExperimentConfig c;
   c.model.pretrained = path;

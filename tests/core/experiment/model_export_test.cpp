@@ -4,17 +4,14 @@
 #include "models/model_zoo.h"
 #include "weights/checkpoint.h"
 #include "weights/safetensors.h"
+#include "support/test_dir.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
-
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -54,23 +51,17 @@ FinishedRun finished_run() {
   return run;
 }
 
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("tl_model_export_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
-
 TEST(ModelExport, RoundTripGivesTheSameLogitsAndMetadata) {
   FinishedRun run = finished_run();
   TransferModelImpl& trained = *run.prepared.model;
   const Checkpoint exported = export_model(run.prepared, trained, run.record);
-  const fs::path dir = fresh_dir("round_trip");
+  const test::TestDir scratch;
+  const fs::path dir = scratch.path("export");
   write_model_export(exported, dir.string());
 
   const Checkpoint loaded = load_checkpoint((dir / kExportedWeightsFile).string());
   EXPECT_EQ(loaded.metadata.to_json(), exported.metadata.to_json());
-  std::ifstream json_file(dir / kExportedMetadataFile);
-  EXPECT_EQ(nlohmann::json::parse(json_file), exported.metadata.to_json());
+  EXPECT_EQ(nlohmann::json::parse(test::read_file(dir / kExportedMetadataFile)), exported.metadata.to_json());
 
   TransferModel reloaded = model_from_checkpoint(loaded);
   trained.eval();
@@ -78,7 +69,6 @@ TEST(ModelExport, RoundTripGivesTheSameLogitsAndMetadata) {
   torch::NoGradGuard no_grad;
   const auto x = torch::randn({4, 1, 28, 28});
   EXPECT_TRUE(torch::equal(reloaded->forward(x), trained.forward(x)));
-  fs::remove_all(dir);
 }
 
 TEST(ModelExport, MetadataDescribesTheModelItsPreprocessingPlanAndRun) {
@@ -123,13 +113,6 @@ TEST(ModelExport, MetadataDescribesTheModelItsPreprocessingPlanAndRun) {
 /// Debian's interpreter: python3-torchvision imports only there.
 bool python_has_torchvision() { return std::system("/usr/bin/python3 -c 'import torchvision' > /dev/null 2>&1") == 0; }
 
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The README's Python snippet (tools/load-exported-model.py) rebuilds an
 // exported torchvision architecture and must compute our logits.
 TEST(ModelExport, PythonLoadsAnExportedResnetIntoTorchvisionWithTheSameLogits) {
@@ -142,7 +125,8 @@ TEST(ModelExport, PythonLoadsAnExportedResnetIntoTorchvisionWithTheSameLogits) {
   p.model = make_model("resnet18", 3, InputShape{3, 224, 224});
   p.plan = make_plan(Strategy::PartialFineTuning, *p.model);
   p.data.normalization = {imagenet_mean(), imagenet_std()};
-  const fs::path dir = fresh_dir("python");
+  const test::TestDir scratch;
+  const fs::path dir = scratch.path("export");
   write_model_export(export_model(p, *p.model, run.record), dir.string());
 
   SafetensorsContents io;
@@ -157,10 +141,9 @@ TEST(ModelExport, PythonLoadsAnExportedResnetIntoTorchvisionWithTheSameLogits) {
   const std::string command = "/usr/bin/python3 " + script + " " + (dir / kExportedWeightsFile).string() + " " +
                               (dir / "io.safetensors").string() + " > " + (dir / "python.log").string() + " 2>&1";
   const int status = std::system(command.c_str());
-  const std::string log = read_text(dir / "python.log");
+  const std::string log = test::read_file(dir / "python.log");
   std::cout << log;
   EXPECT_EQ(status, 0) << command << "\n" << log;
-  fs::remove_all(dir);
 }
 
 TEST(ModelExport, ProgressiveNetworksAreRefusedWithAReason) {

@@ -1,14 +1,11 @@
 #include "support/config_error.h"
+#include "support/test_dir.h"
 #include "experiment/experiment.h"
 #include "experiment/presets.h"
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <map>
-
-namespace fs = std::filesystem;
 
 namespace tl {
 namespace {
@@ -72,19 +69,19 @@ TEST(Presets, MenuOrderFollowsTheOrderField) {
   EXPECT_EQ(presets.front().id, "high-similarity");
 }
 
-std::string write_preset(const std::string& text) {
-  const auto path = fs::temp_directory_path() / "tl_presets_test_bad.json";
-  std::ofstream(path) << text;
-  return path.string();
+std::string write_preset(const test::TestDir& dir, const std::string& text) {
+  test::write_file(dir.path("bad.json"), text);
+  return dir.path("bad.json");
 }
 
 TEST(Presets, AMalformedPresetNamesItsFileAndField) {
-  const std::string path = write_preset(R"({"name": "x", "expected": {"verdict": "great", "seeds": 3}})");
+  const test::TestDir dir;
+  const std::string path = write_preset(dir, R"({"name": "x", "expected": {"verdict": "great", "seeds": 3}})");
   EXPECT_EQ(config_error_of([&] { load_preset(path); }),
             path + ": expected.verdict: expected \"positive\", \"negative\" or \"inconclusive\", got \"great\"");
-  const std::string broken = write_preset(R"({"name": )");
+  const std::string broken = write_preset(dir, R"({"name": )");
   EXPECT_EQ(config_error_of([&] { load_preset(broken); }).rfind(broken + ": not valid JSON", 0), 0u);
-  const std::string lesson = write_preset(R"({"lesson": 3})");
+  const std::string lesson = write_preset(dir, R"({"lesson": 3})");
   EXPECT_EQ(config_error_of([&] { load_preset(lesson); }), lesson + ": lesson: expected a string");
 }
 

@@ -1,4 +1,5 @@
 #include "support/fashion_mnist.h"
+#include "support/test_dir.h"
 #include "data/idx_reader.h"
 #include "experiment/similarity_meter.h"
 #include "models/model_zoo.h"
@@ -6,9 +7,6 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include <filesystem>
-
-namespace fs = std::filesystem;
 
 namespace tl {
 namespace {
@@ -26,12 +24,9 @@ CheckpointMetadata metadata_with_recipe(const std::vector<int64_t>& source_class
   return m;
 }
 
-// A small_cnn checkpoint "pretrained" (randomly initialised) on classes 0 and 1.
-std::string checkpoint_on_shirts_and_trousers() {
-  const auto dir = fs::temp_directory_path() / "tl_similarity_meter_test";
-  fs::create_directories(dir);
-  const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  const auto path = (dir / (name + ".safetensors")).string();
+// A small_cnn checkpoint "pretrained" (randomly initialised) on classes 0 and 1, in `dir`.
+std::string checkpoint_on_shirts_and_trousers(const test::TestDir& dir) {
+  const std::string path = dir.path("shirts_and_trousers.safetensors");
   torch::manual_seed(11);
   Checkpoint ckpt;
   ckpt.metadata = metadata_with_recipe({0, 1});
@@ -80,7 +75,8 @@ TEST(MeasureSimilarity, NeedsAPretrainedModel) {
 TEST(MeasureSimilarity, GrowsWithFashionMnistNoiseAtEveryDepth) {
   REQUIRE_FASHION_MNIST();
   ExperimentConfig c;
-  c.model.pretrained = checkpoint_on_shirts_and_trousers();
+  const test::TestDir dir;
+  c.model.pretrained = checkpoint_on_shirts_and_trousers(dir);
   c.target.classes = {0, 1};
   SimilarityOptions options;
   options.samples_per_domain = 200;

@@ -7,14 +7,13 @@
 #include "train/training_checkpoint.h"
 #include "weights/checkpoint.h"
 #include "weights/safetensors.h"
+#include "support/test_dir.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -190,23 +189,17 @@ void read_with(Reader reader, const std::string& path) {
 
 class HostileFiles : public ::testing::TestWithParam<HostileFile> {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tl_hostile_" + std::to_string(::getpid()) + "_" + GetParam().name);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::string write(const HostileFile& file) {
-    const fs::path path = dir_ / file.name;
+    const std::string path = dir_.path(file.name);
     if (file.directory) {
       fs::create_directories(path);
     } else {
-      std::ofstream(path, std::ios::binary).write(file.bytes.data(), static_cast<std::streamsize>(file.bytes.size()));
+      test::write_file(path, file.bytes);
     }
-    return path.string();
+    return path;
   }
 
-  fs::path dir_;
+  test::TestDir dir_;
 };
 
 TEST_P(HostileFiles, GiveAnErrorNamingTheFileAndTheProblem) {
@@ -225,14 +218,12 @@ TEST_P(HostileFiles, GiveAnErrorNamingTheFileAndTheProblem) {
 // The event log is read line by line for display: a hostile line is skipped,
 // the lines around it still count.
 TEST(HostileEventLog, ADeeplyNestedBrokenOrMistypedLineIsSkipped) {
-  const fs::path dir = fs::temp_directory_path() / ("tl_hostile_events_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::ofstream(run_event_log_path(dir.string()))
-      << R"({"epoch":1,"batch":0,"kind":"start","details":"3 epochs"})" << "\n"
-      << nested_arrays(100000) << "\n{\"kind\": \n{\"kind\": 5, \"epoch\": \"one\"}\n"
-      << R"({"epoch":1,"batch":10,"kind":"checkpoint","details":"after epoch 1"})" << "\n";
-  const std::vector<RunEvent> events = read_run_events(dir.string());
-  fs::remove_all(dir);
+  const test::TestDir dir;
+  test::write_file(run_event_log_path(dir.path()),
+                   R"({"epoch":1,"batch":0,"kind":"start","details":"3 epochs"})" "\n" + nested_arrays(100000) +
+                       "\n{\"kind\": \n{\"kind\": 5, \"epoch\": \"one\"}\n"
+                       R"({"epoch":1,"batch":10,"kind":"checkpoint","details":"after epoch 1"})" "\n");
+  const std::vector<RunEvent> events = read_run_events(dir.path());
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].kind, "start");
   EXPECT_EQ(events[1].kind, "checkpoint");
@@ -242,15 +233,14 @@ TEST(HostileEventLog, ADeeplyNestedBrokenOrMistypedLineIsSkipped) {
 // The window asks at start whether the last run can resume: whatever its
 // run.json holds, the answer comes from the files, never an exception.
 TEST(HostileRunRecord, ResumabilityIsDecidedWithoutThrowing) {
-  const fs::path dir = fs::temp_directory_path() / ("tl_hostile_record_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const std::string run_dir = dir.string();
+  const test::TestDir dir;
+  const std::string run_dir = dir.path();
   EXPECT_FALSE(run_can_resume(run_dir));  // no checkpoint, no config
-  std::ofstream(training_checkpoint_path(run_dir)) << "x";
-  std::ofstream(run_config_path(run_dir)) << "{}";
+  test::write_file(training_checkpoint_path(run_dir), "x");
+  test::write_file(run_config_path(run_dir), "{}");
   EXPECT_TRUE(run_can_resume(run_dir));  // killed before run.json was written
   const auto with_record = [&](const std::string& json) {
-    std::ofstream(dir / "run.json") << json;
+    test::write_file(dir.path("run.json"), json);
     return run_can_resume(run_dir);
   };
   EXPECT_FALSE(with_record(R"({"status": "finished"})"));
@@ -260,7 +250,6 @@ TEST(HostileRunRecord, ResumabilityIsDecidedWithoutThrowing) {
   EXPECT_TRUE(with_record(R"(["status", "finished"])"));
   EXPECT_TRUE(with_record("{\"status\": " + nested_arrays(100000) + "}"));
   EXPECT_TRUE(with_record(R"({"status": "fini)"));
-  fs::remove_all(dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, HostileFiles, ::testing::ValuesIn(hostile_files()),

@@ -6,11 +6,10 @@
 #include "experiment/experiment.h"
 #include "models/model_zoo.h"
 #include "weights/checkpoint.h"
+#include "support/test_dir.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <functional>
 #include <limits>
 #include <string>
@@ -18,17 +17,8 @@
 namespace tl {
 namespace {
 
-namespace fs = std::filesystem;
-
-class NanCheckpoint : public ::testing::Test {
+class NanCheckpoint : public test::TestWithDir {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("tl_nan_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   /// A small_cnn checkpoint with five classes; `poison` names a tensor whose
   /// first element becomes `value` (none when empty).
   std::string save(const std::string& poison, float value) {
@@ -37,17 +27,14 @@ class NanCheckpoint : public ::testing::Test {
     checkpoint.metadata.class_names = {"a", "b", "c", "d", "e"};
     checkpoint.tensors = state_dict(*make_model("small_cnn", 5));
     if (!poison.empty()) checkpoint.tensors.at(poison).view(-1)[0] = value;
-    const std::string path = (dir_ / "model.safetensors").string();
-    save_checkpoint(checkpoint, path);
-    return path;
+    save_checkpoint(checkpoint, path("model.safetensors"));
+    return path("model.safetensors");
   }
 
   static std::string refusal(const std::string& path, const std::string& tensor) {
     return path + ": tensor '" + tensor +
            "' holds NaN or infinite values, so the model cannot be used (was it saved by a diverged run?)";
   }
-
-  fs::path dir_;
 };
 
 std::string error_of(const std::function<void()>& action) {

@@ -1,7 +1,7 @@
 #include "history/metrics_export.h"
 #include "history/run_history.h"
 
-#include "history_test_dir.h"
+#include "support/test_dir.h"
 
 #include <gtest/gtest.h>
 
@@ -14,8 +14,6 @@ namespace fs = std::filesystem;
 
 namespace tl {
 namespace {
-
-using test::history_test_dir;
 
 HistoryRun sample_run(const std::string& name, const std::string& status = "finished") {
   HistoryRun run;
@@ -34,7 +32,8 @@ HistoryRun sample_run(const std::string& name, const std::string& status = "fini
 }
 
 TEST(RunHistory, RecordedRunReadsBackWithItsEpochs) {
-  RunHistory history((history_test_dir() / "runs.sqlite").string());
+  const test::TestDir dir;
+  RunHistory history(dir.path("runs.sqlite"));
   HistoryRun run = sample_run("blur");
   run.verdict = "positive";
   run.verdict_detail = {{"label", "positive"}, {"gap", 12.5}};
@@ -68,7 +67,8 @@ TEST(RunHistory, RecordedRunReadsBackWithItsEpochs) {
 }
 
 TEST(RunHistory, RunWithoutTestAccuracyKeepsItAbsent) {
-  RunHistory history((history_test_dir() / "runs.sqlite").string());
+  const test::TestDir dir;
+  RunHistory history(dir.path("runs.sqlite"));
   HistoryRun run = sample_run("stopped", "cancelled");
   run.test_accuracy.reset();
   const int64_t id = history.add(run);
@@ -76,7 +76,8 @@ TEST(RunHistory, RunWithoutTestAccuracyKeepsItAbsent) {
 }
 
 TEST(RunHistory, ListsNewestFirstAndFiltersByTextAndStatus) {
-  RunHistory history((history_test_dir() / "runs.sqlite").string());
+  const test::TestDir dir;
+  RunHistory history(dir.path("runs.sqlite"));
   HistoryRun a = sample_run("Blur five shots");
   a.created = "2026-01-01T10:00:00Z";
   HistoryRun b = sample_run("rotation", "failed");
@@ -110,7 +111,8 @@ TEST(RunHistory, ListsNewestFirstAndFiltersByTextAndStatus) {
 }
 
 TEST(RunHistory, RenameAndDelete) {
-  RunHistory history((history_test_dir() / "runs.sqlite").string());
+  const test::TestDir dir;
+  RunHistory history(dir.path("runs.sqlite"));
   const int64_t keep = history.add(sample_run("keep"));
   const int64_t gone = history.add(sample_run("gone"));
   EXPECT_TRUE(history.rename(keep, "kept, renamed"));
@@ -126,7 +128,8 @@ TEST(RunHistory, RenameAndDelete) {
 }
 
 TEST(RunHistory, NamesAreBoundNotSpliced) {
-  RunHistory history((history_test_dir() / "runs.sqlite").string());
+  const test::TestDir dir;
+  RunHistory history(dir.path("runs.sqlite"));
   const std::string hostile = "x'); DROP TABLE runs; --";
   const int64_t id = history.add(sample_run(hostile));
   EXPECT_EQ(history.find(id)->name, hostile);
@@ -134,7 +137,8 @@ TEST(RunHistory, NamesAreBoundNotSpliced) {
 }
 
 TEST(RunHistory, UsesWalModeAndTheCurrentSchema) {
-  const std::string path = (history_test_dir() / "runs.sqlite").string();
+  const test::TestDir dir;
+  const std::string path = dir.path("runs.sqlite");
   RunHistory history(path);
   EXPECT_EQ(history.schema_version(), kHistorySchemaVersion);
   SqliteDatabase raw(path);
@@ -144,7 +148,8 @@ TEST(RunHistory, UsesWalModeAndTheCurrentSchema) {
 }
 
 TEST(RunHistory, TwoConnectionsWriteAtOnce) {
-  const std::string path = (history_test_dir() / "runs.sqlite").string();
+  const test::TestDir dir;
+  const std::string path = dir.path("runs.sqlite");
   RunHistory first(path);
   RunHistory second(path);
   constexpr int kRunsEach = 25;
@@ -161,7 +166,8 @@ TEST(RunHistory, TwoConnectionsWriteAtOnce) {
 }
 
 TEST(RunHistory, MigratesAVersionOneDatabaseKeepingItsRows) {
-  const std::string path = (history_test_dir() / "runs.sqlite").string();
+  const test::TestDir dir;
+  const std::string path = dir.path("runs.sqlite");
   {
     // The version-1 schema exactly as the first release created it.
     SqliteDatabase v1(path);
@@ -219,7 +225,8 @@ TEST(RunHistory, MigratesAVersionOneDatabaseKeepingItsRows) {
 }
 
 TEST(RunHistory, ASchemaNewerThanThisBuildIsRefusedByName) {
-  const std::string path = (history_test_dir() / "runs.sqlite").string();
+  const test::TestDir dir;
+  const std::string path = dir.path("runs.sqlite");
   {
     SqliteDatabase future(path);
     future.execute("PRAGMA user_version = 99", "marking the schema as newer");
@@ -234,7 +241,8 @@ TEST(RunHistory, ASchemaNewerThanThisBuildIsRefusedByName) {
 }
 
 TEST(RunHistory, ACorruptFileGivesAnErrorNamingIt) {
-  const std::string path = (history_test_dir() / "runs.sqlite").string();
+  const test::TestDir dir;
+  const std::string path = dir.path("runs.sqlite");
   {
     std::ofstream garbage(path, std::ios::binary);
     for (int i = 0; i < 4096; ++i) garbage.put(static_cast<char>((i * 7919) % 251));
@@ -250,9 +258,9 @@ TEST(RunHistory, ACorruptFileGivesAnErrorNamingIt) {
 }
 
 TEST(RunHistory, AnUncreatableDirectoryGivesAnErrorNamingIt) {
-  const fs::path dir = history_test_dir();
-  { std::ofstream file(dir / "a_file"); }
-  const std::string path = (dir / "a_file" / "runs.sqlite").string();
+  const test::TestDir dir;
+  test::write_file(dir.path("a_file"), "");
+  const std::string path = dir.path("a_file/runs.sqlite");
   try {
     RunHistory history(path);
     FAIL() << "a history under a regular file opened";

@@ -2,12 +2,11 @@
 
 #include "experiment/comparison_record.h"
 
-#include "history_test_dir.h"
+#include "support/test_dir.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -15,11 +14,9 @@ namespace fs = std::filesystem;
 namespace tl {
 namespace {
 
-using test::history_test_dir;
-
 void touch(const fs::path& path) {
   fs::create_directories(path.parent_path());
-  std::ofstream(path) << "x";
+  test::write_file(path, "x");
 }
 
 RunRecord sample_record(RunStatus status = RunStatus::Finished) {
@@ -43,8 +40,8 @@ RunRecord sample_record(RunStatus status = RunStatus::Finished) {
 }
 
 TEST(HistoryRunFrom, TakesNameModelStrategyAndCurvesFromTheRecord) {
-  const fs::path dir = history_test_dir();
-  const HistoryRun run = history_run_from(sample_record(), dir.string(), "cli");
+  const test::TestDir dir;
+  const HistoryRun run = history_run_from(sample_record(), dir.path(), "cli");
   EXPECT_EQ(run.name, "blur lesson");
   EXPECT_EQ(run.model, "small_cnn_fashion04");
   EXPECT_EQ(run.strategy, "feature_extraction");
@@ -53,7 +50,7 @@ TEST(HistoryRunFrom, TakesNameModelStrategyAndCurvesFromTheRecord) {
   EXPECT_DOUBLE_EQ(*run.test_accuracy, 0.65);
   EXPECT_DOUBLE_EQ(*run.val_accuracy, 0.7);
   EXPECT_DOUBLE_EQ(run.seconds, 4.0);
-  EXPECT_EQ(run.output_dir, dir.lexically_normal().string());
+  EXPECT_EQ(run.output_dir, dir.root().lexically_normal().string());
   EXPECT_EQ(run.verdict, "");
   ASSERT_EQ(run.epochs.size(), 2u);
   EXPECT_DOUBLE_EQ(run.epochs[1].val_accuracy, 0.7);
@@ -61,7 +58,8 @@ TEST(HistoryRunFrom, TakesNameModelStrategyAndCurvesFromTheRecord) {
 }
 
 TEST(HistoryRunFrom, AStoppedRunHasNoTestAccuracy) {
-  const HistoryRun run = history_run_from(sample_record(RunStatus::Cancelled), history_test_dir().string(), "gui");
+  const test::TestDir dir;
+  const HistoryRun run = history_run_from(sample_record(RunStatus::Cancelled), dir.path(), "gui");
   EXPECT_EQ(run.status, "cancelled");
   EXPECT_FALSE(run.test_accuracy);
 }
@@ -80,7 +78,8 @@ TEST(HistoryRunFrom, AComparisonGivesTheVerdictMeanAccuracyAndAllTrainingTime) {
   std::vector<SeedPair> pairs;
   for (const auto& s : comparison.runs) pairs.push_back({s.seed, s.transfer.test_accuracy, s.baseline->test_accuracy, {}, {}});
   comparison.verdict = judge_transfer(pairs);
-  const HistoryRun run = history_run_from(comparison, history_test_dir().string(), "cli");
+  const test::TestDir dir;
+  const HistoryRun run = history_run_from(comparison, dir.path(), "cli");
   EXPECT_EQ(run.verdict, "positive");
   EXPECT_EQ(run.verdict_detail["label"], "positive");
   EXPECT_DOUBLE_EQ(*run.test_accuracy, 0.75);
@@ -95,7 +94,8 @@ TEST(HistoryRunFrom, AComparisonStoppedEarlyTakesTheStatusOfItsLastRun) {
   s.transfer = sample_record();
   s.baseline = sample_record(RunStatus::Cancelled);
   comparison.runs.push_back(s);
-  const HistoryRun run = history_run_from(comparison, history_test_dir().string(), "gui");
+  const test::TestDir dir;
+  const HistoryRun run = history_run_from(comparison, dir.path(), "gui");
   EXPECT_EQ(run.status, "cancelled");
   EXPECT_EQ(run.verdict, "");
 }
@@ -113,35 +113,35 @@ Comparison comparison_of(int seeds, bool twin) {
 }
 
 TEST(RecordedRepetition, ReadsSeedsAndTwinFromTheRunRecord) {
-  const fs::path dir = history_test_dir();
-  write_comparison(comparison_of(2, true), (dir / "twins").string());
-  write_comparison(comparison_of(3, false), (dir / "seeds").string());
-  write_run(sample_record(), (dir / "single").string());
-  EXPECT_EQ(recorded_repetition((dir / "twins").string()), (RunRepetition{2, true}));
-  EXPECT_EQ(recorded_repetition((dir / "seeds").string()), (RunRepetition{3, false}));
-  EXPECT_EQ(recorded_repetition((dir / "single").string()), (RunRepetition{1, false}));
-  EXPECT_EQ(recorded_repetition((dir / "gone").string()), (RunRepetition{1, false}));
-  std::ofstream(dir / "single" / "run.json") << "{\"per_seed\": ";  // cut short
-  EXPECT_EQ(recorded_repetition((dir / "single").string()), (RunRepetition{1, false}));
+  const test::TestDir dir;
+  write_comparison(comparison_of(2, true), dir.path("twins"));
+  write_comparison(comparison_of(3, false), dir.path("seeds"));
+  write_run(sample_record(), dir.path("single"));
+  EXPECT_EQ(recorded_repetition(dir.path("twins")), (RunRepetition{2, true}));
+  EXPECT_EQ(recorded_repetition(dir.path("seeds")), (RunRepetition{3, false}));
+  EXPECT_EQ(recorded_repetition(dir.path("single")), (RunRepetition{1, false}));
+  EXPECT_EQ(recorded_repetition(dir.path("gone")), (RunRepetition{1, false}));
+  test::write_file(dir.path("single/run.json"), "{\"per_seed\": ");  // cut short
+  EXPECT_EQ(recorded_repetition(dir.path("single")), (RunRepetition{1, false}));
 }
 
 TEST(ProducedModelFile, PrefersTheExportedModelThenTheNewestCheckpoint) {
-  const fs::path dir = history_test_dir();
-  EXPECT_EQ(produced_model_file(dir.string()), "");
-  touch(dir / "twin" / "model.safetensors");  // the twin's, not this run's
-  EXPECT_EQ(produced_model_file(dir.string()), "");
-  touch(dir / "checkpoint" / "epoch-1.safetensors");
-  EXPECT_EQ(produced_model_file(dir.string()), (dir / "checkpoint" / "epoch-1.safetensors").string());
-  touch(dir / "model.safetensors");
-  EXPECT_EQ(produced_model_file(dir.string()), (dir / "model.safetensors").string());
-  EXPECT_EQ(produced_model_file((dir / "missing").string()), "");
+  const test::TestDir dir;
+  EXPECT_EQ(produced_model_file(dir.path()), "");
+  touch(dir.root() / "twin" / "model.safetensors");  // the twin's, not this run's
+  EXPECT_EQ(produced_model_file(dir.path()), "");
+  touch(dir.root() / "checkpoint" / "epoch-1.safetensors");
+  EXPECT_EQ(produced_model_file(dir.path()), dir.path("checkpoint/epoch-1.safetensors"));
+  touch(dir.root() / "model.safetensors");
+  EXPECT_EQ(produced_model_file(dir.path()), dir.path("model.safetensors"));
+  EXPECT_EQ(produced_model_file(dir.path("missing")), "");
 }
 
 TEST(RecordInHistory, AddsTheRunToTheGivenDatabase) {
-  const fs::path dir = history_test_dir();
-  const std::string db = (dir / "data" / "runs.sqlite").string();
+  const test::TestDir dir;
+  const std::string db = dir.path("data/runs.sqlite");
   std::string warning;
-  const auto id = record_in_history(history_run_from(sample_record(), dir.string(), "cli"), &warning, db);
+  const auto id = record_in_history(history_run_from(sample_record(), dir.path(), "cli"), &warning, db);
   ASSERT_TRUE(id) << warning;
   EXPECT_TRUE(warning.empty());
   RunHistory history(db);
@@ -150,11 +150,11 @@ TEST(RecordInHistory, AddsTheRunToTheGivenDatabase) {
 }
 
 TEST(RecordInHistory, AnUnwritableHistoryWarnsInsteadOfThrowing) {
-  const fs::path dir = history_test_dir();
-  touch(dir / "a_file");
-  const std::string db = (dir / "a_file" / "runs.sqlite").string();
+  const test::TestDir dir;
+  touch(dir.root() / "a_file");
+  const std::string db = dir.path("a_file/runs.sqlite");
   std::string warning;
-  EXPECT_FALSE(record_in_history(history_run_from(sample_record(), dir.string(), "cli"), &warning, db));
+  EXPECT_FALSE(record_in_history(history_run_from(sample_record(), dir.path(), "cli"), &warning, db));
   EXPECT_EQ(warning.rfind("the run was not added to the run history: " + db + ": cannot create the directory", 0), 0u)
       << warning;
 }

@@ -4,14 +4,12 @@
 #include "support/config_error.h"
 #include "support/fashion_mnist.h"
 #include "support/synthetic_tasks.h"
+#include "support/test_dir.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <filesystem>
-#include <fstream>
-
-#include <unistd.h>
 
 namespace tl {
 namespace {
@@ -160,18 +158,16 @@ TEST(RunProbe, BuiltInCheckpointOnItsTargetTaskWritesARunRecord) {
   EXPECT_GT(row.logistic_regression->test.accuracy, 0.5);
   EXPECT_GT(row.knn->test.accuracy, 0.5);
 
-  const auto dir = std::filesystem::temp_directory_path() / ("tl_probe_run_" + std::to_string(::getpid()));
-  write_probe(report, dir.string());
-  std::ifstream in(dir / "run.json");
-  const json run = json::parse(in);
+  const test::TestDir dir;
+  write_probe(report, dir.path("run"));
+  const json run = json::parse(test::read_file(dir.path("run/run.json")));
   EXPECT_EQ(run["status"], "finished");
   EXPECT_EQ(run["config"]["probe"]["layer"], "features.2");
   EXPECT_EQ(run["final"]["test_accuracy"], row.logistic_regression->test.accuracy);
   EXPECT_EQ(run["final"]["test_per_class_accuracy"].size(), 5u);
   EXPECT_EQ(run["probe"]["rows"][0]["layer"], "features.2");
   EXPECT_EQ(run["probe"]["rows"][0]["knn"]["test_accuracy"], row.knn->test.accuracy);
-  EXPECT_TRUE(std::filesystem::exists(dir / "probe.csv"));
-  std::filesystem::remove_all(dir);
+  EXPECT_TRUE(std::filesystem::exists(dir.path("run/probe.csv")));
 }
 
 }  // namespace

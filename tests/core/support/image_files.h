@@ -4,6 +4,8 @@
 // (libstb-dev) is compiled static into every test file that includes this, so
 // no test binary needs a separate implementation file.
 
+#include "support/test_dir.h"
+
 #include <torch/torch.h>
 
 #define STB_IMAGE_WRITE_STATIC
@@ -15,9 +17,7 @@
 #include <stb/stb_image_write.h>
 #pragma GCC diagnostic pop
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,23 +32,11 @@ inline torch::Tensor gradient_image(int64_t channels, int64_t height, int64_t wi
   return ((c + y + x + offset) % 256).to(torch::kUInt8);
 }
 
-/// A fresh temporary directory, removed with everything in it on destruction.
+/// A TestDir to write image files into.
 class ImageDir {
  public:
-  ImageDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tl_images_XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    root_ = pattern;
-  }
-  ~ImageDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(root_, ignored);
-  }
-  ImageDir(const ImageDir&) = delete;
-  ImageDir& operator=(const ImageDir&) = delete;
-
   const std::string& root() const { return root_; }
-  std::string path(const std::string& relative) const { return root_ + "/" + relative; }
+  std::string path(const std::string& relative) const { return dir_.path(relative); }
 
   void write_png(const std::string& relative, const torch::Tensor& chw) const {
     write_bytes(relative, png_bytes(chw));
@@ -68,9 +56,7 @@ class ImageDir {
     bytes.resize(bytes.size() / 2);
     write_bytes(relative, bytes);
   }
-  void write_text(const std::string& relative, const std::string& text) const {
-    std::ofstream(prepare(relative), std::ios::binary) << text;
-  }
+  void write_text(const std::string& relative, const std::string& text) const { write_file(prepare(relative), text); }
   void make_dir(const std::string& relative) const { std::filesystem::create_directories(path(relative)); }
 
  private:
@@ -96,14 +82,14 @@ class ImageDir {
     return target.string();
   }
   void write_bytes(const std::string& relative, const std::vector<unsigned char>& bytes) const {
-    std::ofstream out(prepare(relative), std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    write_file(prepare(relative), std::string(bytes.begin(), bytes.end()));
   }
   static void check(int ok, const std::string& relative) {
     if (!ok) throw std::runtime_error("cannot write test image " + relative);
   }
 
-  std::string root_;
+  TestDir dir_;
+  std::string root_ = dir_.path();
 };
 
 }  // namespace tl::test

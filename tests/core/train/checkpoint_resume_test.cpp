@@ -1,4 +1,5 @@
 #include "support/synthetic_tasks.h"
+#include "support/test_dir.h"
 #include "models/model_zoo.h"
 #include "train/trainer.h"
 #include "train/training_checkpoint.h"
@@ -10,9 +11,7 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <numeric>
 #include <thread>
 
@@ -23,24 +22,6 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using test::quadrant_task;
 using test::snapshot;
-
-// A fresh temporary run directory, removed on destruction.
-class RunDir {
- public:
-  RunDir() {
-    std::string pattern = (fs::temp_directory_path() / "tl_run_XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~RunDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // The same job every call: fresh model and data from the seed, as a resumed
 // run rebuilds them from its config.
@@ -162,7 +143,7 @@ void expect_resume_matches_uninterrupted(const std::function<TrainingJob()>& mak
                                          bool pause_first) {
   const TrainingOutcome straight = Trainer::run(make_job());
   ASSERT_EQ(straight.status, RunStatus::Finished) << straight.message;
-  RunDir dir;
+  test::TestDir dir;
   const TrainingOutcome resumed = interrupted_then_resumed(make_job, dir.path(), stop_at, pause_first);
   ASSERT_EQ(resumed.status, RunStatus::Finished) << resumed.message;
   expect_same_epochs(straight.epochs, resumed.epochs);
@@ -211,7 +192,7 @@ TEST(Resume, KeepsTheThreadCountAndWeightLayoutOfItsCheckpoint) {
   ASSERT_EQ(straight.status, RunStatus::Finished) << straight.message;
   EXPECT_EQ(straight.threads, 1);
   EXPECT_FALSE(straight.channels_last);
-  RunDir dir;
+  test::TestDir dir;
   const TrainingOutcome resumed =
       interrupted_then_resumed(make_job(1, false), dir.path(), 8, /*pause_first=*/false, make_job(2, true));
   ASSERT_EQ(resumed.status, RunStatus::Finished) << resumed.message;
@@ -222,7 +203,7 @@ TEST(Resume, KeepsTheThreadCountAndWeightLayoutOfItsCheckpoint) {
 }
 
 TEST(Resume, ACheckpointWithAnImpossibleThreadCountIsRefusedByName) {
-  RunDir dir;
+  test::TestDir dir;
   run_to_end_in(dir.path(), 2);
   const std::string path = training_checkpoint_path(dir.path());
   TrainingCheckpoint ckpt = load_training_checkpoint(path);
@@ -235,7 +216,7 @@ TEST(Resume, ACheckpointWithAnImpossibleThreadCountIsRefusedByName) {
 }
 
 TEST(Resume, ACheckpointOfAnotherRunIsRefusedByName) {
-  RunDir dir;
+  test::TestDir dir;
   run_to_end_in(dir.path(), 1);
   const TrainingOutcome outcome = resume_in(dir.path(), 4);
   EXPECT_EQ(outcome.status, RunStatus::Failed);
@@ -243,7 +224,7 @@ TEST(Resume, ACheckpointOfAnotherRunIsRefusedByName) {
 }
 
 TEST(Checkpoint, WrittenAfterEveryEpochWithTheRunSoFar) {
-  RunDir dir;
+  test::TestDir dir;
   TrainingJob job = job_for(Strategy::FullFineTuning, 2);
   job.run_dir = dir.path();
   Script script;
@@ -265,16 +246,11 @@ TEST(Checkpoint, WrittenAfterEveryEpochWithTheRunSoFar) {
 // A crash while a checkpoint is written leaves its temporary file behind, cut
 // short; the checkpoint itself is the previous one, whole.
 TEST(Checkpoint, ACrashDuringAWriteLeavesThePreviousCheckpointLoadable) {
-  RunDir dir;
+  test::TestDir dir;
   run_to_end_in(dir.path(), 1);
   const std::string path = training_checkpoint_path(dir.path());
   const auto whole = fs::file_size(path);
-  {
-    std::ifstream in(path, std::ios::binary);
-    std::string half(whole / 2, '\0');
-    in.read(half.data(), static_cast<std::streamsize>(half.size()));
-    std::ofstream(path + ".tmp-99999", std::ios::binary) << half;
-  }
+  test::write_file(path + ".tmp-99999", test::read_file(path).substr(0, whole / 2));
   EXPECT_NO_THROW(load_training_checkpoint(path));
   EXPECT_THROW(load_training_checkpoint(path + ".tmp-99999"), std::runtime_error);
   // A run that finished its only epoch resumes to the same end.
@@ -284,7 +260,7 @@ TEST(Checkpoint, ACrashDuringAWriteLeavesThePreviousCheckpointLoadable) {
 }
 
 TEST(Checkpoint, AFailedWriteKeepsTheOldFileAndNamesThePath) {
-  RunDir dir;
+  test::TestDir dir;
   TrainingCheckpoint ckpt;
   ckpt.tensors["x"] = torch::ones({3});
   const std::string path = training_checkpoint_path(dir.path());
@@ -315,7 +291,7 @@ TEST(Checkpoint, AnUnwritableRunDirectoryIsReportedAndTheRunFinishes) {
 }
 
 TEST(NanGuard, AHugeLearningRateStopsTheRunAndKeepsTheLastGoodCheckpoint) {
-  RunDir dir;
+  test::TestDir dir;
   TrainingJob job = job_for(Strategy::FullFineTuning, 3);
   job.run_dir = dir.path();
   const FreezePlan plan = job.plan;
@@ -345,7 +321,7 @@ TEST(NanGuard, AHugeLearningRateStopsTheRunAndKeepsTheLastGoodCheckpoint) {
 }
 
 TEST(PlanChange, TakesEffectAtTheNextBatchAndIsLogged) {
-  RunDir dir;
+  test::TestDir dir;
   TrainingJob job = job_for(Strategy::PartialFineTuning, 2);  // features.2 and the head train
   job.run_dir = dir.path();
   const TransferModel model = job.model;
@@ -418,7 +394,7 @@ std::vector<RunEvent> plan_changes_replayed_on_resume(const std::string& dir, in
 }
 
 TEST(PlanChange, ReportedAgainWhenTheRunResumesFromALaterCheckpoint) {
-  RunDir dir;
+  test::TestDir dir;
   // Stopped in epoch 2: the checkpoint after epoch 1 holds the new rate.
   const std::vector<RunEvent> changes = plan_changes_replayed_on_resume(dir.path(), 8);
   ASSERT_EQ(changes.size(), 1u);
@@ -432,7 +408,7 @@ TEST(PlanChange, ReportedAgainWhenTheRunResumesFromALaterCheckpoint) {
 }
 
 TEST(PlanChange, NotReportedWhenTheCheckpointPredatesIt) {
-  RunDir dir;
+  test::TestDir dir;
   // Stopped in epoch 1: only the pause checkpoint, taken before the change.
   EXPECT_TRUE(plan_changes_replayed_on_resume(dir.path(), 4).empty());
 }

@@ -1,11 +1,11 @@
 #include "util/run_directory.h"
 
+#include "support/test_dir.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <regex>
-
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -20,15 +20,14 @@ TEST(RunDirectory, NamesTheRunAndTheTimeWithUnsafeCharactersReplaced) {
 }
 
 TEST(RunDirectory, AnExistingDirectoryGetsANumberedSibling) {
-  const fs::path runs = fs::temp_directory_path() / ("tl_run_directory_" + std::to_string(::getpid()));
-  fs::remove_all(runs);
-  std::string first = new_run_directory(runs.string(), "demo");
+  const test::TestDir dir;
+  const std::string runs = dir.path("runs");
+  std::string first = new_run_directory(runs, "demo");
   fs::create_directories(first);
-  std::string second = new_run_directory(runs.string(), "demo");
+  std::string second = new_run_directory(runs, "demo");
   // The clock may have ticked to the next second between the two calls.
   if (second.substr(0, first.size()) == first) EXPECT_EQ(second, first + "-2");
   EXPECT_NE(second, first);
-  fs::remove_all(runs);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 #include "weights/checkpoint.h"
-#include "weights_test_dir.h"
+#include "support/test_dir.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -7,8 +7,10 @@
 namespace tl {
 namespace {
 
+using test::write_file;
+
 /// Bad checkpoint files and the exact messages they give.
-class CheckpointFileErrors : public WeightsTestDir {
+class CheckpointFileErrors : public test::TestWithDir {
  protected:
   /// A file with the given header text and `data_bytes` zero bytes of data.
   std::string file_with(const std::string& header, size_t data_bytes, const std::string& name = "bad.safetensors") {
@@ -39,7 +41,7 @@ TEST_F(CheckpointFileErrors, MissingFile) {
 }
 
 TEST_F(CheckpointFileErrors, Directory) {
-  EXPECT_EQ(error_loading(dir_.string()), dir_.string() + ": is a directory, not a checkpoint file");
+  EXPECT_EQ(error_loading(path()), path() + ": is a directory, not a checkpoint file");
 }
 
 TEST_F(CheckpointFileErrors, ShorterThanTheHeaderLength) {

@@ -1,7 +1,7 @@
 #include "models/model_zoo.h"
 #include "models/resnet.h"
 #include "weights/checkpoint.h"
-#include "weights_test_dir.h"
+#include "support/test_dir.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -11,7 +11,8 @@
 namespace tl {
 namespace {
 
-using CheckpointTest = WeightsTestDir;
+using CheckpointTest = test::TestWithDir;
+using test::read_file;
 
 CheckpointMetadata full_metadata() {
   CheckpointMetadata m;
@@ -249,11 +250,11 @@ TEST_F(CheckpointTest, UnwritableDirectoryLeavesTheOldFileIntact) {
   Checkpoint good{full_metadata(), state_dict(*make_model("small_cnn", 5))};
   save_checkpoint(good, file);
   const std::string before = read_file(file);
-  std::filesystem::permissions(dir_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+  std::filesystem::permissions(dir_.root(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
   good.tensors.at("classifier.bias").fill_(1);
   EXPECT_EQ(message_of([&] { save_checkpoint(good, file); }).rfind(file + ": cannot save checkpoint: cannot create ", 0),
             0u);
-  std::filesystem::permissions(dir_, std::filesystem::perms::owner_all);
+  std::filesystem::permissions(dir_.root(), std::filesystem::perms::owner_all);
   EXPECT_EQ(read_file(file), before);
   EXPECT_EQ(files(), std::vector<std::string>{"keep.safetensors"});
 }

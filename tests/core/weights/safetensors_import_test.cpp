@@ -2,7 +2,7 @@
 #include "models/named_tensors.h"
 #include "weights/safetensors.h"
 #include "weights/weight_import.h"
-#include "weights_test_dir.h"
+#include "support/test_dir.h"
 
 #include <torch/torch.h>
 
@@ -12,7 +12,7 @@
 namespace tl {
 namespace {
 
-using SafetensorsImport = WeightsTestDir;
+using SafetensorsImport = test::TestWithDir;
 
 std::map<std::string, torch::Tensor> tensors_of(const torch::nn::Module& model) {
   std::map<std::string, torch::Tensor> tensors;

@@ -1,19 +1,18 @@
 #include "models/model_zoo.h"
 #include "models/named_tensors.h"
 #include "weights/weight_import.h"
-#include "weights_test_dir.h"
+#include "support/test_dir.h"
 
 #include <torch/csrc/jit/api/module.h>
 #include <torch/torch.h>
 
-#include <fstream>
 #include <map>
 #include <string>
 
 namespace tl {
 namespace {
 
-using TorchScriptImport = WeightsTestDir;
+using TorchScriptImport = test::TestWithDir;
 
 /// The jit submodule at a dotted path, created on the way down.
 torch::jit::Module submodule(torch::jit::Module root, const std::string& path) {
@@ -159,7 +158,7 @@ TEST_F(TorchScriptImport, UnexpectedTensorsOutsideTheHeadAreRefused) {
 }
 
 TEST_F(TorchScriptImport, ANonTorchScriptFileIsAClearError) {
-  std::ofstream(path("notes.pt")) << "not a zip archive";
+  test::write_file(path("notes.pt"), "not a zip archive");
   TransferModel target = make_model("small_cnn", 10);
   try {
     import_torchscript(path("notes.pt"), *target);

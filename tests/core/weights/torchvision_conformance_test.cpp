@@ -6,7 +6,7 @@
 // named by TL_TORCHVISION_PYTHON) cannot import torchvision.
 #include "models/model_zoo.h"
 #include "weights/weight_import.h"
-#include "weights_test_dir.h"
+#include "support/test_dir.h"
 
 #include <torch/csrc/jit/serialization/import.h>
 #include <torch/torch.h>
@@ -18,7 +18,8 @@
 namespace tl {
 namespace {
 
-using TorchvisionConformance = WeightsTestDir;
+using TorchvisionConformance = test::TestWithDir;
+using test::read_file;
 
 constexpr double kTolerance = 1e-4;
 /// Debian's interpreter: python3-torchvision imports only there.

@@ -1,24 +1,23 @@
 #include "cli_commands.h"
 
 #include "experiment/baseline.h"
-#include "experiment/comparison_record.h"
 #include "experiment/experiment.h"
 #include "experiment/model_export.h"
 #include "experiment/presets.h"
-#include "experiment/run_resume.h"
+#include "experiment/pretraining.h"
 #include "experiment/similarity_meter.h"
-#include "probe/probe_run.h"
 #include "models/layer_tree.h"
 #include "models/model_zoo.h"
-#include "cli_runs.h"
-#include "progress_printer.h"
+#include "probe/probe_run.h"
+#include "run/run_experiment.h"
+#include "util/text_format.h"
+#include "util/utc_time.h"
 #include "weights/checkpoint.h"
 #include "weights/checkpoint_import.h"
 #include "weights/pretrained_catalog.h"
 #include "weights/safetensors.h"
 #include "weights/weight_import.h"
-#include "util/text_format.h"
-#include "util/utc_time.h"
+#include "progress_printer.h"
 
 #include <torch/torch.h>
 
@@ -28,9 +27,9 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <sstream>
-#include <thread>
 
 #include <unistd.h>
 
@@ -39,9 +38,13 @@ namespace fs = std::filesystem;
 namespace tl::cli {
 namespace {
 
-std::atomic<bool> g_interrupted{false};
+// The run's cancel flag while a run trains; the SIGINT handler sets it
+// (an atomic store is async-signal-safe) and the run stops between batches.
+std::atomic<bool>* g_cancel_flag = nullptr;
 
-void on_interrupt(int) { g_interrupted = true; }
+void on_interrupt(int) {
+  if (g_cancel_flag) g_cancel_flag->store(true);
+}
 
 /// Options of the form --name VALUE (or a bare --flag) after the positional arguments.
 struct ParsedArgs {
@@ -89,18 +92,41 @@ std::string single_config(const ParsedArgs& parsed, const char* command) {
   return parsed.positional[0];
 }
 
-/// Runs a trainer while forwarding Ctrl-C as a clean cancel.
-TrainingOutcome train_interruptibly(TrainingJob job, TrainingListener* listener) {
-  g_interrupted = false;
-  auto previous = std::signal(SIGINT, on_interrupt);
-  Trainer trainer(std::move(job), listener);
-  trainer.start();
-  while (trainer.running()) {
-    if (g_interrupted.exchange(false)) trainer.cancel();
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+/// Progress of a run on stderr: its summary, then a progress bar (or a
+/// line per epoch) for each job, labelled with the job's role and seed.
+class CliRunObserver : public RunObserver {
+ public:
+  explicit CliRunObserver(const RunRepetition& repetition) : repetition_(repetition) {}
+
+  void on_run_started(const RunStart& start) override { std::fprintf(stderr, "%s\n", start.summary.c_str()); }
+  void on_job_started(const JobIdentity& job) override {
+    const bool single = repetition_ == RunRepetition{};
+    printer_ = std::make_unique<ProgressPrinter>(single ? "train" : job_label(job));
   }
-  std::signal(SIGINT, previous);
-  return trainer.wait();
+  void on_batch(const BatchEvent& e) override { printer_->on_batch(e); }
+  void on_epoch(const EpochEvent& e) override { printer_->on_epoch(e); }
+  void on_run_event(const RunEvent& e) override { printer_->on_run_event(e); }
+  void on_finished(const FinishedEvent& e) override { printer_->on_finished(e); }
+
+ private:
+  RunRepetition repetition_;
+  std::unique_ptr<ProgressPrinter> printer_;
+};
+
+/// Runs the request with Ctrl-C as a clean cancel.
+RunResult run_interruptibly(const RunRequest& request) {
+  RunControl control;
+  CliRunObserver observer(request.repetition);
+  g_cancel_flag = &control.cancel_flag();
+  auto previous = std::signal(SIGINT, on_interrupt);
+  struct Restore {
+    decltype(previous) handler;
+    ~Restore() {
+      std::signal(SIGINT, handler);
+      g_cancel_flag = nullptr;
+    }
+  } restore{previous};
+  return run_experiment(request, observer, control);
 }
 
 std::string seed_line(const SeedRuns& s, TwinKind twin) {
@@ -117,32 +143,40 @@ std::string seed_line(const SeedRuns& s, TwinKind twin) {
   return line;
 }
 
-/// `run --seeds K` / `run --twin`: the transfer run and its twin (scratch, or
-/// source-only for DANN) for each seed, then the verdict. run.json is the
-/// first seed's transfer run with the summary sections; its twin goes to DIR/twin.
-int run_with_twins(const ExperimentConfig& config, const std::string& out, int64_t seeds) {
-  twin_config(config);  // a config without a pretrained model fails here, before any training
-  const TrainFunction train = [](TrainingJob job, const std::string& label) {
-    ProgressPrinter printer(label);
-    return train_interruptibly(std::move(job), &printer);
-  };
-  const Comparison comparison = run_comparison(config, seeds, /*twin=*/true, train);
-  const bool first_twin = write_comparison(comparison, out);  // the GUI writes its comparisons the same way
-  record_cli_run(comparison, out);
+/// What `run --seeds K` / `run --twin` prints: each seed's pair, the verdict,
+/// the files. run.json is the first seed's transfer run with the summary
+/// sections; its twin is in DIR/twin.
+void print_comparison(const RunResult& result, const std::string& out) {
+  const Comparison& comparison = result.comparison;
   for (const auto& s : comparison.runs) std::printf("%s\n", seed_line(s, comparison.twin).c_str());
   if (comparison.verdict) std::printf("verdict: %s\n", comparison.verdict->sentence().c_str());
-  std::printf("wrote %s/run.json and metrics.csv%s\n", out.c_str(), first_twin ? (" (its " + twin_name(comparison.twin) + ": twin/)").c_str() : "");
-  if (comparison.exported_model) {
-    std::printf("wrote %s/%s and %s/%s\n", out.c_str(), kExportedWeightsFile, out.c_str(), kExportedMetadataFile);
+  std::printf("wrote %s/run.json and metrics.csv%s\n", out.c_str(),
+              result.twin_written ? (" (its " + twin_name(comparison.twin) + ": twin/)").c_str() : "");
+}
+
+/// What a single `run` prints: its outcome and the files.
+void print_single(const RunResult& result, const ExperimentConfig& config, const std::string& out) {
+  const RunRecord& record = result.comparison.runs.front().transfer;
+  const std::string test = record.status == RunStatus::Finished
+                               ? ", test accuracy " + format_percent(record.test_accuracy)
+                               : " (not evaluated on the test split: the run did not finish)";
+  std::printf("%s: %s after %zu epochs, validation accuracy %s%s (%s)\n", config.name.c_str(),
+              run_status_name(record.status).c_str(), record.epochs.size(),
+              format_percent(record.val_accuracy).c_str(), test.c_str(), format_duration(record.seconds).c_str());
+  std::printf("wrote %s/run.json and %s/metrics.csv\n", out.c_str(), out.c_str());
+}
+
+/// 0 finished, 1 failed or diverged (with the reason on stderr), 130 stopped.
+int run_exit_code(const RunResult& result) {
+  if (!result.history_warning.empty()) {
+    std::fprintf(stderr, "transferlab-cli: warning: %s\n", result.history_warning.c_str());
   }
-  const SeedRuns& last = comparison.runs.back();
-  for (const RunRecord* r : {&last.transfer, last.baseline ? &*last.baseline : nullptr}) {
-    if (r && r->status == RunStatus::Failed) {
-      std::fprintf(stderr, "transferlab-cli: training failed: %s\n", r->message.c_str());
-      return 1;
-    }
+  if (result.status == RunStatus::Failed || result.status == RunStatus::Diverged) {
+    std::fprintf(stderr, "transferlab-cli: training %s: %s\n", run_status_name(result.status).c_str(),
+                 result.message.c_str());
+    return 1;
   }
-  return comparison.verdict ? 0 : 130;
+  return result.status == RunStatus::Finished ? 0 : 130;
 }
 
 /// The probe's rows as an aligned table on stdout.
@@ -204,15 +238,6 @@ int presets_command(const std::vector<std::string>& args) {
   return presets.empty() || !errors.empty() ? 1 : 0;
 }
 
-namespace {
-
-bool is_architecture(const std::string& name) {
-  const auto names = architecture_names();
-  return std::find(names.begin(), names.end(), name) != names.end();
-}
-
-}  // namespace
-
 int layers_command(const std::vector<std::string>& args) {
   const ParsedArgs parsed = parse_args(args, {"--model"});
   const auto name = parsed.get("--model");
@@ -258,56 +283,38 @@ int run_command(const std::vector<std::string>& args) {
   if (resume && (parsed.options.size() > 1 || !parsed.positional.empty())) {
     throw UsageError{"run --resume DIR takes no config or other options: the run continues with DIR/config.json"};
   }
-  const std::string config_path = resume ? run_config_path(*resume) : single_config(parsed, "run");
-  const auto epochs = parsed.get("--epochs");
-  const auto seed = parsed.get("--seed");
-  const auto seeds = parsed.get("--seeds");
-  // Check the flags before the (slower) config and data.
-  const int64_t epochs_value = epochs ? parse_int("--epochs", *epochs, 1) : 0;
-  const int64_t seed_value = seed ? parse_int("--seed", *seed, 0) : 0;
-  const int64_t seeds_value = seeds ? parse_int("--seeds", *seeds, 1) : 1;
-  ExperimentConfig config = load_config(config_path);
-  if (epochs) config.training.epochs = static_cast<int>(epochs_value);
-  if (seed) config.training.seed = config.target.seed = static_cast<uint64_t>(seed_value);
-  const std::string out = resume ? *resume : parsed.get("--out").value_or((fs::path("runs") / config.name).string());
-  // Fail on an unwritable output directory before spending minutes training.
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec) throw std::runtime_error(out + ": cannot create the output directory (" + ec.message() + ")");
-  if (seeds || parsed.get("--twin")) return run_with_twins(config, out, seeds_value);
-
-  if (::isatty(::fileno(stderr))) std::fprintf(stderr, "loading data and model for %s...\n", config.name.c_str());
-  PreparedExperiment prepared = prepare_experiment(config);
-  std::fprintf(stderr, "%s: %s, %ld training / %ld validation / %ld test images, strategy %s\n",
-               config.name.c_str(), prepared.model->architecture().c_str(),
-               static_cast<long>(prepared.data.train.size()), static_cast<long>(prepared.data.validation.size()),
-               static_cast<long>(prepared.data.test.size()),
-               strategy_name(prepared.config.resolved_strategy().strategy).c_str());
-  if (!resume) write_run_config(config, out);
-  // Checkpoints and the event log go to `out`, so a killed run can continue.
-  TrainingJob job = make_training_job(prepared);
-  job.run_dir = out;
-  job.resume = resume.has_value();
-  ProgressPrinter printer("train");
-  const TrainingOutcome outcome = train_interruptibly(std::move(job), &printer);
-  const RunRecord record = make_run_record(prepared, outcome);
-  write_run(record, out);
-  if (outcome.status == RunStatus::Failed || outcome.status == RunStatus::Diverged) {
-    std::fprintf(stderr, "transferlab-cli: training %s: %s\n", run_status_name(outcome.status).c_str(),
-                 outcome.message.c_str());
-    record_cli_run(record, out);
-    return 1;
+  RunRequest request;
+  if (resume) {
+    request = resume_request(*resume, "cli");
+  } else {
+    const std::string config_path = single_config(parsed, "run");
+    const auto epochs = parsed.get("--epochs");
+    const auto seed = parsed.get("--seed");
+    const auto seeds = parsed.get("--seeds");
+    // Check the flags before the (slower) config and data.
+    const int64_t epochs_value = epochs ? parse_int("--epochs", *epochs, 1) : 0;
+    const int64_t seed_value = seed ? parse_int("--seed", *seed, 0) : 0;
+    const int64_t seeds_value = seeds ? parse_int("--seeds", *seeds, 1) : 1;
+    request.config = load_config(config_path);
+    if (epochs) request.config.training.epochs = static_cast<int>(epochs_value);
+    if (seed) request.config.training.seed = request.config.target.seed = static_cast<uint64_t>(seed_value);
+    request.run_dir = parsed.get("--out").value_or((fs::path("runs") / request.config.name).string());
+    request.repetition = {static_cast<int>(seeds_value), parsed.get("--twin").has_value()};
   }
-  std::printf("%s: %s after %zu epochs, validation accuracy %.1f%%, test accuracy %.1f%% (%s)\n",
-              config.name.c_str(), run_status_name(outcome.status).c_str(), outcome.epochs.size(),
-              100 * record.val_accuracy, 100 * record.test_accuracy, format_duration(outcome.seconds).c_str());
-  std::printf("wrote %s/run.json and %s/metrics.csv\n", out.c_str(), out.c_str());
-  if (outcome.status == RunStatus::Finished && can_export_model(prepared)) {
-    write_model_export(export_model(prepared, *outcome.model, record), out);
+  if (::isatty(::fileno(stderr))) std::fprintf(stderr, "loading data and model for %s...\n", request.config.name.c_str());
+  const RunResult result = run_interruptibly(request);
+  const std::string& out = request.run_dir;
+  if (result.single) {
+    if (result.status != RunStatus::Failed && result.status != RunStatus::Diverged) {
+      print_single(result, request.config, out);
+    }
+  } else {
+    print_comparison(result, out);
+  }
+  if (result.comparison.exported_model) {
     std::printf("wrote %s/%s and %s/%s\n", out.c_str(), kExportedWeightsFile, out.c_str(), kExportedMetadataFile);
   }
-  record_cli_run(record, out);  // after the model export, so the history names its file
-  return outcome.status == RunStatus::Finished ? 0 : 130;
+  return run_exit_code(result);
 }
 
 int similarity_command(const std::vector<std::string>& args) {

@@ -1,6 +1,5 @@
 // transferlab-cli runs: the run history (core/history) from the command line.
 #include "cli_commands.h"
-#include "cli_runs.h"
 
 #include "history/metrics_export.h"
 #include "history/run_history.h"
@@ -14,10 +13,6 @@
 
 namespace tl::cli {
 namespace {
-
-void warn_unrecorded(const std::string& warning) {
-  std::fprintf(stderr, "transferlab-cli: warning: %s\n", warning.c_str());
-}
 
 /// The arguments of a runs subcommand: positionals, --name VALUE options and bare flags.
 struct RunsArgs {
@@ -90,14 +85,7 @@ nlohmann::json run_json(const HistoryRun& run, bool with_epochs) {
                       {"config", run.config}};
   if (with_epochs) {
     nlohmann::json epochs = nlohmann::json::array();
-    for (const auto& e : run.epochs) {
-      epochs.push_back({{"epoch", e.epoch},
-                        {"train_loss", e.train_loss},
-                        {"train_accuracy", e.train_accuracy},
-                        {"val_loss", e.val_loss},
-                        {"val_accuracy", e.val_accuracy},
-                        {"seconds", e.seconds}});
-    }
+    for (const auto& e : run.epochs) epochs.push_back(epoch_event_to_json(e));
     j["epochs"] = epochs;
   }
   return j;
@@ -204,16 +192,6 @@ int delete_run(RunHistory& history, const RunsArgs& args) {
 }
 
 }  // namespace
-
-void record_cli_run(const RunRecord& record, const std::string& dir) {
-  std::string warning;
-  if (!record_in_history(history_run_from(record, dir, "cli"), &warning)) warn_unrecorded(warning);
-}
-
-void record_cli_run(const Comparison& comparison, const std::string& dir) {
-  std::string warning;
-  if (!record_in_history(history_run_from(comparison, dir, "cli"), &warning)) warn_unrecorded(warning);
-}
 
 int runs_command(const std::vector<std::string>& args) {
   const RunsArgs parsed = parse_runs_args(args);

@@ -50,14 +50,16 @@ void ProgressPrinter::on_finished(const FinishedEvent& e) {
 
 void ProgressPrinter::on_run_event(const RunEvent& e) {
   // Checkpoints are routine; what changes the run or threatens it is shown.
-  if (e.kind != "warning" && e.kind != "plan_change" && e.kind != "resume") return;
+  const bool shown = e.kind == RunEventKind::Warning || e.kind == RunEventKind::PlanChange ||
+                     e.kind == RunEventKind::Resume;
+  if (!shown) return;
   std::lock_guard<std::mutex> lock(mutex_);
   clear_bar();
-  if (e.kind == "resume") {
+  if (e.kind == RunEventKind::Resume) {
     std::fprintf(out_, "%s resumed at epoch %d, batch %ld %s\n", label_.c_str(), e.epoch, static_cast<long>(e.batch) + 1,
                  e.details.c_str());
   } else {
-    std::fprintf(out_, "%s %s: %s\n", label_.c_str(), e.kind == "warning" ? "warning" : "plan changed",
+    std::fprintf(out_, "%s %s: %s\n", label_.c_str(), e.kind == RunEventKind::Warning ? "warning" : "plan changed",
                  e.details.c_str());
   }
   std::fflush(out_);

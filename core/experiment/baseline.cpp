@@ -21,7 +21,7 @@ std::string architecture_of(const ExperimentConfig& config) {
   return load_checkpoint(resolve_checkpoint(config.model.pretrained)).metadata.architecture;
 }
 
-TrainingOutcome train_in_place(TrainingJob job, const std::string&) { return Trainer::run(std::move(job)); }
+TrainingOutcome train_in_place(TrainingJob job, const JobIdentity&) { return Trainer::run(std::move(job)); }
 
 nlohmann::json accuracy_summary(const std::vector<double>& values) {
   const MeanStd s = mean_std(values);
@@ -29,9 +29,10 @@ nlohmann::json accuracy_summary(const std::vector<double>& values) {
 }
 
 nlohmann::json run_row(const RunRecord& r) {
+  const nlohmann::json final = r.to_json().at("final");
   return {{"status", run_status_name(r.status)},
-          {"test_accuracy", r.test_accuracy},
-          {"test_per_class_accuracy", r.test_per_class_accuracy}};
+          {"test_accuracy", final.at("test_accuracy")},
+          {"test_per_class_accuracy", final.at("test_per_class_accuracy")}};
 }
 
 bool finished(const RunRecord& r) { return r.status == RunStatus::Finished; }
@@ -84,7 +85,9 @@ TwinKind twin_kind(const ExperimentConfig& config) {
   return config.mitigations.dann ? TwinKind::SourceOnly : TwinKind::Scratch;
 }
 
-std::string twin_name(TwinKind kind) { return kind == TwinKind::SourceOnly ? "source-only twin" : "scratch twin"; }
+JobRole twin_role(TwinKind kind) { return kind == TwinKind::SourceOnly ? JobRole::SourceOnlyTwin : JobRole::ScratchTwin; }
+
+std::string twin_name(TwinKind kind) { return job_role_name(twin_role(kind)); }
 
 std::string twin_id(TwinKind kind) { return kind == TwinKind::SourceOnly ? "source_only" : "scratch"; }
 
@@ -95,18 +98,14 @@ ExperimentConfig twin_config(const ExperimentConfig& config) {
 PreparedExperiment prepare_twin(const PreparedExperiment& transfer) {
   PreparedExperiment p;
   p.config = twin_config(transfer.config);
-  PreparedModel m = prepare_model(p.config);
-  p.model = m.model;
-  p.pretrained = m.pretrained;
-  p.plan = m.plan;
+  static_cast<PreparedModel&>(p) = prepare_model(p.config);
   p.data = transfer.data;
   if (transfer.dann && twin_kind(transfer.config) == TwinKind::SourceOnly) {
     p.dann = transfer.dann;
     p.dann->adversarial = p.config.mitigations.dann_adversarial;
     p.dann_source = transfer.dann_source;
   }
-  p.initial_state = state_dict(*p.model);
-  for (auto& [name, tensor] : p.initial_state) tensor = tensor.clone();
+  p.initial_state = cloned_state(*p.model);
   return p;
 }
 
@@ -143,20 +142,21 @@ Verdict judge_transfer(const std::vector<SeedPair>& pairs, TwinKind baseline) {
   v.seeds = static_cast<int64_t>(pairs.size());
   v.baseline = twin_name(baseline);
   v.threshold = std::max(kMinVerdictGapPoints, kNoiseMultiplier * d.std / std::sqrt(static_cast<double>(v.seeds)));
-  v.label = v.gap > v.threshold ? "positive" : v.gap < -v.threshold ? "negative" : "inconclusive";
+  v.label = v.gap > v.threshold    ? VerdictLabel::Positive
+            : v.gap < -v.threshold ? VerdictLabel::Negative
+                                   : VerdictLabel::Inconclusive;
   return v;
 }
 
 nlohmann::json Verdict::to_json() const {
-  return {{"label", label}, {"gap", gap}, {"std", std}, {"threshold", threshold}, {"seeds", seeds},
+  return {{"label", verdict_label_name(label)}, {"gap", gap}, {"std", std}, {"threshold", threshold}, {"seeds", seeds},
           {"per_class", per_class}, {"baseline", baseline}};
 }
 
 std::string Verdict::sentence() const {
   char spread[32];
   std::snprintf(spread, sizeof spread, "%.1f", std);
-  const std::string what = label == "inconclusive" ? "inconclusive" : label + " transfer";
-  return what + ", " + signed_fixed(gap) + " ± " + spread + " points over " + std::to_string(seeds) +
+  return verdict_label_title(label) + ", " + signed_fixed(gap) + " ± " + spread + " points over " + std::to_string(seeds) +
          (seeds == 1 ? " seed" : " seeds") + " against the " + baseline;
 }
 
@@ -188,21 +188,27 @@ Comparison run_comparison(const ExperimentConfig& config, int64_t seeds, bool tw
   const TrainFunction run = train ? train : TrainFunction(train_in_place);
   Comparison c;
   c.twin = twin_kind(config);
+  const int jobs = static_cast<int>(seeds) * (twin ? 2 : 1);
+  int index = 0;
   bool all_paired = twin;
   for (int64_t i = 0; i < seeds; ++i) {
     ExperimentConfig seeded = config;
     const uint64_t seed = config.training.seed + static_cast<uint64_t>(i);
     seeded.training.seed = seeded.target.seed = seed;
-    const std::string prefix = seeds > 1 ? "seed " + std::to_string(seed) + " " : "";
     const PreparedExperiment transfer = prepare_experiment(seeded);
-    SeedRuns s{seed, make_run_record(transfer, run(make_training_job(transfer), prefix + "transfer")), std::nullopt};
+    const JobIdentity transfer_id{seed, JobRole::Transfer, index++, jobs, static_cast<int>(seeds)};
+    SeedRuns s{seed, make_run_record(transfer, run(make_training_job(transfer), transfer_id)), std::nullopt};
     // The job trained transfer.model in place.
     if (i == 0 && finished(s.transfer) && can_export_model(transfer)) {
       c.exported_model = export_model(transfer, *transfer.model, s.transfer);
     }
     if (twin && finished(s.transfer)) {
       const PreparedExperiment baseline = prepare_twin(transfer);
-      s.baseline = make_run_record(baseline, run(make_training_job(baseline), prefix + twin_name(c.twin)));
+      const JobIdentity twin_id{seed, twin_role(c.twin), index++, jobs, static_cast<int>(seeds)};
+      s.baseline = make_run_record(baseline, run(make_training_job(baseline), twin_id));
+      if (i == 0 && finished(*s.baseline) && can_export_model(baseline)) {
+        c.exported_twin_model = export_model(baseline, *baseline.model, *s.baseline);
+      }
     }
     const bool complete = finished(s.transfer) && (!twin || (s.baseline && finished(*s.baseline)));
     all_paired = all_paired && complete;

@@ -1,6 +1,9 @@
 #pragma once
 
 #include "experiment/experiment.h"
+#include "experiment/job_identity.h"
+#include "experiment/run_record.h"
+#include "experiment/verdict_label.h"
 
 #include <nlohmann/json.hpp>
 
@@ -31,7 +34,8 @@ ExperimentConfig source_only_twin(const ExperimentConfig& dann_run);
 /// other run with its scratch twin.
 enum class TwinKind { Scratch, SourceOnly };
 TwinKind twin_kind(const ExperimentConfig& config);
-std::string twin_name(TwinKind kind);     ///< "scratch twin", "source-only twin"
+JobRole twin_role(TwinKind kind);
+std::string twin_name(TwinKind kind);     ///< "scratch twin", "source-only twin" (job_role_name)
 std::string twin_id(TwinKind kind);       ///< "scratch", "source_only" (run.json)
 ExperimentConfig twin_config(const ExperimentConfig& config);  ///< the twin of twin_kind(config)
 
@@ -61,10 +65,10 @@ MeanStd mean_std(const std::vector<double>& values);
 /// d_i = transfer_i − baseline_i (in accuracy points, ×100):
 ///   gap = mean(d), std = sample standard deviation of d (0 when K = 1),
 ///   threshold = max(1 point, 2·std/√K)  (about a 95% interval of the mean),
-///   "positive" when gap > threshold, "negative" when gap < −threshold,
-///   "inconclusive" otherwise (the gap sits inside the seed noise).
+///   positive when gap > threshold, negative when gap < −threshold,
+///   inconclusive otherwise (the gap sits inside the seed noise).
 struct Verdict {
-  std::string label;              ///< "positive", "negative" or "inconclusive"
+  VerdictLabel label = VerdictLabel::Inconclusive;
   double gap = 0.0;               ///< points
   double std = 0.0;               ///< points
   double threshold = 0.0;         ///< points
@@ -101,6 +105,9 @@ struct Comparison {
   /// (experiment/model_export.h); absent when that run did not finish or
   /// cannot be exported (progressive networks).
   std::optional<Checkpoint> exported_model;
+  /// The first seed's trained twin, exported the same way, so the two models
+  /// can be analysed side by side.
+  std::optional<Checkpoint> exported_twin_model;
 
   /// The run.json sections: "transfer" and, with twins, "baseline" (each
   /// {"test_accuracy": {"mean", "std"}}, fractions) and "verdict"; plus
@@ -108,8 +115,8 @@ struct Comparison {
   nlohmann::json sections() const;
 };
 
-/// Trains one job; `label` says which ("seed 2 transfer", "seed 2 scratch twin").
-using TrainFunction = std::function<TrainingOutcome(TrainingJob job, const std::string& label)>;
+/// Trains one job; `job_id` says which (seed, transfer or twin, place in the run).
+using TrainFunction = std::function<TrainingOutcome(TrainingJob job, const JobIdentity& job_id)>;
 
 /// Runs `config` for `seeds` seeds (seed s = config.training.seed + i, set as
 /// both training.seed and target.seed) and, when `twin`, its twin (twin_kind)

@@ -15,7 +15,9 @@ bool write_comparison(const Comparison& comparison, const std::string& dir) {
   if (comparison.exported_model) write_model_export(*comparison.exported_model, dir);
   const auto& first_twin = comparison.runs.front().baseline;
   if (!first_twin) return false;
-  write_run(*first_twin, (std::filesystem::path(dir) / "twin").string());
+  const std::string twin_dir = (std::filesystem::path(dir) / "twin").string();
+  write_run(*first_twin, twin_dir);
+  if (comparison.exported_twin_model) write_model_export(*comparison.exported_twin_model, twin_dir);
   return true;
 }
 

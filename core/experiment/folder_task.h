@@ -1,6 +1,6 @@
 #pragma once
 
-#include "experiment/experiment.h"
+#include "experiment/task_data.h"
 
 #include <cstdint>
 #include <optional>

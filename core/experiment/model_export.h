@@ -1,6 +1,6 @@
 #pragma once
 
-#include "experiment/experiment.h"
+#include "experiment/run_record.h"
 #include "weights/checkpoint.h"
 
 #include <string>

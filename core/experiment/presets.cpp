@@ -20,10 +20,9 @@ namespace {
 ExpectedOutcome parse_expected(const nlohmann::json& j) {
   JsonFields f(j, "expected");
   ExpectedOutcome e;
-  e.verdict = f.string("verdict", "");
-  if (e.verdict != "positive" && e.verdict != "negative" && e.verdict != "inconclusive") {
-    f.fail("verdict", "\"positive\", \"negative\" or \"inconclusive\"");
-  }
+  const auto verdict = verdict_label_from_name(f.string("verdict", ""));
+  if (!verdict) f.fail("verdict", "\"positive\", \"negative\" or \"inconclusive\"");
+  e.verdict = *verdict;
   e.baseline = f.string("baseline", "scratch twin");
   e.transfer_accuracy = f.number("transfer_accuracy", 0.0, 0.0, 1.0);
   e.baseline_accuracy = f.number("baseline_accuracy", 0.0, 0.0, 1.0);
@@ -59,7 +58,7 @@ bool menu_order(const Preset& a, const Preset& b) {
 std::string ExpectedOutcome::sentence() const {
   char text[256];
   std::snprintf(text, sizeof text, "%s: transfer %.1f%% vs %s %.1f%%, %+.1f ± %.1f points over %lld seeds",
-                verdict.c_str(), 100 * transfer_accuracy, baseline.c_str(), 100 * baseline_accuracy, gap, std,
+                verdict_label_name(verdict).c_str(), 100 * transfer_accuracy, baseline.c_str(), 100 * baseline_accuracy, gap, std,
                 static_cast<long long>(seeds));
   return text;
 }

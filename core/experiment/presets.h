@@ -1,6 +1,7 @@
 #pragma once
 
 #include "experiment/experiment_config.h"
+#include "experiment/verdict_label.h"
 
 #include <nlohmann/json.hpp>
 
@@ -14,7 +15,7 @@ namespace tl {
 /// What a teaching preset's own measured runs gave ("expected" in its JSON):
 /// the preset run with --seeds K --twin on the project's machines.
 struct ExpectedOutcome {
-  std::string verdict;            ///< "positive", "negative" or "inconclusive"
+  VerdictLabel verdict = VerdictLabel::Inconclusive;
   std::string baseline;           ///< "scratch twin" or "source-only twin"
   double transfer_accuracy = 0.0;  ///< mean test accuracy over the seeds, [0, 1]
   double baseline_accuracy = 0.0;  ///< the twin's, [0, 1]

@@ -25,7 +25,7 @@ std::string epochs_csv(const std::vector<HistoryRun>& runs) {
   std::ostringstream csv;
   csv << "run_id,name,epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n" << std::setprecision(8);
   for (const HistoryRun& run : runs) {
-    for (const HistoryEpoch& e : run.epochs) {
+    for (const EpochEvent& e : run.epochs) {
       csv << run.id << ',' << csv_field(run.name) << ',' << e.epoch << ',' << e.train_loss << ',' << e.train_accuracy
           << ',' << e.val_loss << ',' << e.val_accuracy << ',' << e.seconds << '\n';
     }

@@ -173,7 +173,7 @@ int64_t RunHistory::add(const HistoryRun& run) {
                         "INSERT INTO epochs(run_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy, "
                         "seconds) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                         "recording the epochs of a run");
-  for (const HistoryEpoch& e : run.epochs) {
+  for (const EpochEvent& e : run.epochs) {
     epoch.bind(1, id)
         .bind(2, static_cast<int64_t>(e.epoch))
         .bind(3, e.train_loss)
@@ -211,15 +211,15 @@ std::optional<HistoryRun> RunHistory::find(int64_t id) {
   return run;
 }
 
-std::vector<HistoryEpoch> RunHistory::epochs(int64_t id) {
+std::vector<EpochEvent> RunHistory::epochs(int64_t id) {
   SqliteStatement select(db_,
                          "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy, seconds FROM epochs "
                          "WHERE run_id = ?1 ORDER BY epoch",
                          "reading the epochs of a run");
   select.bind(1, id);
-  std::vector<HistoryEpoch> result;
+  std::vector<EpochEvent> result;
   while (select.step()) {
-    HistoryEpoch e;
+    EpochEvent e;
     e.epoch = static_cast<int>(select.column_int(0));
     e.train_loss = select.column_double(1);
     e.train_accuracy = select.column_double(2);

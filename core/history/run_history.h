@@ -1,6 +1,7 @@
 #pragma once
 
 #include "history/sqlite_database.h"
+#include "train/training_events.h"
 
 #include <nlohmann/json.hpp>
 
@@ -10,16 +11,6 @@
 #include <vector>
 
 namespace tl {
-
-/// One epoch of a recorded run (the curves of the Runs view and the CSV export).
-struct HistoryEpoch {
-  int epoch = 0;  ///< 1-based
-  double train_loss = 0.0;
-  double train_accuracy = 0.0;  ///< [0, 1]
-  double val_loss = 0.0;
-  double val_accuracy = 0.0;    ///< [0, 1]
-  double seconds = 0.0;
-};
 
 /// One row of the run history: a run of the GUI or of `transferlab-cli run`.
 struct HistoryRun {
@@ -39,7 +30,9 @@ struct HistoryRun {
   std::string output_dir;         ///< where run.json and metrics.csv are
   std::string model_file;         ///< the model or checkpoint file the run left there; empty when none
   nlohmann::json config;          ///< the resolved ExperimentConfig, as config_to_json writes it
-  std::vector<HistoryEpoch> epochs;  ///< filled by find() and add(); list() leaves it empty
+  /// The curves of the Runs view and the CSV export (the DANN fields are not
+  /// kept); filled by find() and add(); list() leaves it empty.
+  std::vector<EpochEvent> epochs;
 };
 
 /// What list() returns. Empty fields do not filter.
@@ -69,7 +62,7 @@ class RunHistory {
   std::vector<HistoryRun> list(const HistoryFilter& filter = {});
   /// The run with its epochs, or nothing when no run has this id.
   std::optional<HistoryRun> find(int64_t id);
-  std::vector<HistoryEpoch> epochs(int64_t id);
+  std::vector<EpochEvent> epochs(int64_t id);
   /// False when no run has this id.
   bool rename(int64_t id, const std::string& name);
   /// Deletes the run and its epochs (not its output directory); false when no run has this id.

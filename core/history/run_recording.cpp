@@ -10,15 +10,6 @@ namespace fs = std::filesystem;
 namespace tl {
 namespace {
 
-std::vector<HistoryEpoch> history_epochs(const std::vector<EpochEvent>& events) {
-  std::vector<HistoryEpoch> epochs;
-  epochs.reserve(events.size());
-  for (const EpochEvent& e : events) {
-    epochs.push_back({e.epoch, e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy, e.seconds});
-  }
-  return epochs;
-}
-
 /// Model and strategy as the config states them (a checkpoint when one is
 /// set, else the architecture); the same rule as schema migration 2 applies
 /// to older rows.
@@ -56,7 +47,7 @@ HistoryRun history_run_from(const RunRecord& record, const std::string& output_d
   const fs::path absolute = fs::absolute(output_dir, ec);
   run.output_dir = ec ? output_dir : absolute.lexically_normal().string();
   run.model_file = produced_model_file(run.output_dir);
-  run.epochs = history_epochs(record.epochs);
+  run.epochs = record.epochs;
   return run;
 }
 

@@ -2,6 +2,7 @@
 
 #include "data/dataset.h"
 #include "experiment/experiment.h"
+#include "experiment/run_record.h"
 #include "experiment/experiment_config.h"
 #include "probe/prediction_scores.h"
 #include "probe/probe_point.h"

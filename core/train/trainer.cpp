@@ -380,11 +380,11 @@ void Trainer::update(TrainingUpdate update) {
   pending_update_ = std::move(update);
 }
 
-void Trainer::report(int epoch, int64_t batch, const std::string& kind, const std::string& details) {
+void Trainer::report(int epoch, int64_t batch, RunEventKind kind, const std::string& details) {
   const RunEvent event{utc_now_iso8601(), epoch, batch, kind, details, batches_per_epoch_};
   if (!job_.run_dir.empty() && !append_run_event(job_.run_dir, event) && !event_log_failed_) {
     event_log_failed_ = true;  // said once, not on every event
-    report(epoch, batch, "warning", run_event_log_path(job_.run_dir) + ": cannot append to the event log");
+    report(epoch, batch, RunEventKind::Warning, run_event_log_path(job_.run_dir) + ": cannot append to the event log");
   }
   if (listener_) listener_->on_run_event(event);
 }
@@ -441,10 +441,10 @@ void Trainer::apply_pending_update(TrainingRun& run, int epoch, int64_t batch) {
   try {
     apply_plan(run, *update);
   } catch (const std::exception& e) {
-    report(epoch, batch, "warning", std::string("the change of the freeze plan was not applied: ") + e.what());
+    report(epoch, batch, RunEventKind::Warning, std::string("the change of the freeze plan was not applied: ") + e.what());
     return;
   }
-  report(epoch, batch, "plan_change", change);
+  report(epoch, batch, RunEventKind::PlanChange, change);
 }
 
 void Trainer::save_checkpoint(TrainingRun& run, const EpochProgress* partial, int epoch, int64_t batch) {
@@ -453,12 +453,12 @@ void Trainer::save_checkpoint(TrainingRun& run, const EpochProgress* partial, in
   try {
     save_training_checkpoint(ckpt, training_checkpoint_path(job_.run_dir));
   } catch (const std::exception& e) {
-    report(epoch, batch, "warning", std::string("checkpoint not saved: ") + e.what());
+    report(epoch, batch, RunEventKind::Warning, std::string("checkpoint not saved: ") + e.what());
     return;
   }
   run.last_checkpoint = partial ? "paused in epoch " + std::to_string(epoch) + " after batch " + std::to_string(batch)
                                 : "after epoch " + std::to_string(epoch);
-  report(epoch, batch, "checkpoint", run.last_checkpoint);
+  report(epoch, batch, RunEventKind::Checkpoint, run.last_checkpoint);
 }
 
 int Trainer::resume_from_checkpoint(TrainingRun& run, std::optional<EpochProgress>& partial) {
@@ -466,7 +466,7 @@ int Trainer::resume_from_checkpoint(TrainingRun& run, std::optional<EpochProgres
   const std::string path = training_checkpoint_path(job_.run_dir);
   const auto switch_plan = [&](const TrainingUpdate& saved) { apply_plan(run, saved); };
   const int first_epoch = restore_run_from_checkpoint(path, run, job_.options, switch_plan, outcome_.epochs, partial);
-  report(first_epoch, partial ? partial->next_batch : 0, "resume", "from " + path);
+  report(first_epoch, partial ? partial->next_batch : 0, RunEventKind::Resume, "from " + path);
   // The epochs before the checkpoint, so a plot or log shows the whole run,
   // and the changes made before it (its markers; the log has them already).
   // A change at the checkpoint's own position came after it was written.
@@ -474,7 +474,7 @@ int Trainer::resume_from_checkpoint(TrainingRun& run, std::optional<EpochProgres
     for (const auto& e : outcome_.epochs) listener_->on_epoch(e);
     const std::pair<int, int64_t> resumed_at{first_epoch, partial ? partial->next_batch : 0};
     for (RunEvent e : read_run_events(job_.run_dir)) {
-      if (e.kind != "plan_change" || std::make_pair(e.epoch, e.batch) >= resumed_at) continue;
+      if (e.kind != RunEventKind::PlanChange || std::make_pair(e.epoch, e.batch) >= resumed_at) continue;
       e.batches_per_epoch = run.batches;
       listener_->on_run_event(e);
     }
@@ -517,7 +517,7 @@ void Trainer::train_loop() {
     std::error_code ec;
     std::filesystem::create_directories(job_.run_dir, ec);
     if (ec) {
-      report(1, 0, "warning",
+      report(1, 0, RunEventKind::Warning,
              job_.run_dir + ": cannot create the run directory (" + ec.message() + "); no checkpoints are saved");
     }
   }
@@ -526,7 +526,7 @@ void Trainer::train_loop() {
   if (job_.resume) {
     first_epoch = resume_from_checkpoint(run, partial);
   } else {
-    report(1, 0, "start", std::to_string(opt.epochs) + " epochs of " + std::to_string(run.batches) + " batches");
+    report(1, 0, RunEventKind::Start, std::to_string(opt.epochs) + " epochs of " + std::to_string(run.batches) + " batches");
   }
   cache_frozen_prefix(run);
   outcome_.cached_prefix_blocks = run.first_block;
@@ -545,7 +545,7 @@ void Trainer::train_loop() {
     run_epoch(run, progress);
   }
   model.eval();
-  report(static_cast<int>(outcome_.epochs.size()), 0, "end",
+  report(static_cast<int>(outcome_.epochs.size()), 0, RunEventKind::End,
          cancel_requested() ? "cancelled" : "finished after " + std::to_string(outcome_.epochs.size()) + " epochs");
 }
 
@@ -584,7 +584,7 @@ void Trainer::run_epoch(TrainingRun& run, EpochProgress& p) {
       const std::string message =
           divergence_message(bad, "at epoch " + std::to_string(epoch) + ", batch " + std::to_string(b + 1),
                              run.learning_rate, run.last_checkpoint);
-      report(epoch, b, "diverged", message);
+      report(epoch, b, RunEventKind::Diverged, message);
       throw DivergedError(message);
     }
     step.objective.backward();
@@ -615,7 +615,7 @@ void Trainer::run_epoch(TrainingRun& run, EpochProgress& p) {
     const std::string message =
         divergence_message(val.loss, "on the validation set after epoch " + std::to_string(epoch), run.learning_rate,
                            run.last_checkpoint);
-    report(epoch, run.batches, "diverged", message);
+    report(epoch, run.batches, RunEventKind::Diverged, message);
     throw DivergedError(message);
   }
   p.seconds += seconds_since(epoch_start);

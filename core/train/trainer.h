@@ -204,7 +204,7 @@ class Trainer {
   /// replays to the listener what came before it; returns the epoch to continue at.
   int resume_from_checkpoint(TrainingRun& run, std::optional<EpochProgress>& partial);
   /// Appends to the event log and tells the listener.
-  void report(int epoch, int64_t batch, const std::string& kind, const std::string& details);
+  void report(int epoch, int64_t batch, RunEventKind kind, const std::string& details);
 
   TrainingJob job_;
   TrainingListener* listener_;

@@ -52,28 +52,6 @@ TrainingCheckpoint load_training_checkpoint(const std::string& path) {
   return checkpoint;
 }
 
-nlohmann::json epoch_event_to_json(const EpochEvent& e) {
-  return {{"epoch", e.epoch},         {"train_loss", e.train_loss},
-          {"train_accuracy", e.train_accuracy}, {"val_loss", e.val_loss},
-          {"val_accuracy", e.val_accuracy},     {"seconds", e.seconds},
-          {"domain_accuracy", e.domain_accuracy}, {"lambda", e.lambda},
-          {"warning", e.warning}};
-}
-
-EpochEvent epoch_event_from_json(const nlohmann::json& j) {
-  EpochEvent e;
-  e.epoch = j.at("epoch").get<int>();
-  e.train_loss = j.at("train_loss").get<double>();
-  e.train_accuracy = j.at("train_accuracy").get<double>();
-  e.val_loss = j.at("val_loss").get<double>();
-  e.val_accuracy = j.at("val_accuracy").get<double>();
-  e.seconds = j.at("seconds").get<double>();
-  e.domain_accuracy = j.at("domain_accuracy").get<double>();
-  e.lambda = j.at("lambda").get<double>();
-  e.warning = j.at("warning").get<std::string>();
-  return e;
-}
-
 nlohmann::json freeze_plan_to_json(const FreezePlan& plan) {
   nlohmann::json layers = nlohmann::json::object();
   for (const auto& [path, s] : plan.entries()) {
@@ -95,7 +73,7 @@ bool append_run_event(const std::string& run_dir, const RunEvent& event) {
   const nlohmann::json line = {{"time", event.time},
                                {"epoch", event.epoch},
                                {"batch", event.batch},
-                               {"kind", event.kind},
+                               {"kind", run_event_kind_name(event.kind)},
                                {"details", event.details}};
   const std::string text = line.dump() + "\n";
   FILE* file = std::fopen(run_event_log_path(run_dir).c_str(), "ab");
@@ -116,8 +94,10 @@ std::vector<RunEvent> read_run_events(const std::string& run_dir) {
       e.time = j.value("time", "");
       e.epoch = j.value("epoch", 0);
       e.batch = j.value("batch", int64_t{0});
-      e.kind = j.value("kind", "");
       e.details = j.value("details", "");
+      const auto kind = run_event_kind_from_name(j.value("kind", ""));
+      if (!kind) continue;  // a kind this version does not know
+      e.kind = *kind;
     } catch (const nlohmann::json::exception&) {
       continue;  // a field of the wrong type: a line edited by hand
     }

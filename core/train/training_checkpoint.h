@@ -36,9 +36,6 @@ void save_training_checkpoint(const TrainingCheckpoint& checkpoint, const std::s
 /// path and the problem when the file is missing, damaged or of another kind.
 TrainingCheckpoint load_training_checkpoint(const std::string& path);
 
-/// EpochEvent <-> JSON, every field kept.
-nlohmann::json epoch_event_to_json(const EpochEvent& event);
-EpochEvent epoch_event_from_json(const nlohmann::json& j);
 
 /// FreezePlan <-> JSON: {"layers": {path: {"trainable", "lr_multiplier"}}, "reinitialize": [paths]}.
 nlohmann::json freeze_plan_to_json(const FreezePlan& plan);

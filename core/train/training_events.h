@@ -1,6 +1,9 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,19 +41,37 @@ struct EpochEvent {
   std::string warning;
 };
 
+/// An epoch as run.json, `runs show --json` and training checkpoints write
+/// it: {"epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
+/// "seconds"}, plus "domain_accuracy" and "lambda" for a DANN run and
+/// "warning" when there is one.
+nlohmann::json epoch_event_to_json(const EpochEvent& event);
+/// Reads it back; absent DANN fields and warning keep their defaults. Throws
+/// nlohmann::json::exception for a missing or mistyped required field.
+EpochEvent epoch_event_from_json(const nlohmann::json& j);
+
 /// Diverged: the loss became NaN or infinite and the run stopped before the
 /// bad weights could replace the last checkpoint.
 enum class RunStatus { Finished, Cancelled, Failed, Diverged };
 std::string run_status_name(RunStatus status);  ///< "finished", "cancelled", "failed", "diverged"
 
-/// Something worth a line in the run's event log (DIR/events.jsonl): the
-/// start or resumption of a run, a checkpoint, a change of the freeze plan or
-/// learning rate, a warning (e.g. a checkpoint that could not be written), the end.
+/// What a line of the run's event log says happened: the start or
+/// resumption of a run, a checkpoint, a change of the freeze plan or learning
+/// rate, a warning (e.g. a checkpoint that could not be written), a diverged
+/// loss, the end.
+enum class RunEventKind { Start, Resume, Checkpoint, PlanChange, Warning, Diverged, End };
+/// "start", "resume", "checkpoint", "plan_change", "warning", "diverged", "end":
+/// the "kind" of events.jsonl.
+std::string run_event_kind_name(RunEventKind kind);
+/// Reads run_event_kind_name's text back; nothing for any other text.
+std::optional<RunEventKind> run_event_kind_from_name(const std::string& name);
+
+/// Something worth a line in the run's event log (DIR/events.jsonl).
 struct RunEvent {
   std::string time;   ///< ISO 8601 UTC
   int epoch = 0;      ///< 1-based epoch the event happened in (before its batch `batch`)
   int64_t batch = 0;  ///< batches of that epoch done when it happened
-  std::string kind;   ///< "start", "resume", "checkpoint", "plan_change", "warning", "diverged", "end"
+  RunEventKind kind = RunEventKind::Warning;
   std::string details;
   /// Of the run, to place the event on an epoch axis (not in the log: the
   /// checkpoint has it); 0 when not known yet.

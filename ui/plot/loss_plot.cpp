@@ -7,7 +7,6 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QMenu>
-#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTimer>
 #include <QToolTip>
@@ -77,14 +76,6 @@ SeriesStyle twin_style_of(LossPlot::Series s) {
   style.penStyle = Qt::DotLine;
   if (style.marker != QCPScatterStyle::ssNone) style.marker = QCPScatterStyle::ssTriangle;
   return style;
-}
-
-bool ends_with_transfer(const QString& label) { return label.endsWith(QLatin1String("transfer")); }
-
-/// "seed 2 scratch twin" → "scratch twin".
-QString role_of(const QString& label) {
-  static const QRegularExpression seedPrefix(QStringLiteral("^seed \\d+ "));
-  return QString(label).remove(seedPrefix);
 }
 
 /// Points waiting for the next timer tick.
@@ -574,10 +565,10 @@ QVector<double> LossPlot::markerPositions() const {
   return positions;
 }
 
-void LossPlot::beginJob(const QString& label) {
+void LossPlot::beginJob(const JobIdentity& job) {
   flushPending();
-  const QString role = role_of(label);
-  const bool transfer = ends_with_transfer(label);
+  const QString role = QString::fromStdString(job_role_name(job.role));
+  const bool transfer = !job.is_twin();
   // A new seed's transfer run: the last seed's pair stays, faint, for comparison.
   if (transfer && !d->current[index_of(Series::ValAccuracy)]->data()->isEmpty()) {
     for (std::array<QCPGraph*, kSeriesCount>* graphs : {&d->current, &d->twin}) {
@@ -598,7 +589,7 @@ void LossPlot::beginJob(const QString& label) {
     }
     d->fitLegendColumns(d->plot->width());
   }
-  d->jobText = label;
+  d->jobText = QString::fromStdString(job_label(job));
   d->ema = 0.0;
   d->emaDebias = 1.0;
   d->updateTitle();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "experiment/job_identity.h"
+
 #include <QPointF>
 #include <QStandardPaths>
 #include <QString>
@@ -73,9 +75,9 @@ class LossPlot : public QWidget {
  public Q_SLOTS:
   /// The current curves become the faint previous run; the x axis spans `epochs`.
   void beginRun(const QString& name, int epochs);
-  /// A comparison job begins (core's label: "transfer", "seed 2 scratch twin",
-  /// …): the following points belong to it. Call after beginRun.
-  void beginJob(const QString& label);
+  /// A comparison job begins (a seed's transfer run or its twin): the
+  /// following points belong to it. Call after beginRun.
+  void beginJob(const tl::JobIdentity& job);
   /// A dashed vertical line across both panels at `epochPosition` (in epochs,
   /// as the batch points: epoch − 1 + batch / batchesPerEpoch) with a short
   /// label at its top: a change made during the run, such as a new freeze

@@ -74,7 +74,7 @@ int RunsTableModel::rowOfId(qint64 id) const {
   return -1;
 }
 
-std::vector<HistoryEpoch> RunsTableModel::epochs(qint64 id) {
+std::vector<EpochEvent> RunsTableModel::epochs(qint64 id) {
   if (!ensureOpen()) return {};
   try {
     return history_->epochs(id);

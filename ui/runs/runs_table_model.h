@@ -39,7 +39,7 @@ class RunsTableModel : public QAbstractTableModel {
   const HistoryRun* runAt(int row) const;
   int rowOfId(qint64 id) const;
   /// The run's epochs from the database (empty on error).
-  std::vector<HistoryEpoch> epochs(qint64 id);
+  std::vector<EpochEvent> epochs(qint64 id);
   /// The run with its epochs and config; nothing when it is gone or on error.
   std::optional<HistoryRun> run(qint64 id);
   /// Deletes runs from the history (their output directories stay); returns how many went.

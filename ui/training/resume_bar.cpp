@@ -63,7 +63,7 @@ QString ResumeBar::describeUnfinishedRun(const QString& runDir) {
   // "paused in epoch 3 after batch 7".
   QString checkpoint;
   for (const RunEvent& e : read_run_events(runDir.toStdString())) {
-    if (e.kind == "checkpoint") checkpoint = QString::fromStdString(e.details);
+    if (e.kind == RunEventKind::Checkpoint) checkpoint = QString::fromStdString(e.details);
   }
   if (checkpoint.isEmpty()) return tr("The last run, \u201c%1\u201d, stopped before its end.").arg(name);
   const QString of = epochs > 0 ? tr(" of %1").arg(epochs) : QString();
@@ -73,6 +73,11 @@ QString ResumeBar::describeUnfinishedRun(const QString& runDir) {
 
 void ResumeBar::resumeOffered() {
   const QString dir = runDir_;
+  QString error;
+  if (beforeResume_ && !beforeResume_(dir, &error)) {
+    text_->setText(tr("The run in %1 cannot be resumed: %2").arg(QDir::toNativeSeparators(dir), error));
+    return;
+  }
   if (!controller_->resumeRun(dir)) {
     text_->setText(tr("The run in %1 cannot be resumed now (another run is training, or its checkpoint is gone).")
                        .arg(QDir::toNativeSeparators(dir)));

@@ -3,6 +3,8 @@
 #include <QFrame>
 #include <QString>
 
+#include <functional>
+
 class QLabel;
 class QPushButton;
 
@@ -31,6 +33,13 @@ class ResumeBar : public QFrame {
   /// kept." from the run directory's config.json and event log.
   static QString describeUnfinishedRun(const QString& runDir);
 
+  /// Called with the run directory just before the run resumes: the window
+  /// loads the run's own config into its session there, so the setup, the
+  /// layer tree and the lesson describe the run that trains. Returning false
+  /// (with a reason in *error) keeps the offer and shows the reason.
+  using BeforeResume = std::function<bool(const QString& runDir, QString* error)>;
+  void setBeforeResume(BeforeResume hook) { beforeResume_ = std::move(hook); }
+
   QPushButton* resumeButton() const { return resume_; }
   QPushButton* dismissButton() const { return dismiss_; }
 
@@ -43,6 +52,7 @@ class ResumeBar : public QFrame {
   void dismiss();
 
   TrainingController* controller_;
+  BeforeResume beforeResume_;
   QLabel* text_;
   QPushButton* resume_;
   QPushButton* dismiss_;

@@ -3,6 +3,8 @@
 // Torch-free on purpose: this header carries Q_OBJECT and is seen by moc and
 // by every widget; the LibTorch side lives behind the pimpl in the .cpp.
 
+#include "experiment/job_identity.h"
+#include "train/training_events.h"
 #include "verdict/verdict_summary.h"
 
 #include <QByteArray>
@@ -12,6 +14,7 @@
 #include <QVector>
 
 #include <memory>
+#include <optional>
 
 namespace tl {
 
@@ -25,10 +28,11 @@ struct RunOptions {
   bool isComparison() const { return twin || seeds > 1; }
 };
 
-/// Runs one experiment at a time off the GUI thread: a worker thread prepares
-/// the experiment (loads data and model) and drives a core Trainer; events
-/// arrive here through queued calls, so every signal is emitted on the GUI
-/// thread. At the end the run record is written to lastRunDir().
+/// Runs one experiment at a time off the GUI thread: a worker thread calls
+/// core's run_experiment, the same path as `transferlab-cli run` (prepare,
+/// train, evaluate, record, export, history); its events arrive here through
+/// queued calls, so every signal is emitted on the GUI thread. At the end the
+/// run's files are in lastRunDir().
 class TrainingController : public QObject {
   Q_OBJECT
 
@@ -72,7 +76,7 @@ class TrainingController : public QObject {
   bool resumeRun(const QString& runDir);
   /// While a single run is paused: its freeze plan (transfer.strategy and
   /// transfer.layers of `configJson`) and learning rate take effect when it
-  /// resumes; the change is logged and reported by runEvent("plan_change").
+  /// resumes; the change is logged and reported by runEvent (PlanChange).
   /// Returns false, with the reason in `error`, when no single run is paused
   /// or the config is invalid.
   bool updatePausedRun(const QByteArray& configJson, QString* error = nullptr);
@@ -99,10 +103,10 @@ class TrainingController : public QObject {
   void batchTrained(int epoch, int batch, int batchesPerEpoch, double loss, double progress, double etaSeconds);
   void epochFinished(int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy,
                      double seconds);
-  /// A comparison's job begins training: `label` is core's ("transfer",
-  /// "seed 2 scratch twin", "seed 2 source-only twin", …); `job` counts from 0
-  /// up to `jobs` − 1. Batch and epoch signals until the next jobStarted belong to it.
-  void jobStarted(const QString& label, int job, int jobs);
+  /// A comparison's job begins training: its seed, its role (transfer run or
+  /// twin) and its place among the run's jobs. Batch and epoch signals until
+  /// the next jobStarted belong to it.
+  void jobStarted(const tl::JobIdentity& job);
   /// After every epoch of a transfer run (not of a twin): how far each layer
   /// with parameters has moved from its starting weights (L2 norm), by path.
   void layerDriftChanged(const QStringList& paths, const QVector<double>& drift);
@@ -110,17 +114,18 @@ class TrainingController : public QObject {
   /// run's domain classifier accuracy and λ (both −1 without DANN) and the
   /// trainer's warning ("features not aligned: …", "task loss diverges: …"; may be empty).
   void epochDiagnostics(int epoch, double domainAccuracy, double lambda, const QString& warning);
-  /// A line of the run's event log (DIR/events.jsonl): `kind` is "start",
-  /// "resume", "checkpoint", "plan_change", "warning", "diverged" or "end";
-  /// `epochPosition` is where it happened in epochs, on the plot's x axis.
-  void runEvent(double epochPosition, const QString& kind, const QString& details);
+  /// A line of the run's event log (DIR/events.jsonl); `epochPosition` is
+  /// where it happened in epochs, on the plot's x axis.
+  void runEvent(double epochPosition, tl::RunEventKind kind, const QString& details);
   /// A comparison ended with a verdict (every seed's pair finished); comes
   /// just before runFinished.
   void comparisonFinished(const tl::VerdictSummary& summary);
   /// Training is done; the model is being evaluated on the test set (can take seconds).
   void evaluating();
-  /// Once per start, after the worker thread has ended. A stopped run is not
-  /// evaluated on the test set: its record has status "cancelled" and no test accuracy. `testAccuracy` is in [0, 1]; 0 when unknown.
+  /// Once per start, after the worker thread has ended. Only a finished run
+  /// is evaluated on the test set (core's make_run_record): `testAccuracy` is
+  /// in [0, 1] (a comparison's mean over its finished transfer runs), 0 when
+  /// nothing was evaluated.
   void runFinished(tl::TrainingController::State status, const QString& message, double testAccuracy);
   /// The run could not be added to the run history (core/history); the run
   /// itself is unaffected. One line naming the database and the problem.
@@ -129,11 +134,24 @@ class TrainingController : public QObject {
  private:
   struct Impl;
   friend struct Impl;
+  /// How a run ended, as plain values handed from the run's thread.
+  struct RunEnding {
+    State status = State::Failed;
+    QString message;
+    double testAccuracy = 0.0;
+    QString runDir;  ///< empty when the run left no files
+    std::optional<VerdictSummary> verdict;
+    QString historyWarning;
+  };
+
   void setState(State state);
   bool launch(const QByteArray& configJson, const RunOptions& options, const QString& runDir, bool resuming);
-  void finishRun(State status, const QString& message, double testAccuracy, const QString& runDir);
+  void finishRun(const RunEnding& ending);
 
   std::unique_ptr<Impl> d;
 };
 
 }  // namespace tl
+
+Q_DECLARE_METATYPE(tl::JobIdentity)
+Q_DECLARE_METATYPE(tl::RunEventKind)

@@ -42,9 +42,12 @@ VerdictBanner::VerdictBanner(QWidget* parent) : QFrame(parent), text_(new QLabel
   hide();
 }
 
-QColor VerdictBanner::colorFor(const QString& label) {
-  if (label == QLatin1String("positive")) return QColor(200, 235, 200);
-  if (label == QLatin1String("negative")) return QColor(245, 200, 200);
+QColor VerdictBanner::colorFor(VerdictLabel label) {
+  switch (label) {
+    case VerdictLabel::Positive: return QColor(200, 235, 200);
+    case VerdictLabel::Negative: return QColor(245, 200, 200);
+    case VerdictLabel::Inconclusive: break;
+  }
   return QColor(225, 225, 225);
 }
 
@@ -70,7 +73,7 @@ void VerdictBanner::showVerdict(const VerdictSummary& s) {
 }
 
 void VerdictBanner::showWaiting(const QString& message) {
-  label_.clear();
+  label_.reset();
   perClassText_.clear();
   QPalette p = palette();
   p.setColor(QPalette::Window, QColor(240, 240, 240));
@@ -83,7 +86,7 @@ void VerdictBanner::showWaiting(const QString& message) {
 }
 
 void VerdictBanner::clear() {
-  label_.clear();
+  label_.reset();
   perClassText_.clear();
   text_->clear();
   hide();

@@ -4,6 +4,8 @@
 
 #include <QFrame>
 
+#include <optional>
+
 class QLabel;
 class QToolButton;
 
@@ -22,11 +24,11 @@ class VerdictBanner : public QFrame {
 
   /// The banner's text as shown (plain text, for tests and screen readers).
   QString text() const;
-  /// "positive", "negative", "inconclusive"; "" while waiting or hidden.
-  QString label() const { return label_; }
+  /// The verdict shown; none while waiting or hidden.
+  std::optional<VerdictLabel> label() const { return label_; }
   /// The per-class gaps as the details show them, one line per class.
   QString perClassText() const { return perClassText_; }
-  static QColor colorFor(const QString& label);
+  static QColor colorFor(VerdictLabel label);
 
  public Q_SLOTS:
   void showVerdict(const tl::VerdictSummary& summary);
@@ -40,7 +42,7 @@ class VerdictBanner : public QFrame {
 
   QLabel* text_;
   QToolButton* details_;
-  QString label_;
+  std::optional<VerdictLabel> label_;
   QString perClassText_;
 };
 

@@ -3,6 +3,8 @@
 // Torch-free: the verdict of a comparison as plain Qt values, so it can travel
 // in signals and be shown by widgets that never see LibTorch.
 
+#include "experiment/verdict_label.h"
+
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
@@ -12,7 +14,7 @@ namespace tl {
 
 /// What the verdict banner shows about a finished comparison.
 struct VerdictSummary {
-  QString label;              ///< "positive", "negative" or "inconclusive"
+  VerdictLabel label = VerdictLabel::Inconclusive;
   QString sentence;           ///< Verdict::sentence(): "positive transfer, +12.4 ± 1.1 points over 3 seeds …"
   QString twinName;           ///< "scratch twin", "source-only twin": what the transfer was compared with
   double transferMean = 0.0;  ///< test accuracy, [0, 1], mean over seeds

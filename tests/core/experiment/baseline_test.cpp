@@ -1,4 +1,5 @@
 #include "support/fashion_mnist.h"
+#include "support/small_checkpoint.h"
 #include "support/test_dir.h"
 #include "data/idx_reader.h"
 #include "experiment/baseline.h"
@@ -10,21 +11,6 @@
 
 namespace tl {
 namespace {
-
-// A small_cnn checkpoint with a two-class head, in `dir`.
-std::string small_checkpoint(const test::TestDir& dir) {
-  const std::string path = dir.path("small_cnn.safetensors");
-  torch::manual_seed(5);
-  auto model = make_model("small_cnn", 2);
-  Checkpoint ckpt;
-  ckpt.metadata.architecture = "small_cnn";
-  ckpt.metadata.class_names = {"T-shirt/top", "Trouser"};
-  ckpt.metadata.normalization_mean = {0.3};
-  ckpt.metadata.normalization_std = {0.35};
-  ckpt.tensors = state_dict(*model);
-  save_checkpoint(ckpt, path);
-  return path;
-}
 
 ExperimentConfig transfer_config(const std::string& checkpoint) {
   ExperimentConfig c;
@@ -52,7 +38,7 @@ SeedPair pair(double transfer, double baseline, std::vector<double> tpc = {}, st
 
 TEST(ScratchTwin, ClearsThePretrainedWeightsStrategyAndEditsAndKeepsEverythingElse) {
   const test::TestDir dir;
-  auto transfer = transfer_config(small_checkpoint(dir));
+  auto transfer = transfer_config(test::small_checkpoint(dir));
   transfer.mitigations.l2sp = true;
   transfer.mitigations.multitask = true;
   const auto twin = scratch_twin(transfer);
@@ -84,7 +70,7 @@ TEST(ScratchTwin, OfARunFromScratchIsAConfigError) {
 TEST(PrepareTwin, TrainsOnTheTransferRunsTensorsFromFreshWeights) {
   REQUIRE_FASHION_MNIST();
   const test::TestDir dir;
-  const auto transfer = prepare_experiment(transfer_config(small_checkpoint(dir)));
+  const auto transfer = prepare_experiment(transfer_config(test::small_checkpoint(dir)));
   const auto twin = prepare_twin(transfer);
   EXPECT_TRUE(twin.data.train.images.is_same(transfer.data.train.images));
   EXPECT_TRUE(twin.data.test.images.is_same(transfer.data.test.images));
@@ -104,7 +90,7 @@ TEST(MeanStd, IsTheSampleStandardDeviationAndZeroForOneValue) {
 
 TEST(JudgeTransfer, AClearGapAboveTheNoiseIsPositive) {
   const Verdict v = judge_transfer({pair(0.80, 0.70), pair(0.82, 0.70), pair(0.81, 0.70)});
-  EXPECT_EQ(v.label, "positive");
+  EXPECT_EQ(v.label, VerdictLabel::Positive);
   EXPECT_NEAR(v.gap, 11.0, 1e-9);
   EXPECT_NEAR(v.std, 1.0, 1e-9);
   EXPECT_EQ(v.seeds, 3);
@@ -113,7 +99,7 @@ TEST(JudgeTransfer, AClearGapAboveTheNoiseIsPositive) {
 
 TEST(JudgeTransfer, AClearLossIsNegative) {
   const Verdict v = judge_transfer({pair(0.60, 0.66), pair(0.61, 0.66)});
-  EXPECT_EQ(v.label, "negative");
+  EXPECT_EQ(v.label, VerdictLabel::Negative);
   EXPECT_NEAR(v.gap, -5.5, 1e-9);
   EXPECT_EQ(v.sentence(), "negative transfer, -5.5 ± 0.7 points over 2 seeds against the scratch twin");
 }
@@ -121,17 +107,17 @@ TEST(JudgeTransfer, AClearLossIsNegative) {
 TEST(JudgeTransfer, AGapInsideBigSeedNoiseIsInconclusive) {
   // Differences +8, -6, +5: mean 2.3, std 7.4, threshold 2·7.4/√3 = 8.5.
   const Verdict v = judge_transfer({pair(0.78, 0.70), pair(0.64, 0.70), pair(0.75, 0.70)});
-  EXPECT_EQ(v.label, "inconclusive");
+  EXPECT_EQ(v.label, VerdictLabel::Inconclusive);
   EXPECT_NEAR(v.threshold, 2 * v.std / std::sqrt(3.0), 1e-9);
   EXPECT_EQ(v.sentence().rfind("inconclusive, +2.3", 0), 0u) << v.sentence();
 }
 
 TEST(JudgeTransfer, OneSeedHasNoSpreadAndNeedsMoreThanOnePoint) {
   const Verdict small = judge_transfer({pair(0.705, 0.70)});
-  EXPECT_EQ(small.label, "inconclusive");
+  EXPECT_EQ(small.label, VerdictLabel::Inconclusive);
   EXPECT_DOUBLE_EQ(small.std, 0.0);
   EXPECT_DOUBLE_EQ(small.threshold, kMinVerdictGapPoints);
-  EXPECT_EQ(judge_transfer({pair(0.72, 0.70)}).label, "positive");
+  EXPECT_EQ(judge_transfer({pair(0.72, 0.70)}).label, VerdictLabel::Positive);
   EXPECT_EQ(judge_transfer({pair(0.68, 0.70)}).sentence(), "negative transfer, -2.0 ± 0.0 points over 1 seed against the scratch twin");
 }
 
@@ -150,13 +136,13 @@ TEST(RunComparison, RunsTransferAndTwinForEachSeedAndJudges) {
   REQUIRE_FASHION_MNIST();
   std::vector<std::string> labels;
   std::vector<uint64_t> seeds;
-  const TrainFunction train = [&](TrainingJob job, const std::string& label) {
-    labels.push_back(label);
+  const TrainFunction train = [&](TrainingJob job, const JobIdentity& id) {
+    labels.push_back(job_label(id));
     seeds.push_back(job.options.seed);
     return Trainer::run(std::move(job));
   };
   const test::TestDir dir;
-  const Comparison c = run_comparison(transfer_config(small_checkpoint(dir)), 2, /*twin=*/true, train);
+  const Comparison c = run_comparison(transfer_config(test::small_checkpoint(dir)), 2, /*twin=*/true, train);
   EXPECT_EQ(labels, (std::vector<std::string>{"seed 9 transfer", "seed 9 scratch twin", "seed 10 transfer",
                                               "seed 10 scratch twin"}));
   EXPECT_EQ(seeds, (std::vector<uint64_t>{9, 9, 10, 10}));
@@ -176,7 +162,7 @@ TEST(RunComparison, RunsTransferAndTwinForEachSeedAndJudges) {
 TEST(RunComparison, WithoutTwinHasNoBaselineOrVerdict) {
   REQUIRE_FASHION_MNIST();
   const test::TestDir dir;
-  const Comparison c = run_comparison(transfer_config(small_checkpoint(dir)), 1, /*twin=*/false);
+  const Comparison c = run_comparison(transfer_config(test::small_checkpoint(dir)), 1, /*twin=*/false);
   ASSERT_EQ(c.runs.size(), 1u);
   EXPECT_FALSE(c.runs[0].baseline.has_value());
   EXPECT_FALSE(c.verdict.has_value());
@@ -189,7 +175,7 @@ TEST(RunComparison, WithoutTwinHasNoBaselineOrVerdict) {
 TEST(RunComparison, StopsAtACancelledRunWithoutAVerdict) {
   REQUIRE_FASHION_MNIST();
   int calls = 0;
-  const TrainFunction cancelled = [&](TrainingJob job, const std::string&) {
+  const TrainFunction cancelled = [&](TrainingJob job, const JobIdentity&) {
     ++calls;
     TrainingOutcome o;
     o.status = RunStatus::Cancelled;
@@ -197,7 +183,7 @@ TEST(RunComparison, StopsAtACancelledRunWithoutAVerdict) {
     return o;
   };
   const test::TestDir dir;
-  const Comparison c = run_comparison(transfer_config(small_checkpoint(dir)), 3, /*twin=*/true, cancelled);
+  const Comparison c = run_comparison(transfer_config(test::small_checkpoint(dir)), 3, /*twin=*/true, cancelled);
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(c.runs.size(), 1u);
   EXPECT_FALSE(c.verdict.has_value());

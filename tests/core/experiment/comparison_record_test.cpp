@@ -34,7 +34,7 @@ TEST(WriteComparison, RunJsonIsTheFirstTransferRunWithTheSectionsAndTheTwinGoesT
   const nlohmann::json run = read_json(dir / "run.json");
   EXPECT_DOUBLE_EQ(run["final"]["test_accuracy"].get<double>(), 0.8);  // the first seed's transfer run
   EXPECT_EQ(run["verdict"]["seeds"], 2);
-  EXPECT_EQ(run["verdict"]["label"], c.verdict->label);
+  EXPECT_EQ(run["verdict"]["label"], verdict_label_name(c.verdict->label));
   EXPECT_DOUBLE_EQ(run["baseline"]["test_accuracy"]["mean"].get<double>(), 0.65);
   EXPECT_EQ(run["per_seed"].size(), 2u);
   EXPECT_DOUBLE_EQ(read_json(dir / "twin" / "run.json")["final"]["test_accuracy"].get<double>(), 0.7);

@@ -2,6 +2,7 @@
 #include "support/test_dir.h"
 #include "data/idx_reader.h"
 #include "experiment/experiment.h"
+#include "experiment/run_record.h"
 #include "models/model_zoo.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
 #include "experiment/experiment.h"
+#include "experiment/run_record.h"
 #include "experiment/folder_task.h"
 #include "support/config_error.h"
 #include "support/image_files.h"

@@ -5,6 +5,7 @@
 #include "experiment/baseline.h"
 #include "experiment/experiment.h"
 #include "experiment/experiment_config.h"
+#include "experiment/pretraining.h"
 #include "models/model_zoo.h"
 
 #include <gtest/gtest.h>
@@ -279,8 +280,8 @@ TEST(SourceOnlyTwin, StartsFromThePretrainedWeightsOnTheSameDataAndIsJudgedAgain
   c.mitigations.dann = true;
   std::vector<std::string> labels;
   std::vector<bool> adversarial;
-  const TrainFunction train = [&](TrainingJob job, const std::string& label) {
-    labels.push_back(label);
+  const TrainFunction train = [&](TrainingJob job, const JobIdentity& id) {
+    labels.push_back(job_label(id));
     adversarial.push_back(job.dann->adversarial);
     return Trainer::run(std::move(job));
   };

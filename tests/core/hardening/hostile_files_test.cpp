@@ -225,8 +225,8 @@ TEST(HostileEventLog, ADeeplyNestedBrokenOrMistypedLineIsSkipped) {
                        R"({"epoch":1,"batch":10,"kind":"checkpoint","details":"after epoch 1"})" "\n");
   const std::vector<RunEvent> events = read_run_events(dir.path());
   ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[0].kind, "start");
-  EXPECT_EQ(events[1].kind, "checkpoint");
+  EXPECT_EQ(events[0].kind, RunEventKind::Start);
+  EXPECT_EQ(events[1].kind, RunEventKind::Checkpoint);
   EXPECT_EQ(events[1].batch, 10);
 }
 

@@ -239,8 +239,8 @@ TEST(Checkpoint, WrittenAfterEveryEpochWithTheRunSoFar) {
   EXPECT_TRUE(script.saw("checkpoint", "after epoch 2"));
   const auto logged = read_run_events(dir.path());
   ASSERT_GE(logged.size(), 4u);
-  EXPECT_EQ(logged.front().kind, "start");
-  EXPECT_EQ(logged.back().kind, "end");
+  EXPECT_EQ(logged.front().kind, RunEventKind::Start);
+  EXPECT_EQ(logged.back().kind, RunEventKind::End);
 }
 
 // A crash while a checkpoint is written leaves its temporary file behind, cut
@@ -353,7 +353,7 @@ TEST(PlanChange, TakesEffectAtTheNextBatchAndIsLogged) {
   EXPECT_TRUE(script.saw("plan_change", "frozen: features.2"));
   bool logged = false;
   for (const auto& e : read_run_events(dir.path())) {
-    if (e.kind == "plan_change") {
+    if (e.kind == RunEventKind::PlanChange) {
       logged = true;
       EXPECT_EQ(e.epoch, 1);
       EXPECT_EQ(e.batch, 3);
@@ -388,7 +388,7 @@ std::vector<RunEvent> plan_changes_replayed_on_resume(const std::string& dir, in
   EXPECT_EQ(Trainer::run(std::move(job), &script).status, RunStatus::Finished);
   std::vector<RunEvent> changes;
   for (const auto& e : script.events) {
-    if (e.kind == "plan_change") changes.push_back(e);
+    if (e.kind == RunEventKind::PlanChange) changes.push_back(e);
   }
   return changes;
 }
@@ -403,7 +403,7 @@ TEST(PlanChange, ReportedAgainWhenTheRunResumesFromALaterCheckpoint) {
   EXPECT_EQ(changes[0].batch, 3);
   EXPECT_EQ(changes[0].batches_per_epoch, 5);  // so the marker lands at epoch 0.6 again
   int logged = 0;
-  for (const auto& e : read_run_events(dir.path())) logged += e.kind == "plan_change";
+  for (const auto& e : read_run_events(dir.path())) logged += e.kind == RunEventKind::PlanChange;
   EXPECT_EQ(logged, 1) << "the replay must not be logged a second time";
 }
 
@@ -443,7 +443,7 @@ TEST(PlanChange, TheSettingsInForceAreNotLoggedAsAChange) {
   trainer.update({same, 0.05});
   trainer.resume();
   EXPECT_EQ(trainer.wait().status, RunStatus::Finished);
-  for (const auto& e : script.events) EXPECT_NE(e.kind, "plan_change") << e.details;
+  for (const auto& e : script.events) EXPECT_NE(e.kind, RunEventKind::PlanChange) << e.details;
 }
 
 }  // namespace

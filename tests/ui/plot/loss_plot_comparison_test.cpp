@@ -17,9 +17,9 @@ void trainTwoEpochs(LossPlot& plot) {
 TEST(LossPlotComparison, TwinPointsGoToTheirOwnCurvesNamedAfterTheTwin) {
   LossPlot plot;
   plot.beginRun(QStringLiteral("demo"), 2);
-  plot.beginJob(QStringLiteral("transfer"));
+  plot.beginJob({1, JobRole::Transfer, 0, 2, 1});
   trainTwoEpochs(plot);
-  plot.beginJob(QStringLiteral("source-only twin"));
+  plot.beginJob({1, JobRole::SourceOnlyTwin, 1, 2, 1});
   trainTwoEpochs(plot);
   plot.flushPending();
 
@@ -34,11 +34,11 @@ TEST(LossPlotComparison, TwinPointsGoToTheirOwnCurvesNamedAfterTheTwin) {
 TEST(LossPlotComparison, EarlierSeedsStayFaintWhenTheNextSeedBegins) {
   LossPlot plot;
   plot.beginRun(QStringLiteral("demo"), 2);
-  plot.beginJob(QStringLiteral("seed 1 transfer"));
+  plot.beginJob({1, JobRole::Transfer, 0, 4, 2});
   trainTwoEpochs(plot);
-  plot.beginJob(QStringLiteral("seed 1 scratch twin"));
+  plot.beginJob({1, JobRole::ScratchTwin, 1, 4, 2});
   trainTwoEpochs(plot);
-  plot.beginJob(QStringLiteral("seed 2 transfer"));
+  plot.beginJob({2, JobRole::Transfer, 2, 4, 2});
   plot.flushPending();
 
   EXPECT_EQ(plot.twinName(), QStringLiteral("scratch twin"));  // the seed is not part of the name

@@ -1,4 +1,5 @@
 #include "support/batch_window.h"
+#include "session/experiment_session.h"
 #include "plot/loss_plot.h"
 #include "plot/qcustomplot_no_keywords.h"
 #include "training/resume_bar.h"
@@ -91,10 +92,29 @@ TEST_F(RunResumeTest, AStoppedRunIsOfferedAndResumedToItsEnd) {
   ASSERT_EQ(epochs.count(), 3);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(epochs[i][0].toInt(), i + 1);
   bool resumed = false;
-  for (const auto& e : events) resumed = resumed || e[1].toString() == QStringLiteral("resume");
+  for (const auto& e : events) resumed = resumed || e[1].value<RunEventKind>() == RunEventKind::Resume;
   EXPECT_TRUE(resumed);
   EXPECT_TRUE(controller.unfinishedRunDir().isEmpty());
   EXPECT_FALSE(bar.offerUnfinishedRun());
+}
+
+// Resuming in a window first loads the run's own config, so the setup, the
+// layer tree and the lesson describe the run that trains, not the default.
+TEST_F(RunResumeTest, AWindowResumingARunLoadsItsConfigIntoTheSession) {
+  QObject::connect(&controller, &TrainingController::epochFinished, &controller, [this] { controller.stop(); });
+  ASSERT_TRUE(controller.startFromConfigJson(config(3)));
+  ASSERT_TRUE(waitUntilIdle());
+  ASSERT_FALSE(controller.unfinishedRunDir().isEmpty());
+
+  MainWindow window;
+  test::makeBatchWindow(window, runs.path());
+  ASSERT_FALSE(window.resumeBar()->isHidden());
+  EXPECT_NE(window.session()->experimentName(), QStringLiteral("resumable run"));
+  window.resumeBar()->resumeButton()->click();
+  EXPECT_EQ(window.session()->experimentName(), QStringLiteral("resumable run"));
+  EXPECT_EQ(window.session()->epochs(), 3);
+  ASSERT_TRUE(test::wait_until([&] { return !window.controller()->isBusy(); }, kRunTimeoutMs));
+  EXPECT_EQ(window.controller()->state(), State::Finished) << window.controller()->lastMessage().toStdString();
 }
 
 TEST_F(RunResumeTest, DismissHidesTheOffer) {
@@ -124,7 +144,7 @@ TEST_F(RunResumeTest, ALearningRateEditedWhilePausedAppliesOnResumeAndIsReported
 
   int changes = 0;
   for (const auto& e : events) {
-    if (e[1].toString() != QStringLiteral("plan_change")) continue;
+    if (e[1].value<RunEventKind>() != RunEventKind::PlanChange) continue;
     ++changes;
     EXPECT_EQ(e[2].toString(), QStringLiteral("learning rate 0.01 -> 0.02"));
     EXPECT_GT(e[0].toDouble(), 0.0);  // where it was paused, early in the run

@@ -5,10 +5,12 @@
 namespace tl {
 namespace {
 
-VerdictSummary summary(const QString& label, double gap) {
+VerdictSummary summary(VerdictLabel label, double gap) {
   VerdictSummary s;
   s.label = label;
-  s.sentence = QStringLiteral("%1 transfer, %2 ± 1.0 points over 3 seeds").arg(label).arg(gap);
+  s.sentence = QStringLiteral("%1, %2 ± 1.0 points over 3 seeds")
+                   .arg(QString::fromStdString(verdict_label_title(label)))
+                   .arg(gap);
   s.twinName = QStringLiteral("scratch twin");
   s.transferMean = 0.821;
   s.baselineMean = 0.753;
@@ -21,9 +23,9 @@ VerdictSummary summary(const QString& label, double gap) {
 TEST(VerdictBanner, ShowsTheSentenceBothAccuraciesAndTheTwin) {
   VerdictBanner banner;
   EXPECT_TRUE(banner.isHidden());
-  banner.showVerdict(summary(QStringLiteral("positive"), 6.8));
+  banner.showVerdict(summary(VerdictLabel::Positive, 6.8));
   EXPECT_FALSE(banner.isHidden());
-  EXPECT_EQ(banner.label(), QStringLiteral("positive"));
+  EXPECT_EQ(banner.label(), VerdictLabel::Positive);
   const QString text = banner.text();
   EXPECT_TRUE(text.contains(QStringLiteral("positive transfer, 6.8 ± 1.0 points over 3 seeds"))) << text.toStdString();
   EXPECT_TRUE(text.contains(QStringLiteral("82.1 %"))) << text.toStdString();
@@ -32,13 +34,13 @@ TEST(VerdictBanner, ShowsTheSentenceBothAccuraciesAndTheTwin) {
 
 TEST(VerdictBanner, ColourFollowsTheLabel) {
   VerdictBanner banner;
-  for (const QString& label : {QStringLiteral("positive"), QStringLiteral("negative"), QStringLiteral("inconclusive")}) {
+  for (VerdictLabel label : {VerdictLabel::Positive, VerdictLabel::Negative, VerdictLabel::Inconclusive}) {
     banner.showVerdict(summary(label, 0.0));
-    EXPECT_EQ(banner.palette().color(QPalette::Window), VerdictBanner::colorFor(label)) << label.toStdString();
+    EXPECT_EQ(banner.palette().color(QPalette::Window), VerdictBanner::colorFor(label)) << verdict_label_name(label);
   }
-  const QColor positive = VerdictBanner::colorFor(QStringLiteral("positive"));
-  const QColor negative = VerdictBanner::colorFor(QStringLiteral("negative"));
-  const QColor inconclusive = VerdictBanner::colorFor(QStringLiteral("inconclusive"));
+  const QColor positive = VerdictBanner::colorFor(VerdictLabel::Positive);
+  const QColor negative = VerdictBanner::colorFor(VerdictLabel::Negative);
+  const QColor inconclusive = VerdictBanner::colorFor(VerdictLabel::Inconclusive);
   EXPECT_GT(positive.green(), positive.red());  // green
   EXPECT_GT(negative.red(), negative.green());  // red
   EXPECT_EQ(inconclusive.red(), inconclusive.green());  // grey
@@ -46,7 +48,7 @@ TEST(VerdictBanner, ColourFollowsTheLabel) {
 
 TEST(VerdictBanner, PerClassGapsAreInTheTooltipAndDetails) {
   VerdictBanner banner;
-  banner.showVerdict(summary(QStringLiteral("negative"), -4.0));
+  banner.showVerdict(summary(VerdictLabel::Negative, -4.0));
   EXPECT_TRUE(banner.perClassText().contains(QStringLiteral("Sandal: +12.5 points")));
   EXPECT_TRUE(banner.perClassText().contains(QStringLiteral("Shirt: -3.0 points")));
   EXPECT_TRUE(banner.toolTip().contains(QStringLiteral("Shirt: -3.0 points")));
@@ -54,9 +56,9 @@ TEST(VerdictBanner, PerClassGapsAreInTheTooltipAndDetails) {
 
 TEST(VerdictBanner, WaitingAndClearCarryNoLabel) {
   VerdictBanner banner;
-  banner.showVerdict(summary(QStringLiteral("positive"), 5.0));
+  banner.showVerdict(summary(VerdictLabel::Positive, 5.0));
   banner.showWaiting(QStringLiteral("Comparing…"));
-  EXPECT_TRUE(banner.label().isEmpty());
+  EXPECT_FALSE(banner.label().has_value());
   EXPECT_EQ(banner.text(), QStringLiteral("Comparing…"));
   banner.clear();
   EXPECT_TRUE(banner.isHidden());

@@ -1,0 +1,17 @@
+#pragma once
+
+#include "experiment/experiment.h"
+
+namespace tl {
+
+/// Refuses an unlabelled target (target.labelled false) that nothing could
+/// train on, before any data is loaded. Throws ConfigError.
+void check_target_labels(const ExperimentConfig& config);
+
+/// Builds what the enabled mitigations need besides the target task: DANN's
+/// labelled source and unlabelled target images, multi-task's source task and
+/// head (both from the checkpoint's recorded source task). Throws ConfigError
+/// for combinations core does not support.
+void prepare_mitigations(PreparedExperiment& prepared);
+
+}  // namespace tl

@@ -1,6 +1,7 @@
 #include "experiment/experiment_config.h"
 
 #include "experiment/json_fields.h"
+#include "transfer/plan_edits.h"
 #include "util/bounded_json.h"
 
 #include <filesystem>
@@ -9,6 +10,18 @@
 #include <sstream>
 
 namespace tl {
+
+ConfigError::ConfigError(const std::string& field, const std::string& reason)
+    : std::runtime_error(field + ": " + reason), field_(field) {}
+
+ConfigError::ConfigError(const std::string& message) : std::runtime_error(message) {}
+
+ConfigError ConfigError::in_file(const std::string& path) const {
+  ConfigError e(path + ": " + what());
+  e.field_ = field_;
+  return e;
+}
+
 namespace {
 
 using nlohmann::json;
@@ -25,7 +38,7 @@ Enum parse_enum(JsonFields& f, const std::string& key, Enum fallback, Parse pars
   try {
     return parse(name);
   } catch (const std::invalid_argument& e) {
-    throw ConfigError(f.field(key) + ": " + e.what());
+    throw ConfigError(f.field(key), e.what());
   }
 }
 
@@ -91,21 +104,21 @@ DataConfig parse_folder_data(JsonFields& f, const std::string& path) {
   DataConfig d;
   d.dataset = kImageFolderDataset;
   if (path == "source") {
-    throw ConfigError(f.field("dataset") + ": image folders are target tasks; the source task is the one the "
+    throw ConfigError(f.field("dataset"), "image folders are target tasks; the source task is the one the "
                       "pretrained model was trained on");
   }
   d.folder = f.string("folder", "");
   if (d.folder.empty()) {
-    throw ConfigError(f.field("folder") + ": expected the path of an image folder (<folder>/<class name>/<image>)");
+    throw ConfigError(f.field("folder"), "expected the path of an image folder (<folder>/<class name>/<image>)");
   }
   for (const char* key : {"root", "classes", "shift", "mismatch"}) {
     if (f.has(key)) {
-      throw ConfigError(f.field(key) + ": applies to Fashion-MNIST only; an image folder uses all its class "
+      throw ConfigError(f.field(key), "applies to Fashion-MNIST only; an image folder uses all its class "
                         "folders as they are");
     }
   }
   if (!f.boolean("labelled", true)) {
-    throw ConfigError(f.field("labelled") + ": an image folder is labelled by its class folders; unlabelled "
+    throw ConfigError(f.field("labelled"), "an image folder is labelled by its class folders; unlabelled "
                       "targets (for DANN) are Fashion-MNIST only");
   }
   d.shots_per_class = f.integer("shots_per_class", d.shots_per_class, 0);
@@ -125,7 +138,7 @@ DataConfig parse_data(const json& j, const std::string& path) {
     f.fail("dataset", "\"fashion-mnist\" or \"image-folder\"");
   }
   if (f.has("folder")) {
-    throw ConfigError(f.field("folder") + ": needs \"dataset\": \"image-folder\" (or no dataset field)");
+    throw ConfigError(f.field("folder"), "needs \"dataset\": \"image-folder\" (or no dataset field)");
   }
   d.root = f.string("root", d.root);
   d.classes = f.integers("classes", 0, kMaxClass);
@@ -262,13 +275,9 @@ json data_to_json(const DataConfig& d) {
             {"shots_per_class", d.shots_per_class}, {"test_per_class", d.test_per_class},
             {"val_fraction", d.val_fraction}, {"seed", d.seed}};
   }
-  std::vector<int64_t> classes = d.classes;
-  if (d.classes.empty()) {
-    for (int64_t c = 0; c <= kMaxClass; ++c) classes.push_back(c);
-  }
   return {{"dataset", d.dataset},
           {"root", d.root},
-          {"classes", classes},
+          {"classes", d.selected_classes()},
           {"shots_per_class", d.shots_per_class},
           {"labelled", d.labelled},
           {"test_per_class", d.test_per_class},
@@ -294,6 +303,13 @@ ProbeClassifier probe_classifier_from_name(const std::string& name) {
     if (probe_classifier_name(c) == name) return c;
   }
   throw std::invalid_argument("expected \"logistic_regression\", \"knn\" or \"both\", got \"" + name + "\"");
+}
+
+std::vector<int64_t> DataConfig::selected_classes() const {
+  if (!classes.empty()) return classes;
+  std::vector<int64_t> all;
+  for (int64_t c = 0; c <= kMaxClass; ++c) all.push_back(c);
+  return all;
 }
 
 StrategyChoice ExperimentConfig::resolved_strategy() const {
@@ -371,7 +387,7 @@ ExperimentConfig parse_config(const std::string& text, const std::string& path) 
   try {
     return config_from_json(j);
   } catch (const ConfigError& e) {
-    throw ConfigError(path + ": " + e.what());
+    throw e.in_file(path);
   }
 }
 
@@ -384,6 +400,18 @@ ExperimentConfig load_config(const std::string& path) {
   text << in.rdbuf();
   if (in.bad()) throw ConfigError(path + ": cannot read the config file");
   return parse_config(text.str(), path);
+}
+
+FreezePlan freeze_plan_for(const ExperimentConfig& config, const TransferModelImpl& model) {
+  FreezePlan plan;
+  try {
+    plan = freeze_plan_for(config.resolved_strategy(), config.transfer.layers, model);
+  } catch (const PlanError& e) {
+    throw ConfigError(e.field(), e.reason());
+  }
+  // The pretrained column of a progressive network never trains.
+  if (config.mitigations.progressive) plan.set("source", {false, 1.0});
+  return plan;
 }
 
 }  // namespace tl

@@ -18,9 +18,23 @@ namespace tl {
 
 /// A config field with a bad value: what() is one line naming the field and
 /// what was expected, e.g. "training.batch_size: expected an integer >= 1, got 0".
+/// Core's error for bad user input; invariant violations stay std::logic_error.
 class ConfigError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  /// what() is "<field>: <reason>".
+  ConfigError(const std::string& field, const std::string& reason);
+  /// A message that names its file or field itself; field() is "".
+  explicit ConfigError(const std::string& message);
+
+  /// The field as data, e.g. "transfer.layers.features.9"; "" when only the
+  /// message names it.
+  const std::string& field() const noexcept { return field_; }
+  /// This error as found in the config file `path`: what() is
+  /// "<path>: <what()>", field() is unchanged.
+  ConfigError in_file(const std::string& path) const;
+
+ private:
+  std::string field_;
 };
 
 /// Which images and labels a task uses.
@@ -42,6 +56,10 @@ struct DataConfig {
   DomainShift shift;
   LabelMismatch mismatch;
   uint64_t seed = 1;                      ///< sampling, split and shift seed
+
+  /// The Fashion-MNIST labels the task uses: `classes`, or all ten when it is
+  /// empty. The one place that rule lives.
+  std::vector<int64_t> selected_classes() const;
 };
 
 /// Where the model comes from.
@@ -118,6 +136,12 @@ struct ExperimentConfig {
   /// The strategy actually used: the explicit one or the similarity's default.
   StrategyChoice resolved_strategy() const;
 };
+
+/// The freeze plan `config` gives `model`: its strategy, then the
+/// transfer.layers edits (core/transfer's freeze_plan_for), and a progressive
+/// network's pretrained column frozen. Not applied. Throws ConfigError naming
+/// transfer.top_blocks, transfer.transferred_blocks or the unknown layer.
+FreezePlan freeze_plan_for(const ExperimentConfig& config, const TransferModelImpl& model);
 
 /// Parses and checks a config. Unknown keys at the top level are kept in
 /// `extra`; unknown keys inside known sections are errors. Throws ConfigError.

@@ -1,6 +1,8 @@
 #include "support/config_error.h"
 #include "support/test_dir.h"
 #include "experiment/experiment_config.h"
+#include "models/model_zoo.h"
+#include "transfer/plan_edits.h"
 
 #include <gtest/gtest.h>
 
@@ -52,6 +54,68 @@ TEST(ExperimentConfig, RoundTripsThroughJson) {
   EXPECT_EQ(config_to_json(again), config_to_json(c));
   EXPECT_EQ(again.training.optimizer, OptimizerKind::Adam);
   EXPECT_EQ(again.target.mismatch.swaps.size(), 1u);
+}
+
+TEST(ConfigError, CarriesTheFieldBesideTheMessage) {
+  const ConfigError e("transfer.layers.x", "no such layer in small_cnn");
+  EXPECT_STREQ(e.what(), "transfer.layers.x: no such layer in small_cnn");
+  EXPECT_EQ(e.field(), "transfer.layers.x");
+  const ConfigError in_file = e.in_file("lab.json");
+  EXPECT_STREQ(in_file.what(), "lab.json: transfer.layers.x: no such layer in small_cnn");
+  EXPECT_EQ(in_file.field(), "transfer.layers.x");
+  EXPECT_EQ(ConfigError("lab.json: cannot open the config file").field(), "");
+}
+
+TEST(ConfigError, ParsingNamesTheFieldAlsoInAFile) {
+  const auto field_of = [](auto&& action) {
+    try {
+      action();
+    } catch (const ConfigError& e) {
+      return e.field();
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(field_of([] { config_from_json({{"transfer", {{"strategy", "fine_tune"}}}}); }), "transfer.strategy");
+  EXPECT_EQ(field_of([] { config_from_json({{"target", {{"dataset", "image-folder"}}}}); }), "target.folder");
+  EXPECT_EQ(field_of([] { parse_config(R"({"training": {"optimizer": "rmsprop"}})", "lab.json"); }),
+            "training.optimizer");
+}
+
+TEST(FreezePlanFor, IsTheStrategyAndEditsWithAProgressiveSourceColumnFrozen) {
+  const auto holder = make_model("small_cnn", 3);
+  const TransferModelImpl& model = *holder;
+  ExperimentConfig c;
+  c.transfer.strategy = Strategy::FeatureExtraction;
+  c.transfer.layers["features.2"] = {true, 0.5};
+  const FreezePlan plan = freeze_plan_for(c, model);
+  EXPECT_EQ(plan, freeze_plan_for(c.resolved_strategy(), c.transfer.layers, model));
+  EXPECT_TRUE(plan.setting_for("features.2.0.weight").trainable);
+  c.mitigations.progressive = true;
+  EXPECT_FALSE(freeze_plan_for(c, model).setting_for("source.features.0.0.weight").trainable);
+}
+
+TEST(FreezePlanFor, ReportsAnUnknownLayerOrBlockCountAsAConfigErrorNamingTheField) {
+  const auto holder = make_model("small_cnn", 3);
+  const TransferModelImpl& model = *holder;
+  ExperimentConfig c;
+  c.transfer.layers["features.9"] = {false, 1.0};
+  try {
+    freeze_plan_for(c, model);
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "transfer.layers.features.9: no such layer in small_cnn (see `transferlab-cli layers`)");
+    EXPECT_EQ(e.field(), "transfer.layers.features.9");
+  }
+  c.transfer.layers.clear();
+  c.transfer.strategy = Strategy::PartialFineTuning;
+  c.transfer.options.top_blocks = 9;
+  try {
+    freeze_plan_for(c, model);
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "transfer.top_blocks: expected 1..3 for partial_fine_tuning, got 9");
+    EXPECT_EQ(e.field(), "transfer.top_blocks");
+  }
 }
 
 TEST(ExperimentConfig, BadValuesNameTheFieldAndWhatWasExpected) {

@@ -91,7 +91,8 @@ MainWindow::MainWindow(QWidget* parent)
   buildMenus();
   buildStatusBar();
   connectController();
-  connect(session_, &ExperimentSession::errorOccurred, this,
+  // The session returns its errors to the caller; the picker's come here.
+  connect(findChild<ModelPicker*>(), &ModelPicker::loadFailed, this,
           [this](const QString& message) { showError(QString(), message); });
   connect(plot_, &LossPlot::exported, this,
           [this](const QString& path) { statusBar()->showMessage(tr("Plot saved to %1").arg(path), 8000); });
@@ -479,10 +480,10 @@ bool MainWindow::loadPreset(const QString& path, QString* error) {
   QString message;
   if (controller_->isBusy()) {
     message = tr("Stop the run before opening a preset.");
-    showError(QString(), message);
   } else if (session_->loadConfigFile(path, &message)) {
     return true;
   }
+  showError(QString(), message);
   if (error) *error = message;
   return false;
 }
@@ -508,8 +509,10 @@ void MainWindow::openCheckpointDialog() {
   const QString models = QDir(QString::fromStdString(resource_dir())).filePath(QStringLiteral("models"));
   const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), models,
                                                     tr("Checkpoints (*.safetensors *.pt);;All files (*)"));
-  // On error the session keeps the previous model and reports through errorOccurred.
-  if (!path.isEmpty() && session_->setModel(path)) statusBar()->showMessage(tr("Loaded %1").arg(path), 8000);
+  if (path.isEmpty()) return;
+  QString error;  // on error the session keeps the previous model
+  if (session_->setModel(path, &error)) statusBar()->showMessage(tr("Loaded %1").arg(path), 8000);
+  else showError(QString(), error);
 }
 
 void MainWindow::updateExportModelAction() {
@@ -551,7 +554,9 @@ void MainWindow::adoptImportedModel(const QString& path) {
     statusBar()->showMessage(tr("Imported %1; choose it in the model picker after this run").arg(path), 8000);
     return;
   }
-  if (session_->setModel(path)) statusBar()->showMessage(tr("Imported and loaded %1").arg(path), 8000);
+  QString error;
+  if (session_->setModel(path, &error)) statusBar()->showMessage(tr("Imported and loaded %1").arg(path), 8000);
+  else showError(QString(), error);
 }
 
 void MainWindow::showAbout() {

@@ -1,6 +1,7 @@
 #include "mitigations/mitigations_panel.h"
 
 #include "session/experiment_session.h"
+#include "session/session_error_box.h"
 
 #include <QCheckBox>
 #include <QDoubleSpinBox>
@@ -125,8 +126,10 @@ void MitigationsPanel::writeToSession() {
   s.multitaskSourceWeight = sourceWeight_->value();
   s.progressive = progressive_->isChecked();
   s.sourcePerClass = sourcePerClass_->value();
-  // On failure the session reports why and keeps its settings: show those again.
-  if (s == session_->mitigations() || !session_->setMitigations(s)) showSessionValues();
+  // On failure the session keeps its settings: show those again, then why.
+  QString error;
+  if (s == session_->mitigations() || !session_->setMitigations(s, &error)) showSessionValues();
+  if (!error.isEmpty()) showSessionError(this, QString(), error);
 }
 
 void MitigationsPanel::showSessionValues() {

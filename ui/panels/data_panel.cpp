@@ -3,6 +3,7 @@
 #include "panels/tensor_image.h"
 #include "session/experiment_session.h"
 #include "session/session_config.h"
+#include "session/session_error_box.h"
 #include "tasks/task_progress_bar.h"
 
 #include "data/domain_shift.h"
@@ -153,7 +154,11 @@ QWidget* DataPanel::buildSourceBox() {
 
 void DataPanel::sourceChosen(int index) {
   if (index == FashionMnistSource) {
-    if (!session_->targetFolder().isEmpty()) session_->setTargetFolder(QString());
+    QString error;
+    if (!session_->targetFolder().isEmpty() && !session_->setTargetFolder(QString(), &error)) {
+      syncFromSession();  // the session kept the folder
+      showSessionError(this, QString(), error);
+    }
   } else if (session_->targetFolder().isEmpty() && !chooseFolder()) {
     syncFromSession();  // cancelled or refused: the combo goes back to Fashion-MNIST
   }
@@ -168,7 +173,10 @@ bool DataPanel::chooseFolder() {
     loadFolderIfChanged();  // loads it again after a cancelled load
     return true;
   }
-  return session_->setTargetFolder(folder);
+  QString error;
+  if (session_->setTargetFolder(folder, &error)) return true;
+  showSessionError(this, QString(), error);
+  return false;
 }
 
 void DataPanel::setFolderMode(bool folder) {
@@ -278,7 +286,12 @@ QWidget* DataPanel::buildTaskForm() {
   form->addRow(tr("Strength:"), strengthRow);
   strengthRow_ = strengthRow;
   connect(shots_, qOverload<int>(&QSpinBox::valueChanged), session_, &ExperimentSession::setShotsPerClass);
-  connect(unlabelled_, &QCheckBox::toggled, this, [this](bool on) { session_->setTargetLabelled(!on); });
+  connect(unlabelled_, &QCheckBox::toggled, this, [this](bool on) {
+    QString error;
+    if (session_->setTargetLabelled(!on, &error)) return;
+    syncFromSession();
+    showSessionError(this, QString(), error);
+  });
   connect(shiftKind_, qOverload<int>(&QComboBox::currentIndexChanged), this, &DataPanel::shiftEdited);
   connect(strength_, &QSlider::valueChanged, this, &DataPanel::shiftEdited);
   return box;
@@ -297,11 +310,17 @@ void DataPanel::classToggled() {
     return;
   }
   classHint_->hide();
-  session_->setTargetClasses(chosen);
+  QString error;
+  if (session_->setTargetClasses(chosen, &error)) return;
+  syncFromSession();
+  showSessionError(this, QString(), error);
 }
 
 void DataPanel::shiftEdited() {
-  session_->setShift(shiftKind_->currentData().toString(), strength_->value() / 100.0);
+  QString error;
+  if (session_->setShift(shiftKind_->currentData().toString(), strength_->value() / 100.0, &error)) return;
+  syncFromSession();
+  showSessionError(this, QString(), error);
 }
 
 void DataPanel::syncFromSession() {

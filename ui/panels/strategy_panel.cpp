@@ -1,6 +1,7 @@
 #include "panels/strategy_panel.h"
 
 #include "session/experiment_session.h"
+#include "session/session_error_box.h"
 
 #include <QButtonGroup>
 #include <QDoubleSpinBox>
@@ -66,7 +67,12 @@ QWidget* StrategyPanel::buildSimilarityBox() {
   }
   row->addStretch(1);
   connect(similarities_, &QButtonGroup::buttonClicked, this,
-          [this](QAbstractButton* b) { session_->setSimilarity(nameOf(b)); });
+          [this](QAbstractButton* b) {
+            QString error;
+            if (session_->setSimilarity(nameOf(b), &error)) return;
+            syncFromSession();
+            showSessionError(this, QString(), error);
+          });
   return box;
 }
 
@@ -115,7 +121,10 @@ QWidget* StrategyPanel::buildOptionsRow() {
 
 void StrategyPanel::applyStrategy(const QString& name) {
   if (name == QLatin1String("custom")) return syncFromSession();  // a state, not a choice
-  session_->setStrategy(name, topBlocks_->value(), lowerLr_->value());
+  QString error;
+  if (session_->setStrategy(name, topBlocks_->value(), lowerLr_->value(), &error)) return;
+  syncFromSession();
+  showSessionError(this, QString(), error);
 }
 
 void StrategyPanel::chooseSimilarity(const QString& name) {

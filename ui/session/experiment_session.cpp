@@ -7,6 +7,7 @@
 #include "experiment/presets.h"
 #include "models/layer_tree.h"
 #include "models/model_zoo.h"
+#include "transfer/plan_edits.h"
 #include "weights/pretrained_catalog.h"
 #include "util/bounded_json.h"
 
@@ -16,6 +17,7 @@
 #include <limits>
 #include <optional>
 #include <set>
+#include <utility>
 
 namespace tl {
 
@@ -30,9 +32,10 @@ namespace {
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 
-bool isArchitectureName(const std::string& name) {
-  const auto names = architecture_names();
-  return std::find(names.begin(), names.end(), name) != names.end();
+// The session's one way to report: the reason to the caller, no signal.
+bool fail(const QString& message, QString* error) {
+  if (error) *error = message;
+  return false;
 }
 
 bool isCheckpoint(const std::string& nameOrPath) {
@@ -42,29 +45,11 @@ bool isCheckpoint(const std::string& nameOrPath) {
   return QFileInfo(qs(nameOrPath)).isFile();
 }
 
-// The same plan core's prepare_model builds: the strategy, then the layer
-// edits in path order (a parent's edit comes before its children's).
-FreezePlan planFor(const ExperimentConfig& config, const TransferModelImpl& model) {
-  const StrategyChoice choice = config.resolved_strategy();
-  FreezePlan plan = make_plan(choice.strategy, model, choice.options);
-  const auto modules = model.named_modules("", /*include_self=*/false);
-  for (const auto& [path, setting] : config.transfer.layers) {
-    if (!path.empty() && !modules.contains(path)) {
-      throw ConfigError("transfer.layers." + path + ": no such layer in " + model.architecture());
-    }
-    plan.set(path, setting);
-  }
-  // As prepare_model: a progressive network's pretrained column never trains.
-  if (config.mitigations.progressive) plan.set("source", LayerSetting{false, 1.0});
-  return plan;
-}
-
 // Builds the model with a strategy valid for any architecture first, so
 // `top_blocks` can be fitted to the new model's block count before planning.
 PreparedModel prepareWithPlan(ExperimentConfig& config, bool clampTopBlocks) {
   ExperimentConfig safe = config;
   safe.transfer = TransferConfig{};
-  safe.transfer.strategy_set = true;
   safe.transfer.strategy = Strategy::FullFineTuning;
   PreparedModel prepared = prepare_model(safe);
   if (clampTopBlocks) {
@@ -73,7 +58,7 @@ PreparedModel prepareWithPlan(ExperimentConfig& config, bool clampTopBlocks) {
     options.top_blocks = std::clamp(options.top_blocks, 1, blocks);
     options.transferred_blocks = std::clamp(options.transferred_blocks, 1, blocks);
   }
-  prepared.plan = planFor(config, *prepared.model);
+  prepared.plan = freeze_plan_for(config, std::as_const(*prepared.model));
   prepared.plan.apply(*prepared.model);
   return prepared;
 }
@@ -86,15 +71,6 @@ QString formatShapes(const std::vector<std::vector<int64_t>>& shapes) {
     parts << dims.join(QStringLiteral("×"));
   }
   return parts.join(QStringLiteral(" · "));
-}
-
-// Effective settings of every module with parameters: two plans that agree
-// here train identically, however their entries are written.
-bool samePlanForLayers(const FreezePlan& a, const FreezePlan& b, const std::vector<LayerInfo>& tree) {
-  for (const auto& info : tree) {
-    if (info.own_parameters > 0 && !(a.setting_for(info.path) == b.setting_for(info.path))) return false;
-  }
-  return true;
 }
 
 ExperimentConfig fallbackConfig() {
@@ -124,26 +100,20 @@ ExperimentConfig startingConfig(std::optional<ExpectedOutcome>& expected) {
   }
 }
 
-// Index just past the last descendant of tree[index] in pre-order.
-size_t subtreeEnd(const std::vector<LayerInfo>& tree, size_t index) {
-  size_t end = index + 1;
-  while (end < tree.size() && tree[end].depth > tree[index].depth) ++end;
-  return end;
+// The tree's paths in pre-order, as core's layer edits take them.
+std::vector<std::string> layerPaths(const std::vector<LayerInfo>& tree) {
+  std::vector<std::string> paths;
+  for (const auto& info : tree) paths.push_back(info.path);
+  return paths;
 }
 
-// The largest subtrees lying wholly inside [first, last) of the pre-order list.
-std::vector<std::string> maximalSubtrees(const std::vector<LayerInfo>& tree, size_t first, size_t last) {
-  std::vector<std::string> roots;
-  for (size_t i = first; i < last;) {
-    size_t end = subtreeEnd(tree, i);
-    if (end <= last) {
-      roots.push_back(tree[i].path);
-      i = end;
-    } else {
-      ++i;  // straddles the boundary: descend
-    }
+// The modules that own parameters: two plans that set these alike train alike.
+std::vector<std::string> parameterLayers(const std::vector<LayerInfo>& tree) {
+  std::vector<std::string> paths;
+  for (const auto& info : tree) {
+    if (info.own_parameters > 0) paths.push_back(info.path);
   }
-  return roots;
+  return paths;
 }
 
 }  // namespace
@@ -168,11 +138,6 @@ ExperimentSession::ExperimentSession(QObject* parent) : QObject(parent), impl_(s
 
 ExperimentSession::~ExperimentSession() = default;
 
-void ExperimentSession::fail(const QString& message, QString* error) {
-  if (error) *error = message;
-  Q_EMIT errorOccurred(message);
-}
-
 // ---------------------------------------------------------------- config
 
 bool ExperimentSession::adopt(Impl& impl, ExperimentConfig next, bool clampTopBlocks, std::string* error) {
@@ -195,8 +160,7 @@ bool ExperimentSession::loadConfigFile(const QString& path, QString* error) {
     const Preset preset = load_preset(path.toStdString());
     return loadConfig(preset.config, preset.expected ? &*preset.expected : nullptr, error);
   } catch (const std::exception& e) {
-    fail(qs(e.what()), error);
-    return false;
+    return fail(qs(e.what()), error);
   }
 }
 
@@ -204,19 +168,17 @@ bool ExperimentSession::setConfigJson(const QString& jsonText, QString* error) {
   try {
     return loadConfig(config_from_json(parse_bounded_json(jsonText.toStdString())), nullptr, error);
   } catch (const nlohmann::json::parse_error& e) {
-    fail(QStringLiteral("not valid JSON (byte %1)").arg(e.byte), error);
+    return fail(QStringLiteral("not valid JSON (byte %1)").arg(e.byte), error);
   } catch (const std::exception& e) {
-    fail(qs(e.what()), error);
+    return fail(qs(e.what()), error);
   }
-  return false;
 }
 
 bool ExperimentSession::replaceConfig(const ExperimentConfig& next, bool clampTopBlocks, QString* error,
                                       const QString& context) {
   std::string message;
   if (!adopt(*impl_, next, clampTopBlocks, &message)) {
-    fail(context.isEmpty() ? qs(message) : context + QStringLiteral(": ") + qs(message), error);
-    return false;
+    return fail(context.isEmpty() ? qs(message) : context + QStringLiteral(": ") + qs(message), error);
   }
   Q_EMIT modelChanged();
   Q_EMIT planChanged();
@@ -244,8 +206,7 @@ bool ExperimentSession::saveConfigFile(const QString& path, QString* error) cons
     write_file_atomically(path.toStdString(), configJson().toStdString() + "\n");
     return true;
   } catch (const std::exception& e) {
-    if (error) *error = qs(e.what());
-    return false;
+    return fail(qs(e.what()), error);
   }
 }
 
@@ -273,7 +234,7 @@ bool ExperimentSession::setModel(const QString& builtinNameOrPath, QString* erro
   const std::string id = builtinNameOrPath.toStdString();
   ExperimentConfig next = impl_->config;
   next.transfer.layers.clear();  // edits name the old model's layers
-  if (isArchitectureName(id) && !isCheckpoint(id)) {
+  if (is_architecture(id) && !isCheckpoint(id)) {
     next.model = ModelConfig{"", id};
   } else {
     next.model = ModelConfig{id, ""};
@@ -363,65 +324,38 @@ double ExperimentSession::layerLrMultiplier(const QString& path) const {
   return impl_->prepared.plan.setting_for(path.toStdString()).lr_multiplier;
 }
 
-namespace {
-
-// Records "this subtree trains / is frozen" as config edits. Every plan entry
-// inside the subtree is written too, so LR multipliers survive the toggle.
-void editSubtreeTrainable(ExperimentConfig& config, const FreezePlan& plan, const std::string& path, bool trainable) {
-  auto& layers = config.transfer.layers;
-  layers[path] = LayerSetting{trainable, plan.setting_for(path).lr_multiplier};
-  for (const auto& [entry, setting] : plan.entries()) {
-    if (entry != path && is_path_prefix(path, entry)) layers[entry] = LayerSetting{trainable, setting.lr_multiplier};
-  }
-}
-
-}  // namespace
-
 void ExperimentSession::setTrainable(const QStringList& paths, bool trainable) {
   for (const QString& path : paths) {
-    editSubtreeTrainable(impl_->config, impl_->prepared.plan, path.toStdString(), trainable);
+    set_subtree_trainable(impl_->config.transfer.layers, impl_->prepared.plan, path.toStdString(), trainable);
   }
   planEdited();
 }
 
 void ExperimentSession::setLrMultiplier(const QString& path, double multiplier) {
-  const std::string p = path.toStdString();
-  const bool trainable = impl_->prepared.plan.setting_for(p).trainable;
-  impl_->config.transfer.layers[p] = LayerSetting{trainable, std::clamp(multiplier, 0.0, 100.0)};
+  set_layer_lr_multiplier(impl_->config.transfer.layers, impl_->prepared.plan, path.toStdString(), multiplier);
   planEdited();
 }
 
 void ExperimentSession::freezeUpTo(const QString& path) {
-  const auto& tree = impl_->tree;
-  const auto it = std::find_if(tree.begin(), tree.end(), [&](const LayerInfo& l) { return qs(l.path) == path; });
-  if (it == tree.end()) return;
-  const size_t boundary = subtreeEnd(tree, static_cast<size_t>(it - tree.begin()));
   const FreezePlan before = impl_->prepared.plan;
-  for (const auto& p : maximalSubtrees(tree, 0, boundary)) editSubtreeTrainable(impl_->config, before, p, false);
-  for (const auto& p : maximalSubtrees(tree, boundary, tree.size())) editSubtreeTrainable(impl_->config, before, p, true);
-  planEdited();
+  if (freeze_up_to(impl_->config.transfer.layers, before, layerPaths(impl_->tree), path.toStdString())) planEdited();
 }
 
 void ExperimentSession::unfreezeFrom(const QString& path) {
-  const auto& tree = impl_->tree;
-  const auto it = std::find_if(tree.begin(), tree.end(), [&](const LayerInfo& l) { return qs(l.path) == path; });
-  if (it == tree.end()) return;
-  const size_t first = static_cast<size_t>(it - tree.begin());
   const FreezePlan before = impl_->prepared.plan;
-  for (const auto& p : maximalSubtrees(tree, 0, first)) editSubtreeTrainable(impl_->config, before, p, false);
-  for (const auto& p : maximalSubtrees(tree, first, tree.size())) editSubtreeTrainable(impl_->config, before, p, true);
-  planEdited();
+  if (unfreeze_from(impl_->config.transfer.layers, before, layerPaths(impl_->tree), path.toStdString())) planEdited();
 }
 
 // Re-plans from the config after a layer edit. Edits that bring the plan back
 // to the strategy's own are dropped, so the strategy is no longer "custom".
 void ExperimentSession::planEdited() {
   auto& impl = *impl_;
-  const StrategyChoice choice = impl.config.resolved_strategy();
-  const FreezePlan strategyPlan = make_plan(choice.strategy, *impl.prepared.model, choice.options);
-  impl.prepared.plan = planFor(impl.config, *impl.prepared.model);
-  if (samePlanForLayers(impl.prepared.plan, strategyPlan, impl.tree)) {
-    impl.config.transfer.layers.clear();
+  const TransferModelImpl& model = *impl.prepared.model;
+  ExperimentConfig unedited = impl.config;
+  unedited.transfer.layers.clear();
+  const FreezePlan strategyPlan = freeze_plan_for(unedited, model);
+  impl.prepared.plan = freeze_plan_for(impl.config, model);
+  if (drop_redundant_edits(impl.config.transfer.layers, impl.prepared.plan, strategyPlan, parameterLayers(impl.tree))) {
     impl.prepared.plan = strategyPlan;
   }
   impl.prepared.plan.apply(*impl.prepared.model);
@@ -443,15 +377,17 @@ QStringList ExperimentSession::similarityNames() const {
 
 QString ExperimentSession::similarity() const { return qs(similarity_name(impl_->config.transfer.similarity)); }
 
-void ExperimentSession::setSimilarity(const QString& name) {
+bool ExperimentSession::setSimilarity(const QString& name, QString* error) {
+  Similarity s;
   try {
-    const Similarity s = similarity_from_name(name.toStdString());
-    const StrategyChoice choice = default_strategy(s);
-    impl_->config.transfer.similarity = s;
-    setStrategy(qs(strategy_name(choice.strategy)), choice.options.top_blocks, choice.options.lower_lr_multiplier);
+    s = similarity_from_name(name.toStdString());
   } catch (const std::exception& e) {
-    fail(qs(e.what()), nullptr);
+    return fail(qs(e.what()), error);
   }
+  const StrategyChoice choice = default_strategy(s);
+  impl_->config.transfer.similarity = s;
+  return setStrategy(qs(strategy_name(choice.strategy)), block_count(choice.options, choice.strategy),
+                     choice.options.lower_lr_multiplier, error);
 }
 
 QStringList ExperimentSession::strategyNames() const {
@@ -484,19 +420,17 @@ QString ExperimentSession::similarityExplanation(const QString& similarityName) 
   }
 }
 
-bool ExperimentSession::setStrategy(const QString& strategyName, int blocks, double lowerLrMultiplier) {
+bool ExperimentSession::setStrategy(const QString& strategyName, int blocks, double lowerLrMultiplier,
+                                    QString* error) {
   Strategy strategy;
   try {
     strategy = strategy_from_name(strategyName.toStdString());
   } catch (const std::exception& e) {
-    fail(qs(e.what()), nullptr);
-    return false;
+    return fail(qs(e.what()), error);
   }
   auto& transfer = impl_->config.transfer;
-  transfer.strategy_set = true;
   transfer.strategy = strategy;
-  const int n = std::clamp(blocks, 1, std::max(1, blockCount()));
-  (strategy == Strategy::SelectiveTransfer ? transfer.options.transferred_blocks : transfer.options.top_blocks) = n;
+  block_count(transfer.options, strategy) = std::clamp(blocks, 1, std::max(1, blockCount()));
   transfer.options.lower_lr_multiplier = std::clamp(lowerLrMultiplier, 0.0, 10.0);
   transfer.layers.clear();
   planEdited();
@@ -509,15 +443,26 @@ int ExperimentSession::transferredBlocks() const {
   return impl_->config.resolved_strategy().options.transferred_blocks;
 }
 int ExperimentSession::strategyBlocks() const {
-  return impl_->config.resolved_strategy().strategy == Strategy::SelectiveTransfer ? transferredBlocks() : topBlocks();
+  const StrategyChoice choice = impl_->config.resolved_strategy();
+  return block_count(choice.options, choice.strategy);
 }
-bool ExperimentSession::strategyUsesBlocks(const QString& strategyName) {
-  static const QStringList withBlocks = {QStringLiteral("partial_fine_tuning"), QStringLiteral("layer_replacement"),
-                                         QStringLiteral("selective_transfer")};
-  return withBlocks.contains(strategyName);
+
+namespace {
+
+// What core's option table says of a strategy; nothing for "custom".
+StrategyOptionUse optionUse(const QString& strategyName) {
+  try {
+    return strategy_option_use(strategy_from_name(strategyName.toStdString()));
+  } catch (const std::invalid_argument&) {
+    return {};
+  }
 }
+
+}  // namespace
+
+bool ExperimentSession::strategyUsesBlocks(const QString& strategyName) { return optionUse(strategyName).blocks; }
 bool ExperimentSession::strategyUsesLowerLr(const QString& strategyName) {
-  return strategyName == QLatin1String("partial_fine_tuning") || strategyName == QLatin1String("selective_transfer");
+  return optionUse(strategyName).lower_lr_multiplier;
 }
 double ExperimentSession::lowerLrMultiplier() const {
   return impl_->config.resolved_strategy().options.lower_lr_multiplier;
@@ -547,19 +492,20 @@ void ExperimentSession::setBatchSize(int batchSize) {
 
 double ExperimentSession::learningRate() const { return impl_->config.training.learning_rate; }
 void ExperimentSession::setLearningRate(double rate) {
-  if (!(rate > 0.0)) return fail(QStringLiteral("learning rate: expected a number > 0"), nullptr);
-  impl_->config.training.learning_rate = rate;
+  // The bounds config_from_json accepts for training.learning_rate (NaN takes the lower).
+  impl_->config.training.learning_rate = rate > 1e-9 ? std::min(rate, 10.0) : 1e-9;
   Q_EMIT configChanged();
 }
 
 QString ExperimentSession::optimizer() const { return qs(optimizer_name(impl_->config.training.optimizer)); }
-void ExperimentSession::setOptimizer(const QString& name) {
+bool ExperimentSession::setOptimizer(const QString& name, QString* error) {
   try {
     impl_->config.training.optimizer = optimizer_from_name(name.toStdString());
-    Q_EMIT configChanged();
   } catch (const std::exception& e) {
-    fail(qs(e.what()), nullptr);
+    return fail(qs(e.what()), error);
   }
+  Q_EMIT configChanged();
+  return true;
 }
 
 qint64 ExperimentSession::seed() const { return static_cast<qint64>(impl_->config.training.seed); }
@@ -604,10 +550,7 @@ bool ExperimentSession::setMitigations(const MitigationSettings& s, QString* err
     return true;
   }
   next.transfer.layers.clear();  // edits name the other model's layers ("source.…" vs "features.…")
-  if (m.progressive) {
-    next.transfer.strategy_set = true;
-    next.transfer.strategy = Strategy::FullFineTuning;
-  }
+  if (m.progressive) next.transfer.strategy = Strategy::FullFineTuning;
   return replaceConfig(next, /*clampTopBlocks=*/false, error, QStringLiteral("Progressive networks"));
 }
 
@@ -629,8 +572,7 @@ bool ExperimentSession::setTargetClasses(const QList<int>& classes, QString* err
   const int count = static_cast<int>(fashionMnistClassNames().size());
   if (unique.size() != static_cast<size_t>(classes.size()) || unique.size() < 2 || *unique.begin() < 0 ||
       *unique.rbegin() >= count) {
-    fail(QStringLiteral("target classes: expected at least two different classes"), error);
-    return false;
+    return fail(QStringLiteral("target classes: expected at least two different classes"), error);
   }
   ExperimentConfig next = impl_->config;
   next.target.dataset = DataConfig{}.dataset;  // Fashion-MNIST labels: back from an image folder
@@ -646,15 +588,16 @@ void ExperimentSession::setShotsPerClass(int shots) {
 }
 
 bool ExperimentSession::targetLabelled() const { return impl_->config.target.labelled; }
-void ExperimentSession::setTargetLabelled(bool labelled) {
+bool ExperimentSession::setTargetLabelled(bool labelled, QString* error) {
   if (!labelled && !targetFolder().isEmpty()) {
-    fail(QStringLiteral("An image folder is labelled by its class folders; unlabelled targets are Fashion-MNIST only"),
-         nullptr);
-    return;
+    return fail(
+        QStringLiteral("An image folder is labelled by its class folders; unlabelled targets are Fashion-MNIST only"),
+        error);
   }
   impl_->config.target.labelled = labelled;
   if (!labelled) impl_->config.target.shots_per_class = 0;
   Q_EMIT configChanged();
+  return true;
 }
 
 QStringList ExperimentSession::shiftKindNames() const {
@@ -668,16 +611,14 @@ double ExperimentSession::shiftStrength() const { return impl_->config.target.sh
 
 bool ExperimentSession::setShift(const QString& kindName, double strength, QString* error) {
   if (!targetFolder().isEmpty()) {
-    fail(QStringLiteral("Domain shifts apply to Fashion-MNIST only, not to an image folder"), error);
-    return false;
+    return fail(QStringLiteral("Domain shifts apply to Fashion-MNIST only, not to an image folder"), error);
   }
   try {
     auto& shift = impl_->config.target.shift;
     shift.kind = shift_kind_from_name(kindName.toStdString());
     shift.strength = std::clamp(strength, 0.0, 1.0);
   } catch (const std::exception& e) {
-    fail(qs(e.what()), error);
-    return false;
+    return fail(qs(e.what()), error);
   }
   Q_EMIT configChanged();
   return true;

@@ -89,7 +89,12 @@ struct MitigationSettings {
 /// The GUI's single source of truth: an ExperimentConfig plus the model it
 /// prepares. Layer edits are stored as config.transfer.layers entries, so
 /// configJson() reproduces the GUI's run in `transferlab-cli run`.
-/// Every setter that fails leaves the previous state and reports the error.
+///
+/// Errors: a call that can fail returns false, keeps the previous state and
+/// fills `error` (when given) with the reason. The session emits no error
+/// signal: the caller shows the reason, once, where it fits (a dialog, the
+/// status bar, a panel's own label). Numeric setters cannot fail: they clamp
+/// to the range a config accepts.
 class ExperimentSession : public QObject {
   Q_OBJECT
 
@@ -101,7 +106,8 @@ class ExperimentSession : public QObject {
 
   // --- whole config ---
   /// Reads a preset file, its "expected" section included (checked as core's
-  /// load_preset checks it). Emits configLoaded on success.
+  /// load_preset checks it). Emits configLoaded on success; false and the
+  /// reason in `error` otherwise (as every fallible call here).
   bool loadConfigFile(const QString& path, QString* error = nullptr);
   /// A config as JSON text (a restored session). Its "expected" section is
   /// kept in the config but not shown: only preset files are checked for it.
@@ -139,8 +145,9 @@ class ExperimentSession : public QObject {
   // --- strategy ---
   QStringList similarityNames() const;  ///< "high", "moderate", "low"
   QString similarity() const;
-  /// Applies that level's default strategy (and clears layer edits).
-  void setSimilarity(const QString& name);
+  /// Applies that level's default strategy (and clears layer edits). False
+  /// for an unknown name.
+  bool setSimilarity(const QString& name, QString* error = nullptr);
   QStringList strategyNames() const;  ///< config names, display order
   static QString strategyTitle(const QString& strategyName);
   static QString strategyExplanation(const QString& strategyName);
@@ -150,12 +157,14 @@ class ExperimentSession : public QObject {
   /// partial fine-tuning and layer replacement, blocks kept from the input
   /// for selective transfer. lowerLrMultiplier: partial fine-tuning's lower
   /// blocks, selective transfer's kept blocks; 0 freezes them. Returns false
-  /// (and reports) for an unknown name.
-  bool setStrategy(const QString& strategyName, int blocks, double lowerLrMultiplier);
+  /// for an unknown name.
+  bool setStrategy(const QString& strategyName, int blocks, double lowerLrMultiplier, QString* error = nullptr);
   QString strategyName() const;  ///< the strategy the plan started from
   int topBlocks() const;          ///< transfer.top_blocks
   int transferredBlocks() const;  ///< transfer.transferred_blocks
   int strategyBlocks() const;     ///< the one of the two the current strategy uses
+  /// From core's strategy option table (strategy_option_use); false for
+  /// "custom" and unknown names.
   static bool strategyUsesBlocks(const QString& strategyName);
   static bool strategyUsesLowerLr(const QString& strategyName);
   double lowerLrMultiplier() const;
@@ -169,9 +178,9 @@ class ExperimentSession : public QObject {
   int batchSize() const;
   void setBatchSize(int batchSize);
   double learningRate() const;
-  void setLearningRate(double rate);
+  void setLearningRate(double rate);  ///< clamped to the config's 1e-9..10
   QString optimizer() const;  ///< "sgd" or "adam"
-  void setOptimizer(const QString& name);
+  bool setOptimizer(const QString& name, QString* error = nullptr);
   qint64 seed() const;
   void setSeed(qint64 seed);
 
@@ -195,9 +204,10 @@ class ExperimentSession : public QObject {
   int shotsPerClass() const;  ///< 0 = all
   void setShotsPerClass(int shots);
   /// false: an unlabelled target (target.labelled); only DANN trains on it,
-  /// so turning labels off also sets the shots to 0 (none to draw).
+  /// so turning labels off also sets the shots to 0 (none to draw). An image
+  /// folder is always labelled: false for it.
   bool targetLabelled() const;
-  void setTargetLabelled(bool labelled);
+  bool setTargetLabelled(bool labelled, QString* error = nullptr);
   QStringList shiftKindNames() const;  ///< "none", "rotation", ...
   QString shiftKind() const;
   double shiftStrength() const;  ///< 0..1
@@ -220,7 +230,6 @@ class ExperimentSession : public QObject {
   /// A whole config replaced the old one (a preset or restored session), as
   /// opposed to an edit of the current one; emitted after configChanged.
   void configLoaded();
-  void errorOccurred(const QString& message);
 
  private:
   // session_config.h: the core objects, for .cpp files that include LibTorch.
@@ -230,7 +239,6 @@ class ExperimentSession : public QObject {
   /// Prepares `next`; only when that succeeds it becomes `impl`'s state.
   static bool adopt(Impl& impl, ExperimentConfig next, bool clampTopBlocks, std::string* error);
 
-  void fail(const QString& message, QString* error);
   /// Prepares `next`; only when that succeeds it becomes the state (and the
   /// model, plan and config signals fire).
   bool replaceConfig(const ExperimentConfig& next, bool clampTopBlocks, QString* error,

@@ -3,6 +3,7 @@
 #include "experiment/similarity_meter.h"
 #include "session/experiment_session.h"
 #include "session/session_config.h"
+#include "session/session_error_box.h"
 #include "tasks/background_task.h"
 #include "tasks/task_progress_bar.h"
 
@@ -193,9 +194,11 @@ void SimilarityPanel::applyRecommendation() {
   if (result_.depths.isEmpty() || isStale()) return;
   const QString before = session_->configJson();
   applying_ = true;
-  session_->setSimilarity(result_.similarity);
-  session_->setStrategy(result_.strategy, result_.blocks, result_.lowerLrMultiplier);
+  QString error;
+  const bool applied = session_->setSimilarity(result_.similarity, &error) &&
+                       session_->setStrategy(result_.strategy, result_.blocks, result_.lowerLrMultiplier, &error);
   applying_ = false;
+  if (!applied) showSessionError(this, QString(), error);
   undoConfig_ = before;
   updateButtons();
 }
@@ -204,8 +207,10 @@ void SimilarityPanel::undoRecommendation() {
   if (undoConfig_.isEmpty()) return;
   const QString config = undoConfig_;
   applying_ = true;
-  session_->setConfigJson(config);
+  QString error;
+  const bool undone = session_->setConfigJson(config, &error);
   applying_ = false;
+  if (!undone) showSessionError(this, QString(), error);
   undoConfig_.clear();
   updateButtons();
 }

@@ -3,6 +3,7 @@
 #include "main_window/training_controls.h"
 #include "panels/model_picker.h"
 #include "plot/loss_plot.h"
+#include "runs/runs_panel.h"
 #include "session/experiment_session.h"
 #include "training/training_controller.h"
 #include "support/batch_window.h"
@@ -14,6 +15,7 @@
 #include <QAction>
 #include <QCoreApplication>
 #include <QFile>
+#include <QMessageBox>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -160,11 +162,33 @@ TEST_F(MainWindowTest, BadCheckpointIsReportedAndThePreviousModelStays) {
   file.close();
   const QString before = window.session()->modelId();
 
-  EXPECT_FALSE(window.session()->setModel(bad));
+  EXPECT_FALSE(window.findChild<ModelPicker*>()->openCheckpoint(bad));
   EXPECT_EQ(window.session()->modelId(), before);
   EXPECT_TRUE(window.statusBar()->currentMessage().contains(QStringLiteral("broken.safetensors")))
       << window.statusBar()->currentMessage().toStdString();
   EXPECT_TRUE(window.trainingControls()->trainAction()->isEnabled());
+}
+
+// Each failing session call is shown once: the session reports only to its
+// caller (a failed re-run used to open two dialogs).
+TEST_F(MainWindowTest, AFailingSessionCallIsShownExactlyOnce) {
+  window.setInteractive(true);
+  const auto dialogs = [&] { return window.findChildren<QMessageBox*>().size(); };
+  const QString before = window.session()->configJson();
+
+  Q_EMIT window.runsPanel()->rerunRequested(QStringLiteral("{"), QStringLiteral("a broken run"), 1, false);
+  EXPECT_EQ(dialogs(), 1);
+  EXPECT_FALSE(window.controller()->isBusy());
+
+  QString error;
+  EXPECT_FALSE(window.loadPreset(QStringLiteral("/nonexistent/preset.json"), &error));
+  EXPECT_FALSE(error.isEmpty());
+  EXPECT_EQ(dialogs(), 2);
+
+  EXPECT_FALSE(window.findChild<ModelPicker*>()->openCheckpoint(QStringLiteral("/nonexistent/model.safetensors")));
+  EXPECT_EQ(dialogs(), 3);
+  EXPECT_EQ(window.session()->configJson(), before);
+  for (QMessageBox* box : window.findChildren<QMessageBox*>()) box->close();
 }
 
 TEST(MainWindowFormat, DurationsReadAsClockTimes) {

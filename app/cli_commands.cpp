@@ -299,7 +299,8 @@ int run_command(const std::vector<std::string>& args) {
     if (epochs) request.config.training.epochs = static_cast<int>(epochs_value);
     if (seed) request.config.training.seed = request.config.target.seed = static_cast<uint64_t>(seed_value);
     request.run_dir = parsed.get("--out").value_or((fs::path("runs") / request.config.name).string());
-    request.repetition = {static_cast<int>(seeds_value), parsed.get("--twin").has_value()};
+    // --seeds K repeats the pair: a transfer run and its twin for each seed.
+    request.repetition = {static_cast<int>(seeds_value), seeds.has_value() || parsed.get("--twin").has_value()};
   }
   if (::isatty(::fileno(stderr))) std::fprintf(stderr, "loading data and model for %s...\n", request.config.name.c_str());
   const RunResult result = run_interruptibly(request);

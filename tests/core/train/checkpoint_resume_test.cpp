@@ -74,7 +74,7 @@ class Script : public TrainingListener {
   void on_epoch(const EpochEvent& e) override { epochs.push_back(e.epoch); }
   void on_paused(bool p) override { paused = p; }
   void on_run_event(const RunEvent& e) override { events.push_back(e); }
-  bool saw(const std::string& kind, const std::string& text) const {
+  bool saw(RunEventKind kind, const std::string& text) const {
     for (const auto& e : events) {
       if (e.kind == kind && e.details.find(text) != std::string::npos) return true;
     }
@@ -129,7 +129,7 @@ TrainingOutcome interrupted_then_resumed(const std::function<TrainingJob()>& mak
   job.resume = true;
   Script script;
   TrainingOutcome outcome = Trainer::run(std::move(job), &script);
-  EXPECT_TRUE(script.saw("resume", "checkpoint.safetensors"));
+  EXPECT_TRUE(script.saw(RunEventKind::Resume, "checkpoint.safetensors"));
   // The checkpoint's epochs are reported first, then the rest: each once.
   std::vector<int> every_epoch(outcome.epochs.size());
   std::iota(every_epoch.begin(), every_epoch.end(), 1);
@@ -235,8 +235,8 @@ TEST(Checkpoint, WrittenAfterEveryEpochWithTheRunSoFar) {
   EXPECT_TRUE(ckpt.tensors.count("model/classifier.weight"));
   EXPECT_TRUE(ckpt.tensors.count("optimizer/model/classifier.weight/momentum_buffer"));
   EXPECT_TRUE(ckpt.tensors.count("rng/order"));
-  EXPECT_TRUE(script.saw("checkpoint", "after epoch 1"));
-  EXPECT_TRUE(script.saw("checkpoint", "after epoch 2"));
+  EXPECT_TRUE(script.saw(RunEventKind::Checkpoint, "after epoch 1"));
+  EXPECT_TRUE(script.saw(RunEventKind::Checkpoint, "after epoch 2"));
   const auto logged = read_run_events(dir.path());
   ASSERT_GE(logged.size(), 4u);
   EXPECT_EQ(logged.front().kind, RunEventKind::Start);
@@ -286,8 +286,8 @@ TEST(Checkpoint, AnUnwritableRunDirectoryIsReportedAndTheRunFinishes) {
   const TrainingOutcome outcome = Trainer::run(std::move(job), &script);
   EXPECT_EQ(outcome.status, RunStatus::Finished) << outcome.message;
   EXPECT_EQ(outcome.epochs.size(), 2u);
-  EXPECT_TRUE(script.saw("warning", "/dev/null/run: cannot create the run directory"));
-  EXPECT_TRUE(script.saw("warning", "checkpoint not saved: /dev/null/run/checkpoint.safetensors"));
+  EXPECT_TRUE(script.saw(RunEventKind::Warning, "/dev/null/run: cannot create the run directory"));
+  EXPECT_TRUE(script.saw(RunEventKind::Warning, "checkpoint not saved: /dev/null/run/checkpoint.safetensors"));
 }
 
 TEST(NanGuard, AHugeLearningRateStopsTheRunAndKeepsTheLastGoodCheckpoint) {
@@ -316,8 +316,8 @@ TEST(NanGuard, AHugeLearningRateStopsTheRunAndKeepsTheLastGoodCheckpoint) {
   for (const auto& [name, t] : ckpt.tensors) {
     if (t.is_floating_point()) EXPECT_TRUE(torch::isfinite(t).all().item<bool>()) << name;
   }
-  EXPECT_TRUE(script.saw("plan_change", "learning rate 0.05 -> 1e+30"));
-  EXPECT_TRUE(script.saw("diverged", "loss became"));
+  EXPECT_TRUE(script.saw(RunEventKind::PlanChange, "learning rate 0.05 -> 1e+30"));
+  EXPECT_TRUE(script.saw(RunEventKind::Diverged, "loss became"));
 }
 
 TEST(PlanChange, TakesEffectAtTheNextBatchAndIsLogged) {
@@ -348,9 +348,9 @@ TEST(PlanChange, TakesEffectAtTheNextBatchAndIsLogged) {
   EXPECT_TRUE(torch::equal(after.at("features.0.0.weight"), at_pause.at("features.0.0.weight")));
   EXPECT_FALSE(model->named_parameters()["features.2.0.weight"].requires_grad());
   EXPECT_TRUE(model->named_parameters()["features.1.0.weight"].requires_grad());
-  EXPECT_TRUE(script.saw("plan_change", "learning rate 0.05 -> 0.02"));
-  EXPECT_TRUE(script.saw("plan_change", "unfrozen: features.1"));
-  EXPECT_TRUE(script.saw("plan_change", "frozen: features.2"));
+  EXPECT_TRUE(script.saw(RunEventKind::PlanChange, "learning rate 0.05 -> 0.02"));
+  EXPECT_TRUE(script.saw(RunEventKind::PlanChange, "unfrozen: features.1"));
+  EXPECT_TRUE(script.saw(RunEventKind::PlanChange, "frozen: features.2"));
   bool logged = false;
   for (const auto& e : read_run_events(dir.path())) {
     if (e.kind == RunEventKind::PlanChange) {
@@ -428,7 +428,7 @@ TEST(PlanChange, APlanWithNothingToTrainIsReportedAndIgnored) {
   trainer.resume();
   const TrainingOutcome outcome = trainer.wait();
   EXPECT_EQ(outcome.status, RunStatus::Finished) << outcome.message;
-  EXPECT_TRUE(script.saw("warning", "the change of the freeze plan was not applied: nothing to train"));
+  EXPECT_TRUE(script.saw(RunEventKind::Warning, "the change of the freeze plan was not applied: nothing to train"));
 }
 
 TEST(PlanChange, TheSettingsInForceAreNotLoggedAsAChange) {

@@ -160,7 +160,7 @@ QString StrategyPanel::blocksSentence(const QString& strategy) const {
   if (!ExperimentSession::strategyUsesBlocks(strategy)) return {};
   const QStringList blocks = session_->blockNames();
   const int n = session_->strategyBlocks();
-  if (strategy == QLatin1String("selective_transfer")) {
+  if (ExperimentSession::strategyCountsBlocksFromInput(strategy)) {
     return tr("<p>Blocks kept from the input: %1 of %2 (%3).</p>")
         .arg(n)
         .arg(blocks.size())

@@ -464,6 +464,9 @@ bool ExperimentSession::strategyUsesBlocks(const QString& strategyName) { return
 bool ExperimentSession::strategyUsesLowerLr(const QString& strategyName) {
   return optionUse(strategyName).lower_lr_multiplier;
 }
+bool ExperimentSession::strategyCountsBlocksFromInput(const QString& strategyName) {
+  return optionUse(strategyName).blocks_from_input;
+}
 double ExperimentSession::lowerLrMultiplier() const {
   return impl_->config.resolved_strategy().options.lower_lr_multiplier;
 }

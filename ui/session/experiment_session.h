@@ -167,6 +167,9 @@ class ExperimentSession : public QObject {
   /// "custom" and unknown names.
   static bool strategyUsesBlocks(const QString& strategyName);
   static bool strategyUsesLowerLr(const QString& strategyName);
+  /// Its block count is of blocks kept from the input (selective transfer),
+  /// not of blocks from the top.
+  static bool strategyCountsBlocksFromInput(const QString& strategyName);
   double lowerLrMultiplier() const;
   bool isCustom() const;  ///< layers were edited after the strategy was applied
   int blockCount() const;

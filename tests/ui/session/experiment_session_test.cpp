@@ -255,6 +255,8 @@ TEST(ExperimentSession, StrategyOptionsFollowCoresTable) {
     EXPECT_EQ(ExperimentSession::strategyUsesBlocks(name), strategy_option_use(s).blocks) << strategy_name(s);
     EXPECT_EQ(ExperimentSession::strategyUsesLowerLr(name), strategy_option_use(s).lower_lr_multiplier)
         << strategy_name(s);
+    EXPECT_EQ(ExperimentSession::strategyCountsBlocksFromInput(name), strategy_option_use(s).blocks_from_input)
+        << strategy_name(s);
   }
   EXPECT_FALSE(ExperimentSession::strategyUsesBlocks(QStringLiteral("custom")));
   EXPECT_FALSE(ExperimentSession::strategyUsesLowerLr(QStringLiteral("custom")));

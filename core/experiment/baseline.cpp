@@ -60,7 +60,6 @@ ExperimentConfig scratch_twin(const ExperimentConfig& transfer) {
   twin.model.architecture = architecture_of(transfer);
   twin.model.pretrained.clear();
   twin.transfer.strategy = Strategy::FullFineTuning;
-  twin.transfer.strategy_set = true;
   twin.transfer.options = StrategyOptions{};
   twin.transfer.layers.clear();
   // L2-SP, DANN, multi-task and progressive columns all lean on the

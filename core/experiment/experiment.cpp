@@ -31,8 +31,9 @@ PreparedExperiment prepare_experiment(const ExperimentConfig& config, const Data
   p.data = build_task_data(config.target, p.pretrained_normalization(), "target", p.model->input_shape(), observer);
   check_image_channels(*p.model, p.data.train);
   if (p.data.train.num_classes() != p.model->num_classes()) {
-    throw std::logic_error("target task has " + std::to_string(p.data.train.num_classes()) +
-                           " classes but the head was built for " + std::to_string(p.model->num_classes()));
+    // An image folder whose class folders changed between counting and loading.
+    throw ConfigError("target task has " + std::to_string(p.data.train.num_classes()) +
+                      " classes but the head was built for " + std::to_string(p.model->num_classes()));
   }
   prepare_mitigations(p);
   p.initial_state = cloned_state(*p.model);

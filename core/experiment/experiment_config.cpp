@@ -167,7 +167,6 @@ TransferConfig parse_transfer(const json& j) {
   JsonFields f(j, "transfer");
   TransferConfig t;
   t.similarity = parse_enum(f, "similarity", t.similarity, similarity_from_name);
-  t.strategy_set = f.has("strategy");
   const StrategyChoice fallback = default_strategy(t.similarity);
   t.strategy = parse_enum(f, "strategy", fallback.strategy, strategy_from_name);
   t.options = fallback.options;

@@ -71,7 +71,6 @@ struct ModelConfig {
 /// The strategy and any per-layer edits made afterwards.
 struct TransferConfig {
   Similarity similarity = Similarity::Moderate;
-  bool strategy_set = false;  ///< false: the similarity's default strategy
   Strategy strategy = Strategy::PartialFineTuning;
   StrategyOptions options;
   std::map<std::string, LayerSetting> layers;  ///< edits applied on top of the strategy's plan
@@ -133,7 +132,8 @@ struct ExperimentConfig {
   ProbeConfig probe;
   nlohmann::json extra = nlohmann::json::object();  ///< unknown-to-core keys kept for the GUI (lesson text, expected outcome)
 
-  /// The strategy actually used: the explicit one or the similarity's default.
+  /// The strategy and its options as one choice. A config whose JSON names no
+  /// strategy already holds its similarity's default (config_from_json).
   StrategyChoice resolved_strategy() const;
 };
 
@@ -147,7 +147,9 @@ FreezePlan freeze_plan_for(const ExperimentConfig& config, const TransferModelIm
 /// `extra`; unknown keys inside known sections are errors. Throws ConfigError.
 ExperimentConfig config_from_json(const nlohmann::json& j);
 
-/// The fully resolved config (every default written out).
+/// The fully resolved config: every field config_from_json reads, defaults
+/// included. TrainingOptions::channels_last is not a config field (a
+/// benchmark's knob; runs always train channels-last) and is not written.
 nlohmann::json config_to_json(const ExperimentConfig& config);
 
 /// Reads and parses a JSON file; the error names the file and, for JSON syntax

@@ -27,7 +27,7 @@ std::string format_number(double v) {
 
 JsonFields::JsonFields(const nlohmann::json& object, std::string path) : object_(object), path_(std::move(path)) {
   if (!object_.is_object()) {
-    throw ConfigError((path_.empty() ? std::string("config") : path_) + ": expected an object, got " + shown(object_));
+    throw ConfigError(path_.empty() ? std::string("config") : path_, "expected an object, got " + shown(object_));
   }
 }
 
@@ -35,8 +35,8 @@ std::string JsonFields::field(const std::string& key) const { return path_.empty
 
 void JsonFields::fail(const std::string& key, const std::string& expected) const {
   const auto it = object_.find(key);
-  throw ConfigError(field(key) + ": expected " + expected + ", got " +
-                    (it == object_.end() ? std::string("nothing") : shown(*it)));
+  throw ConfigError(field(key),
+                    "expected " + expected + ", got " + (it == object_.end() ? std::string("nothing") : shown(*it)));
 }
 
 bool JsonFields::has(const std::string& key) const { return object_.contains(key); }
@@ -113,7 +113,7 @@ void JsonFields::finish() const {
     if (std::find(read_.begin(), read_.end(), item.key()) != read_.end()) continue;
     std::string known;
     for (const auto& k : read_) known += (known.empty() ? "" : ", ") + k;
-    throw ConfigError(field(item.key()) + ": unknown field (expected one of " + known + ")");
+    throw ConfigError(field(item.key()), "unknown field (expected one of " + known + ")");
   }
 }
 

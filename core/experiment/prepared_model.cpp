@@ -10,25 +10,6 @@
 namespace tl {
 namespace {
 
-FreezePlan plan_for(const ExperimentConfig& config, TransferModelImpl& model) {
-  const StrategyChoice choice = config.resolved_strategy();
-  FreezePlan plan;
-  try {
-    plan = make_plan(choice.strategy, model, choice.options);
-  } catch (const std::invalid_argument& e) {
-    throw ConfigError(e.what());
-  }
-  auto modules = model.named_modules("", /*include_self=*/false);
-  for (const auto& [path, setting] : config.transfer.layers) {
-    if (!path.empty() && !modules.contains(path)) {
-      throw ConfigError("transfer.layers." + path + ": no such layer in " + model.architecture() +
-                        " (see `transferlab-cli layers`)");
-    }
-    plan.set(path, setting);
-  }
-  return plan;
-}
-
 // The pretrained model as the frozen column of a progressive network beside a
 // fresh column of the same architecture.
 TransferModel progressive_columns(const ExperimentConfig& config, const PreparedModel& p) {
@@ -88,11 +69,5 @@ PreparedModel prepare_model(const ExperimentConfig& config) {
   return p;
 }
 
-FreezePlan freeze_plan_for(const ExperimentConfig& config, TransferModelImpl& model) {
-  FreezePlan plan = plan_for(config, model);
-  // The pretrained column of a progressive network never trains.
-  if (config.mitigations.progressive) plan.set("source", {false, 1.0});
-  return plan;
-}
 
 }  // namespace tl

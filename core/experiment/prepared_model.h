@@ -29,9 +29,4 @@ struct PreparedModel {
 /// std::runtime_error naming the file or field on bad input.
 PreparedModel prepare_model(const ExperimentConfig& config);
 
-/// The freeze plan `config` gives `model` (its strategy, then the
-/// transfer.layers edits; a progressive network's pretrained column frozen),
-/// not yet applied. Throws ConfigError naming an unknown layer.
-FreezePlan freeze_plan_for(const ExperimentConfig& config, TransferModelImpl& model);
-
 }  // namespace tl

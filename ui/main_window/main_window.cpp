@@ -2,6 +2,7 @@
 
 #include "dann/dann_panel.h"
 #include "experiment/presets.h"
+#include "experiment/run_resume.h"
 #include "layer_tree/layer_tree_model.h"
 #include "layer_tree/layer_tree_panel.h"
 #include "layer_tree/layer_tree_view.h"
@@ -29,6 +30,7 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
+#include <QFile>
 #include <QFileDialog>
 #include <QLabel>
 #include <QMenuBar>
@@ -116,9 +118,10 @@ void MainWindow::buildCentralArea() {
   setupPanels_ = {new ModelPicker(session_), new DataPanel(session_), new StrategyPanel(session_), similarity_,
                   mitigations_};
   // The last GUI run, when it stopped before its end, is offered for resuming.
-  auto* resumeBar = new ResumeBar(controller_);
-  setupLayout->addWidget(resumeBar);
-  resumeBar->offerUnfinishedRun();
+  resumeBar_ = new ResumeBar(controller_);
+  resumeBar_->setBeforeResume([this](const QString& runDir, QString* error) { return loadRunConfig(runDir, error); });
+  setupLayout->addWidget(resumeBar_);
+  resumeBar_->offerUnfinishedRun();
   for (QWidget* panel : setupPanels_) setupLayout->addWidget(panel);
   controls_ = new TrainingControls(session_, controller_);
   connect(controls_, &TrainingControls::trainRequested, this, &MainWindow::startTraining);
@@ -347,9 +350,9 @@ void MainWindow::connectController() {
   connect(controller_, &TrainingController::runStarted, treePanel_->model(), &LayerTreeModel::clearDrift);
   connect(controller_, &TrainingController::epochDiagnostics, this, &MainWindow::showDiagnostics);
   connect(controller_, &TrainingController::runEvent, this,
-          [this](double position, const QString& kind, const QString& details) {
-            if (kind == QLatin1String("plan_change")) plot_->addMarker(position, details);
-            if (kind == QLatin1String("warning")) statusBar()->showMessage(details, 15000);
+          [this](double position, RunEventKind kind, const QString& details) {
+            if (kind == RunEventKind::PlanChange) plot_->addMarker(position, details);
+            if (kind == RunEventKind::Warning) statusBar()->showMessage(details, 15000);
           });
   connect(controller_, &TrainingController::stateChanged, this, &MainWindow::updateExportModelAction);
   connect(controller_, &TrainingController::runFinished, this, &MainWindow::updateExportModelAction);
@@ -358,10 +361,10 @@ void MainWindow::connectController() {
 
 void MainWindow::connectComparison() {
   connect(controller_, &TrainingController::jobStarted, plot_, &LossPlot::beginJob);
-  connect(controller_, &TrainingController::jobStarted, this, [this](const QString& label, int job, int jobs) {
-    job_ = job;
-    jobs_ = jobs;
-    jobLabel_ = label;
+  connect(controller_, &TrainingController::jobStarted, this, [this](const JobIdentity& job) {
+    job_ = job.index;
+    jobs_ = job.count;
+    jobLabel_ = QString::fromStdString(job_label(job));
   });
   connect(controller_, &TrainingController::comparisonFinished, verdict_, &VerdictBanner::showVerdict);
 }
@@ -376,6 +379,15 @@ QString MainWindow::statusText() const { return progressLabel_->text(); }
 
 QString MainWindow::formatDuration(double seconds) {
   return QString::fromStdString(format_clock(seconds));
+}
+
+bool MainWindow::loadRunConfig(const QString& runDir, QString* error) {
+  QFile file(QString::fromStdString(run_config_path(runDir.toStdString())));
+  if (!file.open(QIODevice::ReadOnly)) {
+    if (error) *error = tr("%1 cannot be read").arg(QDir::toNativeSeparators(file.fileName()));
+    return false;
+  }
+  return session_->setConfigJson(QString::fromUtf8(file.readAll()), error);
 }
 
 bool MainWindow::startTraining() {
@@ -438,7 +450,7 @@ void MainWindow::showBatch(int epoch, int batch, int batchesPerEpoch, double pro
 void MainWindow::showRunFinished(TrainingController::State status, const QString& message, double testAccuracy) {
   using State = TrainingController::State;
   const QString where = controller_->lastRunDir();
-  if (runOptions_.twin && verdict_->label().isEmpty()) {
+  if (runOptions_.twin && !verdict_->label()) {
     verdict_->showWaiting(status == State::Failed ? tr("No verdict: a run of the comparison failed.")
                                                   : tr("No verdict: the comparison was stopped before every seed's "
                                                        "pair finished."));

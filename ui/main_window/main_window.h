@@ -23,6 +23,7 @@ class LayerTreePanel;
 class LessonPanel;
 class LossPlot;
 class ProbePanel;
+class ResumeBar;
 class MitigationsPanel;
 class RunsPanel;
 class SimilarityPanel;
@@ -51,6 +52,9 @@ class MainWindow : public QMainWindow {
   MitigationsPanel* mitigationsPanel() const { return mitigations_; }
   DannPanel* dannPanel() const { return dann_; }
   LessonPanel* lessonPanel() const { return lesson_; }
+  /// Offers the last GUI run that stopped before its end; resuming it loads
+  /// its own config into the session first (loadRunConfig).
+  ResumeBar* resumeBar() const { return resumeBar_; }
   /// View → Runs (Ctrl+R): the run history in a dock, hidden at first.
   RunsPanel* runsPanel() const { return runs_; }
   QDockWidget* runsDock() const { return runsDock_; }
@@ -74,6 +78,10 @@ class MainWindow : public QMainWindow {
   /// menu, --preset). Refused while a run is busy: the tree and the plot
   /// belong to that run until it ends.
   bool loadPreset(const QString& path, QString* error = nullptr);
+
+  /// Loads the config a run in `runDir` started with (DIR/config.json) into
+  /// the session; false with *error when it cannot be read or prepared.
+  bool loadRunConfig(const QString& runDir, QString* error = nullptr);
 
   static QString formatDuration(double seconds);  ///< "0:42", "1:02:03"
 
@@ -134,6 +142,7 @@ class MainWindow : public QMainWindow {
   DannPanel* dann_ = nullptr;
   LessonPanel* lesson_ = nullptr;
   RunsPanel* runs_ = nullptr;
+  ResumeBar* resumeBar_ = nullptr;
   QDockWidget* runsDock_ = nullptr;
   QMenu* lessonsMenu_ = nullptr;
   QAction* exportModel_ = nullptr;

@@ -20,8 +20,8 @@ struct ProbeTarget;
 /// "Open…" for a checkpoint file, with what matters when choosing one
 /// (architecture, size, cost, source task, data, accuracy, licence).
 /// A file that does not load leaves the previous model in place; the message
-/// goes out through the session's errorOccurred (the main window shows it) and
-/// loadFailed(). setShowsErrorDialogs(true) makes the picker show it itself.
+/// goes out through loadFailed() (the main window shows it).
+/// setShowsErrorDialogs(true) makes the picker show it itself.
 ///
 /// Checkpoints opened or imported once are remembered (QSettings
 /// "models/imported") and listed after the built-ins in later sessions.
@@ -39,7 +39,7 @@ class ModelPicker : public QWidget {
   QComboBox* combo() const { return combo_; }
   /// Loads a checkpoint file as "Open…" does after its dialog.
   bool openCheckpoint(const QString& path);
-  /// Off by default: the session's errorOccurred already reaches the user.
+  /// Off by default: loadFailed() already reaches the user through the window.
   void setShowsErrorDialogs(bool show) { showsErrorDialogs_ = show; }
   /// The details form as "label: value" lines (tests, screenshots' alt text).
   QString detailsText() const;

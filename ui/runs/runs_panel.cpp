@@ -33,7 +33,7 @@ namespace {
 const QColor kRunColours[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},  {148, 103, 189},
                               {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
 
-double metricValue(const HistoryEpoch& e, RunsPanel::Metric metric) {
+double metricValue(const EpochEvent& e, RunsPanel::Metric metric) {
   switch (metric) {
     case RunsPanel::Metric::ValidationAccuracy: return 100.0 * e.val_accuracy;
     case RunsPanel::Metric::ValidationLoss: return e.val_loss;
@@ -257,7 +257,7 @@ void RunsPanel::updateOverlay() {
     const HistoryRun* run = model_->runAt(model_->rowOfId(id));
     if (!run) continue;
     QVector<double> x, y;
-    for (const HistoryEpoch& e : model_->epochs(id)) {
+    for (const EpochEvent& e : model_->epochs(id)) {
       x << e.epoch;
       y << metricValue(e, m);
     }

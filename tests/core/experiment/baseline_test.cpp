@@ -23,7 +23,6 @@ ExperimentConfig transfer_config(const std::string& checkpoint) {
   c.target.seed = 4;
   c.target.shift = {ShiftKind::Rotation, 0.2, 4};
   c.transfer.strategy = Strategy::FeatureExtraction;
-  c.transfer.strategy_set = true;
   c.transfer.layers["features.2"] = {true, 0.5};
   c.training.epochs = 1;
   c.training.batch_size = 16;
@@ -45,7 +44,6 @@ TEST(ScratchTwin, ClearsThePretrainedWeightsStrategyAndEditsAndKeepsEverythingEl
   EXPECT_EQ(twin.model.pretrained, "");
   EXPECT_EQ(twin.model.architecture, "small_cnn");  // read from the checkpoint
   EXPECT_EQ(twin.transfer.strategy, Strategy::FullFineTuning);
-  EXPECT_TRUE(twin.transfer.strategy_set);
   EXPECT_TRUE(twin.transfer.layers.empty());
   EXPECT_EQ(twin.name, "shirts (scratch twin)");
   EXPECT_FALSE(twin.mitigations.l2sp);

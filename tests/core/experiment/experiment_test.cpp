@@ -25,7 +25,6 @@ ExperimentConfig scratch_config() {
   c.target.test_per_class = 100;
   c.target.val_fraction = 0.05;
   c.transfer.strategy = Strategy::FullFineTuning;
-  c.transfer.strategy_set = true;
   c.training.epochs = 2;
   c.training.batch_size = 32;
   c.training.learning_rate = 0.05;

@@ -44,7 +44,6 @@ class FolderTask : public ::testing::Test {
     c.target.folder = images_.root();
     c.target.val_fraction = 0.2;
     c.transfer.strategy = Strategy::FullFineTuning;
-    c.transfer.strategy_set = true;
     c.training.epochs = 1;
     c.training.batch_size = 4;
     return c;

@@ -102,7 +102,6 @@ ExperimentConfig transfer_config() {
   c.target.shift.kind = ShiftKind::Inversion;
   c.target.shift.strength = 1.0;
   c.transfer.strategy = Strategy::FullFineTuning;
-  c.transfer.strategy_set = true;
   c.training.epochs = 1;
   c.training.batch_size = 16;
   return c;

@@ -33,7 +33,6 @@ FinishedRun finished_run() {
   p.config.model.architecture = "small_cnn";
   p.config.target.classes = {0, 1, 7};
   p.config.transfer.strategy = Strategy::FeatureExtraction;
-  p.config.transfer.strategy_set = true;
   p.config.training.seed = 11;
   p.model = make_model("small_cnn", 3);
   p.plan = make_plan(Strategy::FeatureExtraction, *p.model);

@@ -56,7 +56,15 @@ const char* kUsage =
     "                                       run's model.safetensors (--arch for a TorchScript or\n"
     "                                       plain safetensors torchvision export); prints the top\n"
     "                                       K classes (default 5), or with --logits JSON with\n"
-    "                                       the raw logits\n";
+    "                                       the raw logits\n"
+    "  analyze RUN_DIR [--layer PATH] [--samples N] [--top K] [--seed S]\n"
+    "                                       why a finished run did as it did: confusion matrix\n"
+    "                                       (and its twin's), per-class gaps, most confused pairs,\n"
+    "                                       the K test images with the highest loss (default 9),\n"
+    "                                       and PCA and t-SNE maps of N source and N target\n"
+    "                                       images (default 1000) at a layer (default: the last\n"
+    "                                       block) with MMD and proxy A-distance; writes\n"
+    "                                       RUN_DIR/analysis/\n";
 
 }  // namespace
 
@@ -80,6 +88,7 @@ int main(int argc, char** argv) {
     if (command == "similarity") return tl::cli::similarity_command(args);
     if (command == "probe") return tl::cli::probe_command(args);
     if (command == "predict") return tl::cli::predict_command(args);
+    if (command == "analyze") return tl::cli::analyze_command(args);
     throw tl::cli::UsageError{"unknown command '" + command + "'"};
   } catch (const tl::cli::UsageError& e) {
     std::fprintf(stderr, "transferlab-cli: %s\n\n%s", e.message.c_str(), kUsage);

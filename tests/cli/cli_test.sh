@@ -321,5 +321,39 @@ expect_failure folder-one-class 1 "target.folder: $work/one-class: only one clas
 expect_failure folder-with-classes 1 "target.classes: applies to Fashion-MNIST only" -- \
   run "$(config folderclasses "{\"target\": {\"folder\": \"$images\", \"classes\": [0, 1]}}")"
 
+# analyze: the comparison trained above (two seeds, its twin) gets its analysis
+# folder and a summary; a run from scratch has no twin and no source images,
+# which the summary says; a folder without a model and a bad flag are named.
+if [ -f "$work/twin/model.safetensors" ]; then
+  if "$cli" analyze "$work/twin" --samples 30 --top 3 >"$work/out" 2>"$work/err" &&
+     grep -q "^test accuracy from the confusion matrix: transfer [0-9.]*% (recorded [0-9.]*%)$" "$work/out" &&
+     grep -q "^feature map, pretrained model, features.2 (128 features): 30 source + 30 target images; MMD" "$work/out" &&
+     grep -q "^feature map, trained model, features.2 " "$work/out" &&
+     grep -q "^wrote $work/twin/analysis/ (confusion.csv, " "$work/out" &&
+     [ "$(wc -l <"$work/twin/analysis/top_losses.csv")" -eq 4 ] &&
+     [ "$(wc -l <"$work/twin/analysis/confusion.csv")" -eq 3 ] &&
+     grep -q '"feature_maps"' "$work/twin/analysis/analysis.json" &&
+     grep -q "^Trouser,[^,]*,[^,]*,[^,]*,2," "$work/twin/analysis/per_class.csv"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); echo "FAIL analyze-comparison:"; cat "$work/err" "$work/out"
+  fi
+fi
+if "$cli" analyze "$work/run" --samples 20 >"$work/out" 2>"$work/err" &&
+   grep -q "^note: no twin: the run was trained without one (run --twin), so there are no twin columns$" "$work/out" &&
+   grep -q "^note: the run trained from scratch: " "$work/out" &&
+   [ -f "$work/run/analysis/embedding.csv" ] && ! ls "$work/run/analysis" | grep -q tmp; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL analyze-single-run:"; cat "$work/err" "$work/out"
+fi
+mkdir -p "$work/no-model" "$work/not-a-run" && cp "$work/run/config.json" "$work/no-model/"
+expect_failure analyze-no-model 1 "$work/no-model/model.safetensors: not found; the analysis needs the trained model" -- \
+  analyze "$work/no-model"
+expect_failure analyze-not-a-run 1 "$work/not-a-run: not a run folder (it has neither config.json nor run.json)" -- \
+  analyze "$work/not-a-run"
+expect_failure analyze-samples 2 "--samples: expected an integer >= 1, got '0'" -- analyze "$work/run" --samples 0
+expect_failure analyze-layer 1 "feature map layer: no layer 'features.9' in small_cnn" -- analyze "$work/run" --layer features.9
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

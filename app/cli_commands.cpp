@@ -17,6 +17,7 @@
 #include "weights/pretrained_catalog.h"
 #include "weights/safetensors.h"
 #include "weights/weight_import.h"
+#include "cli_args.h"
 #include "progress_printer.h"
 
 #include <torch/torch.h>
@@ -44,47 +45,6 @@ std::atomic<bool>* g_cancel_flag = nullptr;
 
 void on_interrupt(int) {
   if (g_cancel_flag) g_cancel_flag->store(true);
-}
-
-/// Options of the form --name VALUE (or a bare --flag) after the positional arguments.
-struct ParsedArgs {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> options;
-
-  std::optional<std::string> get(const std::string& name) const {
-    const auto it = options.find(name);
-    return it == options.end() ? std::nullopt : std::optional<std::string>(it->second);
-  }
-};
-
-ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<std::string>& known,
-                      const std::vector<std::string>& flags = {}) {
-  ParsedArgs parsed;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a.rfind("--", 0) != 0) {
-      parsed.positional.push_back(a);
-      continue;
-    }
-    if (std::find(flags.begin(), flags.end(), a) != flags.end()) {
-      parsed.options[a] = "";
-      continue;
-    }
-    if (std::find(known.begin(), known.end(), a) == known.end()) throw UsageError{"unknown option '" + a + "'"};
-    if (i + 1 >= args.size()) throw UsageError{a + " needs a value"};
-    parsed.options[a] = args[++i];
-  }
-  return parsed;
-}
-
-int64_t parse_int(const std::string& option, const std::string& text, int64_t min) {
-  try {
-    size_t used = 0;
-    const long long v = std::stoll(text, &used);
-    if (used == text.size() && v >= min) return v;
-  } catch (const std::exception&) {
-  }
-  throw UsageError{option + ": expected an integer >= " + std::to_string(min) + ", got '" + text + "'"};
 }
 
 std::string single_config(const ParsedArgs& parsed, const char* command) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,12 @@ int runs_command(const std::vector<std::string>& args);  ///< cli_runs.cpp
 int predict_command(const std::vector<std::string>& args);  ///< cli_predict.cpp
 int analyze_command(const std::vector<std::string>& args);  ///< cli_analyze.cpp
 
-/// Thrown for bad command-line usage; main prints it with the usage text.
-struct UsageError {
-  std::string message;
+/// Thrown for bad command-line usage (an unknown option, a missing value);
+/// main prints it with the usage text and exits 2. Bad input inside a config
+/// is a ConfigError instead, and exits 1.
+class UsageError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
 };
 
 }  // namespace tl::cli

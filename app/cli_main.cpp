@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
     if (command == "analyze") return tl::cli::analyze_command(args);
     throw tl::cli::UsageError{"unknown command '" + command + "'"};
   } catch (const tl::cli::UsageError& e) {
-    std::fprintf(stderr, "transferlab-cli: %s\n\n%s", e.message.c_str(), kUsage);
+    std::fprintf(stderr, "transferlab-cli: %s\n\n%s", e.what(), kUsage);
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "transferlab-cli: %s\n", e.what());

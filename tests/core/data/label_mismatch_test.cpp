@@ -10,10 +10,7 @@
 namespace tl {
 namespace {
 
-using test::error_message;
-using test::ids_of;
-using test::make_id_dataset;
-using test::to_vector;
+using namespace test;  // data_test_helpers.h: make_id_dataset, ids_of, to_vector, error_message
 
 /// Labels of the result, indexed by original example id.
 std::vector<int64_t> labels_by_id(const Dataset& out, int64_t n) {

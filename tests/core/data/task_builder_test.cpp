@@ -11,10 +11,7 @@
 namespace tl {
 namespace {
 
-using test::error_message;
-using test::ids_of;
-using test::make_id_dataset;
-using test::to_vector;
+using namespace test;  // data_test_helpers.h: make_id_dataset, ids_of, to_vector, error_message
 
 std::vector<int64_t> sorted(std::vector<int64_t> v) {
   std::sort(v.begin(), v.end());

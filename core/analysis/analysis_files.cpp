@@ -13,8 +13,6 @@ namespace fs = std::filesystem;
 namespace tl {
 namespace {
 
-constexpr int kJsonVersion = 1;
-
 // RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
 std::string csv_field(const std::string& text) {
   if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
@@ -30,6 +28,13 @@ std::string number(double v) {
 }
 
 std::string optional_number(const std::optional<double>& v) { return v ? number(*v) : ""; }
+
+// Nine significant digits give a float back exactly when read.
+std::string coordinate(float v) {
+  std::ostringstream s;
+  s << std::setprecision(9) << v;
+  return s.str();
+}
 
 nlohmann::json optional_json(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 
@@ -171,7 +176,7 @@ std::string embedding_csv(const RunAnalysis& a) {
       const bool tsne = std::string(method) == "tsne";
       if (tsne && !m.map.has_tsne) continue;
       for (const auto& p : m.map.points) {
-        s << number(tsne ? p.tsne_x : p.pca_x) << ',' << number(tsne ? p.tsne_y : p.pca_y) << ',' << method << ','
+        s << coordinate(tsne ? p.tsne_x : p.pca_x) << ',' << coordinate(tsne ? p.tsne_y : p.pca_y) << ',' << method << ','
           << m.model << ',' << domain_name(p.domain) << ',' << csv_field(class_of(m.map, p)) << ','
           << (p.correct < 0 ? "" : std::to_string(p.correct)) << ',' << p.index << '\n';
       }
@@ -208,7 +213,7 @@ nlohmann::json analysis_json(const RunAnalysis& a) {
   }
   nlohmann::json maps = nlohmann::json::array();
   for (const auto& f : a.feature_maps) maps.push_back(feature_map_json(f));
-  return {{"version", kJsonVersion},
+  return {{"version", kAnalysisVersion},
           {"run_dir", a.run_dir},
           {"name", a.name},
           {"architecture", a.architecture},

@@ -9,6 +9,9 @@
 
 namespace tl {
 
+/// The version analysis.json carries; read_analysis refuses others.
+inline constexpr int kAnalysisVersion = 1;
+
 /// RUN_DIR/analysis: where analyze_run keeps its results.
 std::string analysis_dir(const std::string& run_dir);
 

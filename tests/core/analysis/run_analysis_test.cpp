@@ -1,6 +1,7 @@
 #include "analysis/run_analysis.h"
 
 #include "analysis/analysis_files.h"
+#include "analysis/analysis_reader.h"
 #include "analysis/run_folder.h"
 #include "experiment/baseline.h"
 #include "experiment/experiment.h"
@@ -77,6 +78,15 @@ AnalysisOptions quick() {
 std::string error_of(const std::string& dir) {
   try {
     analyze_run(dir, quick());
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+std::string error_of_reading(const std::string& dir) {
+  try {
+    read_analysis(dir);
   } catch (const std::exception& e) {
     return e.what();
   }
@@ -279,6 +289,71 @@ TEST_F(RunAnalysis, ReportsProgressAndACancelWritesNothing) {
   analyze_run(dir("cancelled"), quick(), [&](const AnalysisProgress& p) { fractions.push_back(p.fraction); });
   EXPECT_DOUBLE_EQ(fractions.back(), 1.0);
   EXPECT_TRUE(std::is_sorted(fractions.begin(), fractions.end()));
+}
+
+TEST_F(RunAnalysis, ReadingItBackGivesTheSameAnalysisWithoutRecomputing) {
+  copy_run("full", "read-back");
+  const tl::RunAnalysis a = analyze_run(dir("read-back"), quick());
+  const tl::RunAnalysis b = read_analysis(dir("read-back"));
+  EXPECT_EQ(b.name, a.name);
+  EXPECT_EQ(b.transfer.matrix.counts, a.transfer.matrix.counts);
+  EXPECT_EQ(b.transfer.recorded_accuracy, a.transfer.recorded_accuracy);
+  ASSERT_TRUE(b.twin.has_value());
+  EXPECT_EQ(b.twin->matrix.counts, a.twin->matrix.counts);
+  EXPECT_EQ(b.difference, a.difference);
+  ASSERT_EQ(b.transfer.matrix.predictions.size(), a.transfer.matrix.predictions.size());
+  for (size_t i = 0; i < a.transfer.matrix.predictions.size(); ++i) {
+    const ImagePrediction& x = a.transfer.matrix.predictions[i];
+    const ImagePrediction& y = b.transfer.matrix.predictions[i];
+    EXPECT_EQ(y.index, x.index);
+    EXPECT_EQ(y.predicted, x.predicted);
+    EXPECT_NEAR(y.probability, x.probability, 1e-7);
+    EXPECT_NEAR(y.loss, x.loss, 1e-6 * std::max(1.0, x.loss));
+    EXPECT_EQ(b.twin->matrix.predictions[i].predicted, a.twin->matrix.predictions[i].predicted);
+  }
+  ASSERT_EQ(b.per_class.size(), a.per_class.size());
+  EXPECT_EQ(b.per_class[1].seeds, 2);
+  EXPECT_NEAR(*b.per_class[1].gap_points, *a.per_class[1].gap_points, 1e-6);
+  EXPECT_NEAR(b.per_class[1].gap_points_over_seeds->std, a.per_class[1].gap_points_over_seeds->std, 1e-6);
+  EXPECT_EQ(b.most_confused.size(), a.most_confused.size());
+  ASSERT_EQ(b.top_losses.size(), a.top_losses.size());
+  EXPECT_EQ(b.top_losses[0].index, a.top_losses[0].index);
+  ASSERT_EQ(b.feature_maps.size(), 2u);
+  for (size_t m = 0; m < 2; ++m) {
+    const FeatureMap& x = a.feature_maps[m].map;
+    const FeatureMap& y = b.feature_maps[m].map;
+    EXPECT_EQ(y.layer, x.layer);
+    EXPECT_EQ(y.mmd2, x.mmd2);
+    ASSERT_EQ(y.points.size(), x.points.size());
+    for (size_t i = 0; i < x.points.size(); ++i) {
+      EXPECT_EQ(y.points[i].domain, x.points[i].domain);
+      EXPECT_EQ(y.points[i].index, x.points[i].index);
+      EXPECT_EQ(y.points[i].label, x.points[i].label);
+      EXPECT_EQ(y.points[i].correct, x.points[i].correct);
+      EXPECT_EQ(y.points[i].pca_x, x.points[i].pca_x);
+      EXPECT_EQ(y.points[i].tsne_y, x.points[i].tsne_y);
+    }
+  }
+  EXPECT_EQ(b.notes, a.notes);
+  EXPECT_EQ(b.files, a.files);
+  EXPECT_EQ(b.options.samples_per_domain, 40);
+
+  // A predictions file of another analysis is refused, not shown.
+  const fs::path predictions = fs::path(analysis_dir(dir("read-back"))) / "predictions.csv";
+  std::string text = read_text(predictions);
+  text.erase(text.rfind('\n', text.size() - 2) + 1);
+  std::ofstream(predictions) << text;
+  try {
+    read_analysis(dir("read-back"));
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), predictions.string() +
+                                         ": its transfer predictions do not add up to analysis.json's confusion "
+                                         "matrix (files of two analyses?); analyse the run again");
+  }
+  EXPECT_EQ(error_of_reading(dir("no-twin-never-analysed")),
+            analysis_dir(dir("no-twin-never-analysed")) +
+                "/analysis.json: cannot be read; run `transferlab-cli analyze` on the run to compute its analysis");
 }
 
 TEST_F(RunAnalysis, TheTestImagesAreRebuiltExactlyAsTheRunBuiltThem) {

@@ -36,13 +36,17 @@ RunRequest request_in(const test::TestDir& dir, int epochs = 1) {
   return r;
 }
 
-/// Writes down what it hears, in order, and can act on an epoch.
+/// Writes down what it hears, in order, and can act on an epoch; runs a
+/// request with a control of its own.
 class RecordingObserver : public RunObserver {
  public:
+  RunControl control;
   std::vector<std::string> steps;
   std::vector<JobIdentity> jobs;
   int drift_reports = 0;
   std::function<void(const EpochEvent&)> after_epoch;
+
+  RunResult run(const RunRequest& request) { return run_experiment(request, *this, control); }
 
   void on_run_started(const RunStart& s) override { steps.push_back("started: " + s.summary); }
   void on_job_started(const JobIdentity& job) override {
@@ -67,8 +71,7 @@ TEST(RunExperiment, ASingleRunWritesItsFilesAndReportsEachStep) {
   const test::TestDir dir;
   const RunRequest request = request_in(dir, 2);
   RecordingObserver observer;
-  RunControl control;
-  const RunResult result = run_experiment(request, observer, control);
+  const RunResult result = observer.run(request);
 
   EXPECT_EQ(result.status, RunStatus::Finished);
   EXPECT_TRUE(result.single);
@@ -101,9 +104,8 @@ TEST(RunExperiment, AStoppedRunIsRecordedWithoutATestAccuracyOrModel) {
   const test::TestDir dir;
   const RunRequest request = request_in(dir, 3);
   RecordingObserver observer;
-  RunControl control;
-  observer.after_epoch = [&](const EpochEvent&) { control.cancel(); };
-  const RunResult result = run_experiment(request, observer, control);
+  observer.after_epoch = [&](const EpochEvent&) { observer.control.cancel(); };
+  const RunResult result = observer.run(request);
 
   EXPECT_EQ(result.status, RunStatus::Cancelled);
   EXPECT_EQ(std::count(observer.steps.begin(), observer.steps.end(), "evaluating"), 0);
@@ -122,21 +124,18 @@ TEST(RunExperiment, AStoppedRunResumesToTheEndOfAnUninterruptedOne) {
   const test::TestDir dir;
   RunRequest request = request_in(dir, 2);
   RecordingObserver stopper;
-  RunControl control;
-  stopper.after_epoch = [&](const EpochEvent&) { control.cancel(); };
-  ASSERT_EQ(run_experiment(request, stopper, control).status, RunStatus::Cancelled);
+  stopper.after_epoch = [&](const EpochEvent&) { stopper.control.cancel(); };
+  ASSERT_EQ(stopper.run(request).status, RunStatus::Cancelled);
 
   RecordingObserver observer;
-  RunControl fresh;
   RunRequest resume = resume_request(request.run_dir, "gui");
   resume.history_path = request.history_path;
-  const RunResult resumed = run_experiment(resume, observer, fresh);
+  const RunResult resumed = observer.run(resume);
   ASSERT_EQ(resumed.status, RunStatus::Finished);
 
   request.run_dir = dir.path("uninterrupted");
   RecordingObserver quiet;
-  RunControl control2;
-  const RunResult whole = run_experiment(request, quiet, control2);
+  const RunResult whole = quiet.run(request);
   const auto& a = resumed.comparison.runs.front().transfer;
   const auto& b = whole.comparison.runs.front().transfer;
   ASSERT_EQ(a.epochs.size(), 2u);
@@ -151,8 +150,7 @@ TEST(RunExperiment, AComparisonNamesItsJobsByTypeAndExportsBothModels) {
   RunRequest request = request_in(dir);
   request.repetition = {2, true};
   RecordingObserver observer;
-  RunControl control;
-  const RunResult result = run_experiment(request, observer, control);
+  const RunResult result = observer.run(request);
 
   ASSERT_EQ(result.status, RunStatus::Finished) << result.message;
   EXPECT_FALSE(result.single);
@@ -182,9 +180,8 @@ TEST(RunExperiment, OnlyASingleRunResumes) {
   request.resume = true;
   request.repetition = {3, false};
   RecordingObserver observer;
-  RunControl control;
   try {
-    run_experiment(request, observer, control);
+    observer.run(request);
     FAIL();
   } catch (const ConfigError& e) {
     EXPECT_STREQ(e.what(), "resume: only a single run (one seed, no twin) keeps checkpoints to resume from");

@@ -413,20 +413,26 @@ TEST(PlanChange, NotReportedWhenTheCheckpointPredatesIt) {
   EXPECT_TRUE(plan_changes_replayed_on_resume(dir.path(), 4).empty());
 }
 
+/// Trains `job`, pausing after its first batch to apply `plan` with
+/// learning rate 0.05, and returns the outcome; `script` hears every event.
+TrainingOutcome train_with_update_while_paused(TrainingJob job, const FreezePlan& plan, Script& script) {
+  Trainer trainer(std::move(job), &script);
+  script.trainer = &trainer;
+  script.pause_at = 1;
+  trainer.start();
+  wait_until(script.paused);
+  trainer.update({plan, 0.05});
+  trainer.resume();
+  return trainer.wait();
+}
+
 TEST(PlanChange, APlanWithNothingToTrainIsReportedAndIgnored) {
   TrainingJob job = job_for(Strategy::FullFineTuning, 1);
   FreezePlan nothing = job.plan;
   nothing.set("", {false, 1.0});
   for (const auto& [path, s] : job.plan.entries()) nothing.set(path, {false, 1.0});
   Script script;
-  Trainer trainer(std::move(job), &script);
-  script.trainer = &trainer;
-  script.pause_at = 1;
-  trainer.start();
-  wait_until(script.paused);
-  trainer.update({nothing, 0.05});
-  trainer.resume();
-  const TrainingOutcome outcome = trainer.wait();
+  const TrainingOutcome outcome = train_with_update_while_paused(std::move(job), nothing, script);
   EXPECT_EQ(outcome.status, RunStatus::Finished) << outcome.message;
   EXPECT_TRUE(script.saw(RunEventKind::Warning, "the change of the freeze plan was not applied: nothing to train"));
 }
@@ -435,14 +441,7 @@ TEST(PlanChange, TheSettingsInForceAreNotLoggedAsAChange) {
   TrainingJob job = job_for(Strategy::FullFineTuning, 1);
   const FreezePlan same = job.plan;
   Script script;
-  Trainer trainer(std::move(job), &script);
-  script.trainer = &trainer;
-  script.pause_at = 1;
-  trainer.start();
-  wait_until(script.paused);
-  trainer.update({same, 0.05});
-  trainer.resume();
-  EXPECT_EQ(trainer.wait().status, RunStatus::Finished);
+  EXPECT_EQ(train_with_update_while_paused(std::move(job), same, script).status, RunStatus::Finished);
   for (const auto& e : script.events) EXPECT_NE(e.kind, RunEventKind::PlanChange) << e.details;
 }
 

@@ -7,7 +7,9 @@ namespace {
 
 using Series = LossPlot::Series;
 
-void trainTwoEpochs(LossPlot& plot) {
+/// Announces `job` and gives it two epochs of three batches.
+void trainTwoEpochs(LossPlot& plot, const JobIdentity& job) {
+  plot.beginJob(job);
   for (int epoch = 1; epoch <= 2; ++epoch) {
     for (int batch = 1; batch <= 3; ++batch) plot.addBatch(epoch, batch, 3, 1.0 / (epoch + batch));
     plot.addEpoch(epoch, 0.5, 0.6, 0.7, 0.5 + 0.1 * epoch);
@@ -17,10 +19,8 @@ void trainTwoEpochs(LossPlot& plot) {
 TEST(LossPlotComparison, TwinPointsGoToTheirOwnCurvesNamedAfterTheTwin) {
   LossPlot plot;
   plot.beginRun(QStringLiteral("demo"), 2);
-  plot.beginJob({1, JobRole::Transfer, 0, 2, 1});
-  trainTwoEpochs(plot);
-  plot.beginJob({1, JobRole::SourceOnlyTwin, 1, 2, 1});
-  trainTwoEpochs(plot);
+  trainTwoEpochs(plot, {1, JobRole::Transfer, 0, 2, 1});
+  trainTwoEpochs(plot, {1, JobRole::SourceOnlyTwin, 1, 2, 1});
   plot.flushPending();
 
   EXPECT_EQ(plot.pointCount(Series::ValAccuracy), 2);
@@ -34,10 +34,8 @@ TEST(LossPlotComparison, TwinPointsGoToTheirOwnCurvesNamedAfterTheTwin) {
 TEST(LossPlotComparison, EarlierSeedsStayFaintWhenTheNextSeedBegins) {
   LossPlot plot;
   plot.beginRun(QStringLiteral("demo"), 2);
-  plot.beginJob({1, JobRole::Transfer, 0, 4, 2});
-  trainTwoEpochs(plot);
-  plot.beginJob({1, JobRole::ScratchTwin, 1, 4, 2});
-  trainTwoEpochs(plot);
+  trainTwoEpochs(plot, {1, JobRole::Transfer, 0, 4, 2});
+  trainTwoEpochs(plot, {1, JobRole::ScratchTwin, 1, 4, 2});
   plot.beginJob({2, JobRole::Transfer, 2, 4, 2});
   plot.flushPending();
 

@@ -40,18 +40,24 @@ std::unique_ptr<ExperimentSession> untrainedSession() {
   return session;
 }
 
+/// A probe panel over an untrained small_cnn, saving its runs in a folder of its own.
+class ProbePanelTest : public ::testing::Test {
+ protected:
+  void SetUp() override { panel.setRunsDirectory(runs.path()); }
+
+  std::unique_ptr<ExperimentSession> session = untrainedSession();
+  QTemporaryDir runs;
+  ProbePanel panel{session.get()};
+};
+
 QJsonObject readRunJson(const QString& dir) {
   QFile file(dir + QStringLiteral("/run.json"));
   if (!file.open(QIODevice::ReadOnly)) return {};
   return QJsonDocument::fromJson(file.readAll()).object();
 }
 
-TEST(ProbePanel, ProfileShowsTheInputAndEveryBlockAndSavesARunRecord) {
+TEST_F(ProbePanelTest, ProfileShowsTheInputAndEveryBlockAndSavesARunRecord) {
   REQUIRE_FASHION_MNIST();
-  auto session = untrainedSession();
-  QTemporaryDir runs;
-  ProbePanel panel(session.get());
-  panel.setRunsDirectory(runs.path());
   panel.setTestPerClass(20);
   QSignalSpy probed(&panel, &ProbePanel::probed);
   QSignalSpy failed(&panel, &ProbePanel::failed);
@@ -81,12 +87,8 @@ TEST(ProbePanel, ProfileShowsTheInputAndEveryBlockAndSavesARunRecord) {
   EXPECT_TRUE(panel.statusText().contains(panel.lastRunDir()));
 }
 
-TEST(ProbePanel, ProbesOneLayerInsideABlock) {
+TEST_F(ProbePanelTest, ProbesOneLayerInsideABlock) {
   REQUIRE_FASHION_MNIST();
-  auto session = untrainedSession();
-  QTemporaryDir runs;
-  ProbePanel panel(session.get());
-  panel.setRunsDirectory(runs.path());
   panel.setTestPerClass(10);
   QSignalSpy probed(&panel, &ProbePanel::probed);
   ASSERT_TRUE(panel.probeLayer(QStringLiteral("features.1.2")));
@@ -97,11 +99,7 @@ TEST(ProbePanel, ProbesOneLayerInsideABlock) {
   EXPECT_EQ(panel.rows()[0].features, 64 * 5 * 5);
 }
 
-TEST(ProbePanel, ALayerThatCannotBeProbedFailsWithTheFieldAndLeavesThePanelUsable) {
-  auto session = untrainedSession();
-  QTemporaryDir runs;
-  ProbePanel panel(session.get());
-  panel.setRunsDirectory(runs.path());
+TEST_F(ProbePanelTest, ALayerThatCannotBeProbedFailsWithTheFieldAndLeavesThePanelUsable) {
   QSignalSpy failed(&panel, &ProbePanel::failed);
   ASSERT_TRUE(panel.probeLayer(QStringLiteral("features.9")));
   ASSERT_TRUE(wait_until([&] { return failed.count() == 1; }, kProbeTimeoutMs));
@@ -113,11 +111,7 @@ TEST(ProbePanel, ALayerThatCannotBeProbedFailsWithTheFieldAndLeavesThePanelUsabl
   EXPECT_TRUE(panel.rows().isEmpty());
 }
 
-TEST(ProbePanel, EscCancelsAProbeAndThePanelIsIdleAtOnce) {
-  auto session = untrainedSession();
-  QTemporaryDir runs;
-  ProbePanel panel(session.get());
-  panel.setRunsDirectory(runs.path());
+TEST_F(ProbePanelTest, EscCancelsAProbeAndThePanelIsIdleAtOnce) {
   QSignalSpy probed(&panel, &ProbePanel::probed);
   QSignalSpy failed(&panel, &ProbePanel::failed);
   QSignalSpy cancelled(&panel, &ProbePanel::cancelled);

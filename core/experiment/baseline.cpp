@@ -29,10 +29,9 @@ nlohmann::json accuracy_summary(const std::vector<double>& values) {
 }
 
 nlohmann::json run_row(const RunRecord& r) {
-  const nlohmann::json final = r.to_json().at("final");
   return {{"status", run_status_name(r.status)},
-          {"test_accuracy", final.at("test_accuracy")},
-          {"test_per_class_accuracy", final.at("test_per_class_accuracy")}};
+          {"test_accuracy", r.test_accuracy_json()},
+          {"test_per_class_accuracy", r.test_per_class_accuracy_json()}};
 }
 
 bool finished(const RunRecord& r) { return r.status == RunStatus::Finished; }

@@ -58,8 +58,15 @@ RunRecord make_run_record(const PreparedExperiment& p, const TrainingOutcome& ou
   return r;
 }
 
+nlohmann::json RunRecord::test_accuracy_json() const {
+  return status == RunStatus::Finished ? nlohmann::json(test_accuracy) : nlohmann::json();
+}
+
+nlohmann::json RunRecord::test_per_class_accuracy_json() const {
+  return status == RunStatus::Finished ? nlohmann::json(test_per_class_accuracy) : nlohmann::json();
+}
+
 nlohmann::json RunRecord::to_json() const {
-  const bool tested = status == RunStatus::Finished;  // make_run_record's policy
   nlohmann::json epochs_json = nlohmann::json::array();
   for (const auto& e : epochs) epochs_json.push_back(epoch_event_to_json(e));
   nlohmann::json layers_json = nlohmann::json::array();
@@ -72,10 +79,8 @@ nlohmann::json RunRecord::to_json() const {
                        {"message", message},
                        {"seconds", seconds},
                        {"epochs", epochs_json},
-                       {"final",
-                        {{"val_accuracy", val_accuracy},
-                         {"test_accuracy", tested ? nlohmann::json(test_accuracy) : nlohmann::json()},
-                         {"test_per_class_accuracy", tested ? nlohmann::json(test_per_class_accuracy) : nlohmann::json()}}},
+                       {"final", {{"val_accuracy", val_accuracy}, {"test_accuracy", test_accuracy_json()},
+                                  {"test_per_class_accuracy", test_per_class_accuracy_json()}}},
                        {"layers", layers_json}};
   for (const auto& item : sections.items()) j[item.key()] = item.value();
   return j;

@@ -37,8 +37,11 @@ struct RunRecord {
   /// run with scratch twins: "transfer", "baseline", "verdict", "per_seed").
   nlohmann::json sections = nlohmann::json::object();
 
-  /// A run that did not finish was not evaluated: its "final.test_accuracy"
-  /// and "test_per_class_accuracy" are null.
+  /// The test accuracy as run.json writes it: null for a run that did not
+  /// finish, since make_run_record did not evaluate it. Likewise per class.
+  nlohmann::json test_accuracy_json() const;
+  nlohmann::json test_per_class_accuracy_json() const;
+
   nlohmann::json to_json() const;
 };
 

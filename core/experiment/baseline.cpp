@@ -140,9 +140,7 @@ Verdict judge_transfer(const std::vector<SeedPair>& pairs, TwinKind baseline) {
   v.seeds = static_cast<int64_t>(pairs.size());
   v.baseline = twin_name(baseline);
   v.threshold = std::max(kMinVerdictGapPoints, kNoiseMultiplier * d.std / std::sqrt(static_cast<double>(v.seeds)));
-  v.label = v.gap > v.threshold    ? VerdictLabel::Positive
-            : v.gap < -v.threshold ? VerdictLabel::Negative
-                                   : VerdictLabel::Inconclusive;
+  v.label = verdict_label_for(v.gap, v.threshold, v.seeds);
   return v;
 }
 
@@ -152,10 +150,14 @@ nlohmann::json Verdict::to_json() const {
 }
 
 std::string Verdict::sentence() const {
+  if (label == VerdictLabel::SingleSeed) {
+    return verdict_label_title(label) + ", " + signed_fixed(gap) + " points against the " + baseline + " — run " +
+           std::to_string(kSuggestedSeeds) + " seeds to tell an effect from noise";
+  }
   char spread[32];
   std::snprintf(spread, sizeof spread, "%.1f", std);
-  return verdict_label_title(label) + ", " + signed_fixed(gap) + " ± " + spread + " points over " + std::to_string(seeds) +
-         (seeds == 1 ? " seed" : " seeds") + " against the " + baseline;
+  return verdict_label_title(label) + ", " + signed_fixed(gap) + " ± " + spread + " points over " +
+         std::to_string(seeds) + " seeds against the " + baseline;
 }
 
 nlohmann::json Comparison::sections() const {

@@ -66,7 +66,9 @@ MeanStd mean_std(const std::vector<double>& values);
 ///   gap = mean(d), std = sample standard deviation of d (0 when K = 1),
 ///   threshold = max(1 point, 2·std/√K)  (about a 95% interval of the mean),
 ///   positive when gap > threshold, negative when gap < −threshold,
-///   inconclusive otherwise (the gap sits inside the seed noise).
+///   inconclusive otherwise (the gap sits inside the seed noise);
+///   single seed when K = 1, whatever the gap: one seed has no spread to
+///   tell an effect from seed noise (verdict_label_for).
 struct Verdict {
   VerdictLabel label = VerdictLabel::Inconclusive;
   double gap = 0.0;               ///< points
@@ -78,7 +80,9 @@ struct Verdict {
 
   /// {"label", "gap", "std", "threshold", "seeds", "per_class", "baseline"}.
   nlohmann::json to_json() const;
-  /// "positive transfer, +12.4 ± 1.1 points over 3 seeds against the scratch twin".
+  /// "positive transfer, +12.4 ± 1.1 points over 3 seeds against the scratch twin";
+  /// over one seed, the gap without a claim: "single seed, +2.0 points against
+  /// the scratch twin — run 3 seeds to tell an effect from noise".
   std::string sentence() const;
 };
 

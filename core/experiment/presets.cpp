@@ -16,19 +16,26 @@ namespace fs = std::filesystem;
 namespace tl {
 namespace {
 
+// A file measured over one seed (written before one seed stopped making
+// claims) still loads, but as what the rule says of one seed; without "seeds"
+// the label stands as stated.
+VerdictLabel stated_verdict(VerdictLabel stated, int64_t seeds) {
+  return seeds > 0 && !seeds_allow_a_claim(seeds) ? VerdictLabel::SingleSeed : stated;
+}
+
 // The extra keys a preset adds to a config; JsonFields checks their types.
 ExpectedOutcome parse_expected(const nlohmann::json& j) {
   JsonFields f(j, "expected");
   ExpectedOutcome e;
   const auto verdict = verdict_label_from_name(f.string("verdict", ""));
-  if (!verdict) f.fail("verdict", "\"positive\", \"negative\" or \"inconclusive\"");
-  e.verdict = *verdict;
+  if (!verdict) f.fail("verdict", "\"positive\", \"negative\", \"inconclusive\" or \"single_seed\"");
   e.baseline = f.string("baseline", "scratch twin");
   e.transfer_accuracy = f.number("transfer_accuracy", 0.0, 0.0, 1.0);
   e.baseline_accuracy = f.number("baseline_accuracy", 0.0, 0.0, 1.0);
   e.gap = f.number("gap", 0.0, -100.0, 100.0);
   e.std = f.number("std", 0.0, 0.0, 100.0);
   e.seeds = f.integer("seeds", 0, 1);
+  e.verdict = stated_verdict(*verdict, e.seeds);
   e.seconds_per_seed = f.number("seconds_per_seed", 0.0, 0.0, 1e6);
   e.measured = f.string("measured", "");
   f.finish();

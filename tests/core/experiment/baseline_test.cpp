@@ -110,13 +110,41 @@ TEST(JudgeTransfer, AGapInsideBigSeedNoiseIsInconclusive) {
   EXPECT_EQ(v.sentence().rfind("inconclusive, +2.3", 0), 0u) << v.sentence();
 }
 
-TEST(JudgeTransfer, OneSeedHasNoSpreadAndNeedsMoreThanOnePoint) {
-  const Verdict small = judge_transfer({pair(0.705, 0.70)});
-  EXPECT_EQ(small.label, VerdictLabel::Inconclusive);
-  EXPECT_DOUBLE_EQ(small.std, 0.0);
-  EXPECT_DOUBLE_EQ(small.threshold, kMinVerdictGapPoints);
-  EXPECT_EQ(judge_transfer({pair(0.72, 0.70)}).label, VerdictLabel::Positive);
-  EXPECT_EQ(judge_transfer({pair(0.68, 0.70)}).sentence(), "negative transfer, -2.0 ± 0.0 points over 1 seed against the scratch twin");
+TEST(JudgeTransfer, OneSeedMakesNoClaimButReportsItsGap) {
+  for (double transfer : {0.90, 0.50, 0.705}) {
+    const Verdict v = judge_transfer({pair(transfer, 0.70)});
+    EXPECT_EQ(v.label, VerdictLabel::SingleSeed) << transfer;
+    EXPECT_NEAR(v.gap, 100.0 * (transfer - 0.70), 1e-9);
+    EXPECT_DOUBLE_EQ(v.std, 0.0);
+    EXPECT_EQ(v.seeds, 1);
+    EXPECT_EQ(v.to_json()["label"], "single_seed");
+  }
+  EXPECT_EQ(judge_transfer({pair(0.68, 0.70)}).sentence(),
+            "single seed, -2.0 points against the scratch twin — run 3 seeds to tell an effect from noise");
+  EXPECT_EQ(judge_transfer({pair(0.80, 0.70)}, TwinKind::SourceOnly).sentence(),
+            "single seed, +10.0 points against the source-only twin — run 3 seeds to tell an effect from noise");
+}
+
+TEST(JudgeTransfer, FromTwoSeedsTheGapIsWeighedAgainstTheNoise) {
+  // Differences +2, +2: no spread, so the threshold is the one-point floor.
+  const Verdict v = judge_transfer({pair(0.72, 0.70), pair(0.72, 0.70)});
+  EXPECT_EQ(v.label, VerdictLabel::Positive);
+  EXPECT_DOUBLE_EQ(v.threshold, kMinVerdictGapPoints);
+  EXPECT_EQ(judge_transfer({pair(0.705, 0.70), pair(0.705, 0.70)}).label, VerdictLabel::Inconclusive);
+  EXPECT_EQ(judge_transfer({pair(0.68, 0.70), pair(0.68, 0.70)}).sentence(),
+            "negative transfer, -2.0 ± 0.0 points over 2 seeds against the scratch twin");
+}
+
+TEST(VerdictLabel, NamesReadBackAndOnlyTwoSeedsOrMoreMakeAClaim) {
+  for (VerdictLabel label :
+       {VerdictLabel::Positive, VerdictLabel::Negative, VerdictLabel::Inconclusive, VerdictLabel::SingleSeed}) {
+    EXPECT_EQ(verdict_label_from_name(verdict_label_name(label)), label);
+  }
+  EXPECT_EQ(verdict_label_title(VerdictLabel::SingleSeed), "single seed");
+  EXPECT_EQ(verdict_label_for(50.0, 1.0, 1), VerdictLabel::SingleSeed);
+  EXPECT_EQ(verdict_label_for(50.0, 1.0, 2), VerdictLabel::Positive);
+  EXPECT_EQ(verdict_label_for(-50.0, 1.0, 2), VerdictLabel::Negative);
+  EXPECT_EQ(verdict_label_for(0.5, 1.0, 2), VerdictLabel::Inconclusive);
 }
 
 TEST(JudgeTransfer, AveragesTheGapOfEachClass) {

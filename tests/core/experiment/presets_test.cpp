@@ -74,11 +74,23 @@ std::string write_preset(const test::TestDir& dir, const std::string& text) {
   return dir.path("bad.json");
 }
 
+TEST(Presets, AnOutcomeMeasuredOverOneSeedLoadsAsASingleSeedVerdict) {
+  const test::TestDir dir;
+  const std::string one = write_preset(dir, R"({"expected": {"verdict": "positive", "gap": 5.0, "seeds": 1}})");
+  const Preset p = load_preset(one);
+  ASSERT_TRUE(p.expected.has_value());
+  EXPECT_EQ(p.expected->verdict, VerdictLabel::SingleSeed);
+  EXPECT_DOUBLE_EQ(p.expected->gap, 5.0);
+  const std::string three = write_preset(dir, R"({"expected": {"verdict": "positive", "gap": 5.0, "seeds": 3}})");
+  EXPECT_EQ(load_preset(three).expected->verdict, VerdictLabel::Positive);
+}
+
 TEST(Presets, AMalformedPresetNamesItsFileAndField) {
   const test::TestDir dir;
   const std::string path = write_preset(dir, R"({"name": "x", "expected": {"verdict": "great", "seeds": 3}})");
   EXPECT_EQ(config_error_of([&] { load_preset(path); }),
-            path + ": expected.verdict: expected \"positive\", \"negative\" or \"inconclusive\", got \"great\"");
+            path + ": expected.verdict: expected \"positive\", \"negative\", \"inconclusive\" or \"single_seed\", "
+                   "got \"great\"");
   const std::string broken = write_preset(dir, R"({"name": )");
   EXPECT_EQ(config_error_of([&] { load_preset(broken); }).rfind(broken + ": not valid JSON", 0), 0u);
   const std::string lesson = write_preset(dir, R"({"lesson": 3})");

@@ -29,7 +29,9 @@ class ActivationTapImpl : public torch::nn::Module {
     torch::Tensor y = inner_.forward(x);
     at::GradMode::set_enabled(true);
     *captured_ = y.detach().requires_grad_(true);
-    return *captured_;
+    // A copy goes on: the next layer may work in place (ReLU(inplace)), which
+    // autograd refuses on a leaf.
+    return captured_->clone();
   }
 
  private:
@@ -91,11 +93,17 @@ std::optional<ProbePoint> spatial_output_of_last_block(TransferModelImpl& model,
   return last_child;
 }
 
+std::vector<std::string> spatial_layer_names(TransferModelImpl& model) {
+  std::vector<std::string> names;
+  for (const auto& p : probe_points(model)) {
+    if (p.kind != Kind::Input && activation_rank(model, p) == 4) names.push_back(p.layer);
+  }
+  return names;
+}
+
 std::string spatial_layers(TransferModelImpl& model) {
   std::string list;
-  for (const auto& p : probe_points(model)) {
-    if (p.kind != Kind::Input && activation_rank(model, p) == 4) list += (list.empty() ? "" : ", ") + p.layer;
-  }
+  for (const auto& name : spatial_layer_names(model)) list += (list.empty() ? "" : ", ") + name;
   return list;
 }
 
@@ -192,6 +200,11 @@ std::string default_grad_cam_layer(TransferModelImpl& model) {
     if (it->kind != Kind::Input && activation_rank(model, *it) == 4) return it->layer;
   }
   throw ConfigError(kField + std::string("no layer of ") + model.architecture() + " gives a spatial map");
+}
+
+std::vector<std::string> grad_cam_layers(TransferModelImpl& model) {
+  EvalModeGuard eval(model);
+  return spatial_layer_names(model);
 }
 
 GradCam grad_cam(TransferModelImpl& model, const torch::Tensor& images, const torch::Tensor& classes,

@@ -5,6 +5,7 @@
 #include <torch/types.h>
 
 #include <string>
+#include <vector>
 
 namespace tl {
 
@@ -20,6 +21,12 @@ struct GradCam {
 /// spatial map [N, C, h, w], i.e. the last convolutional block before global
 /// pooling ("features.2.3" for small_cnn, "layer4.1" for the ResNets).
 std::string default_grad_cam_layer(TransferModelImpl& model);
+
+/// Every layer Grad-CAM can read in `model`: the probe points whose
+/// activations are a spatial map [N, C, h, w], in forward order (the last one
+/// is default_grad_cam_layer). Runs one forward pass per point on a blank
+/// image, in eval mode (restored).
+std::vector<std::string> grad_cam_layers(TransferModelImpl& model);
 
 /// Grad-CAM of `images` [N, C, H, W] (normalised as the model expects) at
 /// `layer` (a probe point, see probe/probe_point.h; "" = default_grad_cam_layer)

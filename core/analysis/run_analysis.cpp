@@ -2,12 +2,11 @@
 
 #include "analysis/analysis_files.h"
 #include "analysis/grad_cam.h"
+#include "analysis/pretrained_side.h"
 #include "analysis/run_folder.h"
 #include "experiment/experiment.h"
-#include "experiment/source_task.h"
 #include "train/allocator_tuning.h"
 #include "train/trainer.h"
-#include "weights/pretrained_catalog.h"
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
@@ -143,44 +142,6 @@ ModelConfusion confusion_of(const std::string& role, SavedModel& model, const Da
   return {role, confusion_matrix(*model.model, test), number_at(record, "final", "test_accuracy")};
 }
 
-/// The model the run started from and its source task's test images.
-struct PretrainedSide {
-  std::optional<SavedModel> model;
-  Dataset source_pixels;
-};
-
-PretrainedSide pretrained_side(const RunFolder& f, std::vector<std::string>& notes) {
-  PretrainedSide side;
-  const std::string& name = f.config.model.pretrained;
-  if (name.empty()) {
-    notes.push_back("the run trained from scratch: no pretrained model and no source task, so the feature map shows "
-                    "the target's images alone and has no similarity numbers");
-    return side;
-  }
-  try {
-    SavedModel m;
-    m.path = resolve_checkpoint(name);
-    const Checkpoint checkpoint = load_checkpoint(m.path);
-    m.metadata = checkpoint.metadata;
-    m.model = model_from_checkpoint(checkpoint);
-    side.model = m;
-  } catch (const std::exception& e) {
-    notes.push_back("the pretrained model could not be loaded (" + std::string(e.what()) +
-                    "): no feature map before training, no source images");
-    return side;
-  }
-  try {
-    const DataConfig source = recorded_source_task(side.model->metadata, "feature map");
-    const InputShape input = side.model->model->input_shape();
-    const auto channels = static_cast<size_t>(input.channels);
-    const Normalization identity{std::vector<double>(channels, 0.0), std::vector<double>(channels, 1.0)};
-    side.source_pixels = build_task_data(source, identity, "source", input).test;
-  } catch (const std::exception& e) {
-    notes.push_back(std::string(e.what()) + ": the feature maps show the target's images alone");
-  }
-  return side;
-}
-
 // A model that records no normalisation (an imported checkpoint) reads
 // images as the run normalised them for it: with the trained model's.
 Dataset normalised_or_like(const Dataset& pixels, const SavedModel& model, const SavedModel& fallback) {
@@ -239,7 +200,7 @@ RunAnalysis analyze_run(const std::string& run_dir, const AnalysisOptions& optio
   const Dataset pixels = run_test_pixels(folder);
 
   step.begin("source images", 0.15, 0.2);
-  PretrainedSide pretrained = pretrained_side(folder, a.notes);
+  PretrainedSide pretrained = load_pretrained_side(folder, a.notes);
 
   // Decoding is done: from here on, batches reuse the memory the last one freed.
   KeptMemory memory;

@@ -162,6 +162,26 @@ TEST(GradCam, DefaultLayerIsTheLastSpatialBlockOfEachArchitecture) {
   EXPECT_EQ(cam.maps.sizes(), (std::vector<int64_t>{2, 28, 28}));
 }
 
+TEST(GradCam, OffersEverySpatialLayerInForwardOrderEndingWithTheDefaultAndEachGivesAMap) {
+  for (const std::string architecture : {"small_cnn", "resnet_narrow"}) {
+    SCOPED_TRACE(architecture);
+    TransferModel model = make_model(architecture, 3);
+    model->train();
+    const std::vector<std::string> layers = grad_cam_layers(*model);
+    ASSERT_GT(layers.size(), 2u);
+    EXPECT_EQ(layers.back(), default_grad_cam_layer(*model));
+    EXPECT_TRUE(model->is_training());
+    // Layers followed by an in-place ReLU included.
+    for (const auto& layer : layers) {
+      SCOPED_TRACE(layer);
+      EXPECT_NE(layer, "input");
+      const GradCam cam = grad_cam(*model, torch::randn({1, 1, 28, 28}), {}, layer);
+      EXPECT_EQ(cam.layer, layer);
+      EXPECT_EQ(cam.maps.sizes(), (std::vector<int64_t>{1, 28, 28}));
+    }
+  }
+}
+
 std::string error_of(TransferModelImpl& model, const std::string& layer) {
   try {
     grad_cam(model, torch::randn({1, 1, 28, 28}), {}, layer);

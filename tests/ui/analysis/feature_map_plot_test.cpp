@@ -1,0 +1,240 @@
+#include "analysis/feature_map_plot.h"
+
+#include "analysis/pretrained_side.h"
+#include "analysis/run_analysis.h"
+#include "analysis/run_folder.h"
+#include "experiment/experiment.h"
+#include "experiment/model_export.h"
+#include "experiment/run_record.h"
+#include "experiment/run_resume.h"
+#include "panels/tensor_image.h"
+#include "plot/qcustomplot_no_keywords.h"
+
+#include "../core/support/fashion_mnist.h"
+#include "support/ui_wait.h"
+
+#include <QFileInfo>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+namespace tl {
+namespace {
+
+using Projection = FeatureMapPlot::Projection;
+using Colouring = FeatureMapPlot::Colouring;
+using Coordinates = std::vector<std::pair<double, double>>;
+
+FeatureMapPoint point(Domain domain, int64_t index, int64_t label, int correct, float pca, float tsne) {
+  FeatureMapPoint p;
+  p.domain = domain;
+  p.index = index;
+  p.label = label;
+  p.correct = correct;
+  p.pca_x = pca;
+  p.pca_y = -2 * pca;
+  p.tsne_x = tsne;
+  p.tsne_y = tsne + 1;
+  return p;
+}
+
+/// Three source images (two classes) and four target images (three classes);
+/// `shift` moves every coordinate, so the two maps can be told apart.
+FeatureMap handBuiltMap(float shift, double mmd2, double proxy, bool tsne) {
+  FeatureMap m;
+  m.layer = "features.2";
+  m.features = 128;
+  m.source_classes = {"T-shirt/top", "Trouser"};
+  m.target_classes = {"Sandal", "Shirt", "Bag"};
+  const int judged = tsne ? 1 : -1;
+  m.points = {point(Domain::Source, 0, 0, -1, shift + 1, shift + 10), point(Domain::Source, 4, 1, -1, shift + 2, shift + 20),
+              point(Domain::Source, 9, 1, -1, shift + 3, shift + 30), point(Domain::Target, 2, 0, judged, shift + 4, shift + 40),
+              point(Domain::Target, 3, 1, tsne ? 0 : -1, shift + 5, shift + 50),  point(Domain::Target, 5, 2, judged, shift + 6, shift + 60),
+              point(Domain::Target, 7, 1, judged, shift + 7, shift + 70)};
+  m.pca_explained_variance = {0.6, 0.25};
+  m.has_tsne = tsne;
+  m.mmd2 = mmd2;
+  m.proxy_a_distance = proxy;
+  return m;
+}
+
+RunAnalysis handBuiltAnalysis(const std::string& runDir = "") {
+  RunAnalysis a;
+  a.run_dir = runDir;
+  a.feature_maps = {{"pretrained", handBuiltMap(100, 0.25, 1.5, false)}, {"trained", handBuiltMap(0, 0.0123, 0.42, true)}};
+  return a;
+}
+
+/// Every point drawn, over all the plot's curves, sorted.
+Coordinates drawn(const FeatureMapPlot& plot) {
+  Coordinates all;
+  QCustomPlot* p = plot.customPlot();
+  for (int i = 0; i < p->plottableCount(); ++i) {
+    const auto* curve = qobject_cast<QCPCurve*>(p->plottable(i));
+    for (auto it = curve->data()->constBegin(); it != curve->data()->constEnd(); ++it) all.emplace_back(it->key, it->value);
+  }
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+Coordinates expected(const FeatureMap& map, Projection projection) {
+  Coordinates all;
+  for (const auto& p : map.points) {
+    all.emplace_back(projection == Projection::Pca ? p.pca_x : p.tsne_x, projection == Projection::Pca ? p.pca_y : p.tsne_y);
+  }
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+/// (points, marker) of each curve, in drawing order.
+std::vector<std::pair<int, QCPScatterStyle::ScatterShape>> groups(const FeatureMapPlot& plot) {
+  std::vector<std::pair<int, QCPScatterStyle::ScatterShape>> out;
+  QCustomPlot* p = plot.customPlot();
+  for (int i = 0; i < p->plottableCount(); ++i) {
+    const auto* curve = qobject_cast<QCPCurve*>(p->plottable(i));
+    out.emplace_back(curve->dataCount(), curve->scatterStyle().shape());
+  }
+  return out;
+}
+
+/// The widget pixel of `p` in the shown projection, after a layout.
+QPoint pixelOf(FeatureMapPlot& plot, const FeatureMapPoint& p) {
+  plot.resize(800, 600);
+  plot.customPlot()->replot();
+  const bool pca = plot.projection() == Projection::Pca;
+  return QPoint(static_cast<int>(plot.customPlot()->xAxis->coordToPixel(pca ? p.pca_x : p.tsne_x)),
+                static_cast<int>(plot.customPlot()->yAxis->coordToPixel(pca ? p.pca_y : p.tsne_y)));
+}
+
+TEST(FeatureMapPlot, TheGraphHoldsExactlyThePointsCoordinatesInEachProjection) {
+  FeatureMapPlot plot;
+  const RunAnalysis analysis = handBuiltAnalysis();
+  plot.setAnalysis(analysis);
+  const FeatureMap& trained = analysis.feature_maps[1].map;
+  EXPECT_EQ(plot.currentMap(), QStringLiteral("trained"));
+  EXPECT_EQ(plot.projection(), Projection::Pca);
+  EXPECT_EQ(drawn(plot), expected(trained, Projection::Pca));
+  EXPECT_EQ(plot.customPlot()->xAxis->label(), QStringLiteral("PC 1 (60.0% of the variance)"));
+  plot.setProjection(Projection::Tsne);
+  EXPECT_EQ(plot.projection(), Projection::Tsne);
+  EXPECT_EQ(drawn(plot), expected(trained, Projection::Tsne));
+}
+
+TEST(FeatureMapPlot, ColouringByDomainGivesTwoGroupsCirclesForSourceCrossesForTarget) {
+  FeatureMapPlot plot;
+  plot.setAnalysis(handBuiltAnalysis());
+  using S = QCPScatterStyle;
+  EXPECT_EQ(groups(plot), (std::vector<std::pair<int, S::ScatterShape>>{{3, S::ssCircle}, {4, S::ssCross}}));
+  plot.setColouring(Colouring::Class);  // source: 1 + 2 images; target: 1 + 2 + 1
+  EXPECT_EQ(groups(plot), (std::vector<std::pair<int, S::ScatterShape>>{
+                              {1, S::ssCircle}, {2, S::ssCircle}, {1, S::ssCross}, {2, S::ssCross}, {1, S::ssCross}}));
+  plot.setColouring(Colouring::Correct);  // source not judged; target 3 right, 1 wrong
+  EXPECT_EQ(groups(plot), (std::vector<std::pair<int, S::ScatterShape>>{{3, S::ssCircle}, {3, S::ssCross}, {1, S::ssCross}}));
+  EXPECT_EQ(plot.customPlot()->legend->itemCount(), 3);
+  EXPECT_EQ(plot.customPlot()->plottable(2)->name(), QStringLiteral("target: wrong (1)"));
+}
+
+TEST(FeatureMapPlot, ThePretrainedTrainedSwitchChangesThePointsAndTheSimilarityText) {
+  FeatureMapPlot plot;
+  const RunAnalysis analysis = handBuiltAnalysis();
+  plot.setAnalysis(analysis);
+  EXPECT_EQ(plot.mapNames(), (QStringList{QStringLiteral("pretrained"), QStringLiteral("trained")}));
+  EXPECT_EQ(plot.similarityText(), QStringLiteral("MMD² 0.0123 · proxy A-distance 0.42 · 3 source + 4 target "
+                                                  "images at features.2 (128 features)"));
+  plot.setProjection(Projection::Tsne);
+  plot.setCurrentMap(QStringLiteral("pretrained"));
+  EXPECT_EQ(plot.currentMap(), QStringLiteral("pretrained"));
+  // The pretrained map has no t-SNE: the plot falls back to PCA.
+  EXPECT_FALSE(plot.hasTsne());
+  EXPECT_EQ(plot.projection(), Projection::Pca);
+  EXPECT_EQ(drawn(plot), expected(analysis.feature_maps[0].map, Projection::Pca));
+  EXPECT_TRUE(plot.similarityText().startsWith(QStringLiteral("MMD² 0.2500 · proxy A-distance 1.50 · ")));
+  plot.setProjection(Projection::Tsne);
+  EXPECT_EQ(plot.projection(), Projection::Pca);
+}
+
+TEST(FeatureMapPlot, HoveringAPointWithoutImagesShowsItsDomainClassAndCorrectness) {
+  FeatureMapPlot plot;
+  const RunAnalysis analysis = handBuiltAnalysis();
+  plot.setAnalysis(analysis);
+  const auto& points = analysis.feature_maps[1].map.points;
+  const FeatureMapPlot::Hover wrong = plot.hoverAt(pixelOf(plot, points[4]));
+  ASSERT_TRUE(wrong.found);
+  EXPECT_EQ(wrong.point, 4);
+  EXPECT_EQ(wrong.text, QStringLiteral("target image 3\nShirt\npredicted wrong"));
+  EXPECT_TRUE(wrong.image.isNull());
+  const FeatureMapPlot::Hover source = plot.hoverAt(pixelOf(plot, points[1]));
+  EXPECT_EQ(source.text, QStringLiteral("source image 4\nTrouser"));
+  EXPECT_FALSE(plot.hoverAt(pixelOf(plot, points[1]) + QPoint(30, 30)).found);
+}
+
+TEST(FeatureMapPlot, ExportWritesANonEmptyPngAndPdf) {
+  FeatureMapPlot plot;
+  plot.setAnalysis(handBuiltAnalysis());
+  QTemporaryDir dir;
+  const QString png = dir.filePath(QStringLiteral("map.png"));
+  const QString pdf = dir.filePath(QStringLiteral("map.pdf"));
+  ASSERT_TRUE(plot.exportTo(png));
+  ASSERT_TRUE(plot.exportTo(pdf));
+  QImage written(png);
+  EXPECT_EQ(written.size(), QSize(900, 700));
+  EXPECT_GT(QFileInfo(pdf).size(), 0);
+}
+
+TEST(FeatureMapPlot, ClearLeavesNothingDrawn) {
+  FeatureMapPlot plot;
+  plot.setAnalysis(handBuiltAnalysis());
+  plot.clear();
+  EXPECT_EQ(plot.customPlot()->plottableCount(), 0);
+  EXPECT_TRUE(plot.mapNames().isEmpty());
+  EXPECT_TRUE(plot.similarityText().isEmpty());
+}
+
+/// A finished run from the built-in checkpoint (its model exported untrained):
+/// the target's test images and the checkpoint's source task are the hover's images.
+void writeFinishedRun(const std::string& dir) {
+  ExperimentConfig config;
+  config.name = "feature map plot test";
+  config.model.pretrained = "small_cnn-fmnist0-4";
+  config.target.classes = {5, 6, 7, 8, 9};
+  config.target.shots_per_class = 4;
+  config.target.test_per_class = 12;
+  config.target.val_fraction = 0.02;
+  const PreparedExperiment prepared = prepare_experiment(config);
+  write_run_config(config, dir);
+  TrainingOutcome outcome;
+  outcome.model = prepared.model;
+  const RunRecord record = make_run_record(prepared, outcome);
+  write_run(record, dir);
+  write_model_export(export_model(prepared, *prepared.model, record), dir);
+}
+
+TEST(FeatureMapPlot, HoveringShowsTheRunsSourceAndTargetImages) {
+  REQUIRE_FASHION_MNIST();
+  QTemporaryDir runs;
+  const std::string dir = runs.filePath(QStringLiteral("run")).toStdString();
+  writeFinishedRun(dir);
+  FeatureMapPlot plot;
+  QSignalSpy loaded(&plot, &FeatureMapPlot::imagesLoaded);
+  const RunAnalysis analysis = handBuiltAnalysis(dir);
+  plot.setAnalysis(analysis);
+  ASSERT_TRUE(test::wait_until([&] { return !loaded.isEmpty(); }, 60000)) << plot.imageError().toStdString();
+  EXPECT_EQ(plot.loadedImageCount(), 7);
+
+  const RunFolder folder = load_run_folder(dir);
+  std::vector<std::string> notes;
+  const Dataset source = load_pretrained_side(folder, notes).source_pixels;
+  const Dataset target = run_test_pixels(folder);
+  const auto& points = analysis.feature_maps[1].map.points;
+  EXPECT_EQ(plot.hoverAt(pixelOf(plot, points[2])).image, tensorToImage(source.images[9]));
+  EXPECT_EQ(plot.hoverAt(pixelOf(plot, points[5])).image, tensorToImage(target.images[5]));
+}
+
+}  // namespace
+}  // namespace tl

@@ -1,0 +1,118 @@
+#pragma once
+
+// Analyses and run folders for the Analysis view's tests: hand-built
+// matrices with known cells, and finished run folders made without training
+// (the analysis does not care how good the model is).
+
+#include "analysis/confusion_matrix.h"
+#include "analysis/run_analysis.h"
+#include "experiment/baseline.h"
+#include "experiment/experiment.h"
+#include "experiment/model_export.h"
+#include "experiment/run_record.h"
+#include "experiment/run_resume.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tl::test {
+
+/// A matrix of the images (true class, predicted class), in test-set order;
+/// each image's probability is 0.5 + index / 1000 and its loss index / 100,
+/// so every image can be told apart.
+inline ConfusionMatrix matrixOf(const std::vector<std::string>& classes,
+                                const std::vector<std::pair<int64_t, int64_t>>& images) {
+  ConfusionMatrix m;
+  m.class_names = classes;
+  m.counts.assign(classes.size() * classes.size(), 0);
+  for (size_t i = 0; i < images.size(); ++i) {
+    const auto [truth, predicted] = images[i];
+    ++m.counts[static_cast<size_t>(truth) * classes.size() + static_cast<size_t>(predicted)];
+    ImagePrediction p;
+    p.index = static_cast<int64_t>(i);
+    p.true_class = truth;
+    p.predicted = predicted;
+    p.probability = 0.5 + static_cast<double>(i) / 1000.0;
+    p.loss = static_cast<double>(i) / 100.0;
+    m.predictions.push_back(p);
+  }
+  return m;
+}
+
+/// Three classes, twelve test images; the twin confuses other cells.
+inline ConfusionMatrix transferMatrix() {
+  return matrixOf({"T-shirt", "Trouser", "Bag"}, {{0, 0}, {0, 1}, {0, 0}, {1, 1}, {1, 1}, {1, 2}, {2, 2}, {2, 0},
+                                                   {2, 2}, {0, 1}, {1, 1}, {2, 2}});
+}
+
+inline ConfusionMatrix twinMatrix() {
+  return matrixOf({"T-shirt", "Trouser", "Bag"}, {{0, 0}, {0, 2}, {0, 2}, {1, 1}, {1, 0}, {1, 2}, {2, 2}, {2, 0},
+                                                   {2, 0}, {0, 1}, {1, 1}, {2, 2}});
+}
+
+/// A comparison's analysis with those two matrices, gaps over two seeds, the
+/// pairs and top losses as core computes them; no feature maps.
+inline RunAnalysis handBuiltAnalysis(const std::string& runDir) {
+  RunAnalysis a;
+  a.run_dir = runDir;
+  a.name = "hand-built";
+  a.architecture = "small_cnn";
+  a.transfer.model = "transfer";
+  a.transfer.matrix = transferMatrix();
+  a.twin = ModelConfusion{"scratch twin", twinMatrix(), std::nullopt};
+  a.twin_name = "scratch twin";
+  a.difference = confusion_difference(a.transfer.matrix, a.twin->matrix);
+  const std::vector<double> transfer = a.transfer.matrix.per_class_accuracy();
+  const std::vector<double> twin = a.twin->matrix.per_class_accuracy();
+  for (size_t c = 0; c < transfer.size(); ++c) {
+    PerClassGap gap;
+    gap.class_name = a.transfer.matrix.class_names[c];
+    gap.transfer_accuracy = transfer[c];
+    gap.twin_accuracy = twin[c];
+    gap.gap_points = (transfer[c] - twin[c]) * 100.0;
+    a.per_class.push_back(gap);
+  }
+  a.most_confused = most_confused(a.transfer.matrix);
+  a.top_losses = top_losses(a.transfer.matrix, 4);
+  a.seconds = 1.5;
+  return a;
+}
+
+/// A config that needs no checkpoint: an untrained small_cnn on five
+/// Fashion-MNIST classes with a small test set.
+inline ExperimentConfig tinyRunConfig() {
+  ExperimentConfig c;
+  c.name = "analysis view test";
+  c.model.architecture = "small_cnn";
+  c.target.classes = {5, 6, 7, 8, 9};
+  c.target.shots_per_class = 4;
+  c.target.test_per_class = 12;
+  c.target.val_fraction = 0.02;
+  c.training.epochs = 1;
+  return c;
+}
+
+/// Leaves in `dir` what a finished single run leaves (config.json, run.json,
+/// model.safetensors), for the prepared untrained model.
+inline void writeFinishedRun(const std::string& dir) {
+  const ExperimentConfig config = tinyRunConfig();
+  const PreparedExperiment prepared = prepare_experiment(config);
+  write_run_config(config, dir);
+  TrainingOutcome outcome;
+  outcome.model = prepared.model;
+  const RunRecord record = make_run_record(prepared, outcome);
+  write_run(record, dir);
+  write_model_export(export_model(prepared, *prepared.model, record), dir);
+}
+
+/// Fast analysis settings for tests.
+inline AnalysisOptions quickAnalysis() {
+  AnalysisOptions o;
+  o.samples_per_domain = 40;
+  o.tsne_iterations = 250;
+  o.top_losses = 5;
+  return o;
+}
+
+}  // namespace tl::test

@@ -1,5 +1,6 @@
 #include "main_window/main_window.h"
 
+#include "analysis/analysis_view.h"
 #include "dann/dann_panel.h"
 #include "experiment/presets.h"
 #include "experiment/run_resume.h"
@@ -39,9 +40,11 @@
 #include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
+#include <QShortcut>
 #include <QSplitter>
 #include <QScrollBar>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QHBoxLayout>
 #include <QVBoxLayout>
@@ -164,9 +167,10 @@ void MainWindow::buildCentralArea() {
   setCentralWidget(mainSplitter_);
 }
 
-/// The curves with the lesson (only for a preset that has one) and the verdict
-/// banner (only for comparisons) above them, and the DANN panel beside them
-/// (only for DANN runs).
+/// The lesson (only for a preset that has one) and the verdict banner (only
+/// for comparisons) over two tabs: the curves with the DANN panel beside them
+/// (only for DANN runs), and the Analysis view of a finished run
+/// (Ctrl+Shift+A switches between them).
 QWidget* MainWindow::buildPlotArea() {
   plot_ = new LossPlot;
   lesson_ = new LessonPanel(session_);
@@ -180,12 +184,32 @@ QWidget* MainWindow::buildPlotArea() {
   column->setSpacing(2);
   column->addWidget(lesson_);
   column->addWidget(verdict_);
-  auto* row = new QHBoxLayout;
+  auto* curves = new QWidget;
+  auto* row = new QHBoxLayout(curves);
   row->setContentsMargins(0, 0, 0, 0);
   row->addWidget(plot_, 1);
   row->addWidget(dann_);
-  column->addLayout(row, 1);
+  analysis_ = new AnalysisView;
+  plotTabs_ = new QTabWidget;
+  plotTabs_->setDocumentMode(true);
+  plotTabs_->addTab(curves, tr("Curves"));
+  plotTabs_->addTab(analysis_, tr("Analysis"));
+  plotTabs_->setTabToolTip(1, tr("Why a finished run did as it did (Ctrl+Shift+A)"));
+  column->addWidget(plotTabs_, 1);
+  auto* toggle = new QShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), this);
+  connect(toggle, &QShortcut::activated, this, [this] {
+    plotTabs_->setCurrentWidget(plotTabs_->currentWidget() == analysis_ ? plotTabs_->widget(0) : analysis_);
+  });
+  connect(analysis_, &AnalysisView::exported, this,
+          [this](const QString& path) { statusBar()->showMessage(tr("Analysis page saved to %1").arg(path), 8000); });
+  connect(analysis_, &AnalysisView::exportFailed, this,
+          [this](const QString& message) { showError(tr("Export failed"), message); });
   return area;
+}
+
+void MainWindow::showRunAnalysis(const QString& runDir) {
+  analysis_->analyseRun(runDir);
+  plotTabs_->setCurrentWidget(analysis_);
 }
 
 void MainWindow::buildToolBar() {
@@ -290,6 +314,7 @@ void MainWindow::buildRunsDock() {
     if (visible) runs_->refresh();  // CLI runs may have been added meanwhile
   });
   connect(runs_, &RunsPanel::rerunRequested, this, &MainWindow::rerun);
+  connect(runs_, &RunsPanel::analysisRequested, this, &MainWindow::showRunAnalysis);
   connect(runs_, &RunsPanel::message, this, [this](const QString& text) { statusBar()->showMessage(text, 8000); });
 }
 
@@ -344,6 +369,10 @@ void MainWindow::connectController() {
           [this] { progressLabel_->setText(tr("evaluating on the test set…")); });
   connect(controller_, &TrainingController::runFinished, this, &MainWindow::showRunFinished);
   connect(controller_, &TrainingController::runFinished, runs_, &RunsPanel::refresh);
+  // The finished run's folder waits in the Analysis tab; analysing takes seconds, so only on request.
+  connect(controller_, &TrainingController::runFinished, this, [this](TrainingController::State status) {
+    if (status == TrainingController::State::Finished) analysis_->setRun(controller_->lastRunDir());
+  });
   connect(controller_, &TrainingController::historyWarning, this,
           [this](const QString& warning) { statusBar()->showMessage(warning, 15000); });
   connect(controller_, &TrainingController::layerDriftChanged, treePanel_->model(), &LayerTreeModel::setDrift);

@@ -12,9 +12,11 @@ class QMenu;
 class QProgressBar;
 class QScrollArea;
 class QSplitter;
+class QTabWidget;
 
 namespace tl {
 
+class AnalysisView;
 class DannPanel;
 class EditLock;
 class ExperimentSession;
@@ -44,6 +46,11 @@ class MainWindow : public QMainWindow {
   ExperimentSession* session() const { return session_; }
   TrainingController* controller() const { return controller_; }
   LossPlot* lossPlot() const { return plot_; }
+  /// The Analysis tab beside the curves: a finished run's folder waits there
+  /// for "Analyse this run"; Runs → Analyse opens any recorded run in it.
+  AnalysisView* analysisView() const { return analysis_; }
+  /// "Curves" and "Analysis".
+  QTabWidget* plotTabs() const { return plotTabs_; }
   TrainingControls* trainingControls() const { return controls_; }
   LayerTreePanel* layerTreePanel() const { return treePanel_; }
   ProbePanel* probePanel() const { return probe_; }
@@ -106,6 +113,8 @@ class MainWindow : public QMainWindow {
  private:
   void buildCentralArea();
   QWidget* buildPlotArea();
+  /// Runs → Analyse: the run's analysis (stored, else computed) in the Analysis tab.
+  void showRunAnalysis(const QString& runDir);
   void connectComparison();
   void showDiagnostics(int epoch, double domainAccuracy, double lambda, const QString& warning);
   void buildToolBar();
@@ -133,6 +142,8 @@ class MainWindow : public QMainWindow {
   ExperimentSession* session_;
   TrainingController* controller_;
   LossPlot* plot_ = nullptr;
+  AnalysisView* analysis_ = nullptr;
+  QTabWidget* plotTabs_ = nullptr;
   TrainingControls* controls_ = nullptr;
   LayerTreePanel* treePanel_ = nullptr;
   ProbePanel* probe_ = nullptr;

@@ -125,7 +125,8 @@ RunsPanel::RunsPanel(QWidget* parent)
   auto* bar = new QToolBar;
   bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
   bar->addWidget(filter_);
-  for (QAction* a : {rerunAction_, renameAction_, deleteAction_, exportCsvAction_, exportPngAction_, exportPdfAction_}) {
+  for (QAction* a : {rerunAction_, analyseAction_, renameAction_, deleteAction_, exportCsvAction_, exportPngAction_,
+                     exportPdfAction_}) {
     bar->addAction(a);
   }
 
@@ -174,6 +175,9 @@ void RunsPanel::buildActions() {
   };
   rerunAction_ = add(tr("Re-run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), &RunsPanel::requestRerun);
   rerunAction_->setToolTip(tr("Load the selected run's config into the session and train it again"));
+  analyseAction_ = add(tr("Analyse"), QKeySequence(), &RunsPanel::requestAnalysis);
+  analyseAction_->setToolTip(tr("Open the selected run in the Analysis view: confusion matrices, per-class gaps, "
+                                "top losses, feature maps"));
   renameAction_ = add(tr("Rename"), QKeySequence(Qt::Key_F2), [this] {
     const QModelIndex current = view_->currentIndex();
     if (current.isValid()) view_->edit(current.siblingAtColumn(RunsTableModel::Name));
@@ -243,6 +247,7 @@ RunsPanel::Metric RunsPanel::metric() const { return static_cast<Metric>(metricB
 void RunsPanel::updateActions() {
   const int selected = static_cast<int>(view_->selectionModel()->selectedRows().size());
   rerunAction_->setEnabled(selected == 1);
+  analyseAction_->setEnabled(selected == 1);
   renameAction_->setEnabled(selected == 1);
   for (QAction* a : {deleteAction_, exportCsvAction_, exportPngAction_, exportPdfAction_}) a->setEnabled(selected > 0);
 }
@@ -330,6 +335,18 @@ void RunsPanel::requestRerun() {
   const RunRepetition repetition = recorded_repetition(run->output_dir);
   Q_EMIT rerunRequested(QString::fromStdString(run->config.dump(2)), QString::fromStdString(run->name),
                         repetition.seeds, repetition.twin);
+}
+
+void RunsPanel::requestAnalysis() {
+  const QList<qint64> ids = selectedRunIds();
+  if (ids.size() != 1) return;
+  const auto run = model_->run(ids.front());
+  if (!run) return;
+  if (run->output_dir.empty()) {
+    Q_EMIT message(tr("Run %1 has no folder to analyse.").arg(run->id));
+    return;
+  }
+  Q_EMIT analysisRequested(QString::fromStdString(run->output_dir));
 }
 
 void RunsPanel::exportCsvWithDialog() {

@@ -19,8 +19,8 @@ class RunsTableModel;
 /// The Runs view: every recorded run (GUI and CLI) in a sortable, filterable
 /// table; the selected runs' curves overlaid on one plot (one graph per run,
 /// the metric chosen above the plot); rename in the Name cell, delete (Del,
-/// after a confirmation), re-run, and export of the selected runs' epochs as
-/// CSV and of the plot as PNG or PDF.
+/// after a confirmation), re-run, analyse, and export of the selected runs'
+/// epochs as CSV and of the plot as PNG or PDF.
 class RunsPanel : public QWidget {
   Q_OBJECT
 
@@ -39,6 +39,8 @@ class RunsPanel : public QWidget {
   QLineEdit* filterEdit() const { return filter_; }
   QAction* deleteAction() const { return deleteAction_; }
   QAction* rerunAction() const { return rerunAction_; }
+  /// Analyse: asks for the selected run's analysis (analysisRequested).
+  QAction* analyseAction() const { return analyseAction_; }
   /// The history's error, or empty while it is readable.
   QString errorText() const;
 
@@ -67,6 +69,8 @@ class RunsPanel : public QWidget {
   /// Re-run: the selected run's config (JSON text), its name, and how it was
   /// repeated (seeds; with its twin), read from its run.json.
   void rerunRequested(const QString& configJson, const QString& name, int seeds, bool twin);
+  /// Analyse: the selected run's folder, to open in the Analysis view.
+  void analysisRequested(const QString& runDir);
   /// One line for the status bar (exports, deletions, errors).
   void message(const QString& text);
 
@@ -76,6 +80,7 @@ class RunsPanel : public QWidget {
   void updateActions();
   void showError();
   void requestRerun();
+  void requestAnalysis();
   void exportCsvWithDialog();
   void exportPlotWithDialog(bool pdf);
 
@@ -87,6 +92,7 @@ class RunsPanel : public QWidget {
   QCustomPlot* plot_;
   QLabel* error_;
   QAction* rerunAction_ = nullptr;
+  QAction* analyseAction_ = nullptr;
   QAction* renameAction_ = nullptr;
   QAction* deleteAction_ = nullptr;
   QAction* exportCsvAction_ = nullptr;

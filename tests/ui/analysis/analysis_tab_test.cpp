@@ -1,0 +1,90 @@
+#include "analysis/analysis_view.h"
+
+#include "history/run_history.h"
+#include "main_window/main_window.h"
+#include "runs/runs_panel.h"
+#include "support/analysis_fixtures.h"
+#include "support/batch_window.h"
+#include "support/ui_wait.h"
+#include "tasks/background_task.h"
+#include "session/experiment_session.h"
+
+#include <gtest/gtest.h>
+
+#include <QAction>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace tl {
+namespace {
+
+/// The window's Analysis tab beside the curves.
+class AnalysisTabTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { test::isolateSettings(); }
+  void SetUp() override {
+    ASSERT_TRUE(runs.isValid());
+    test::makeBatchWindow(window, runs.path());
+    window.analysisView()->setAnalysisOptions(test::quickAnalysis());
+  }
+
+  QTemporaryDir runs;
+  MainWindow window;
+};
+
+TEST_F(AnalysisTabTest, CurvesAndAnalysisAreTabsAndCtrlShiftASwitches) {
+  QTabWidget* tabs = window.plotTabs();
+  ASSERT_EQ(tabs->count(), 2);
+  EXPECT_EQ(tabs->tabText(0), QStringLiteral("Curves"));
+  EXPECT_EQ(tabs->tabText(1), QStringLiteral("Analysis"));
+  EXPECT_EQ(tabs->widget(1), window.analysisView());
+  EXPECT_EQ(tabs->currentIndex(), 0);
+  window.show();
+  window.activateWindow();
+  ASSERT_TRUE(QTest::qWaitForWindowActive(&window));
+  QTest::keyClick(&window, Qt::Key_A, Qt::ControlModifier | Qt::ShiftModifier);
+  EXPECT_EQ(tabs->currentWidget(), window.analysisView());
+  QTest::keyClick(&window, Qt::Key_A, Qt::ControlModifier | Qt::ShiftModifier);
+  EXPECT_EQ(tabs->currentIndex(), 0);
+}
+
+TEST_F(AnalysisTabTest, AFinishedRunWaitsInTheTabAndRunsAnalyseComputesIt) {
+  QString error;
+  ASSERT_TRUE(window.session()->setConfigJson(QStringLiteral(R"({"name": "analysis tab test",
+    "model": {"architecture": "small_cnn"},
+    "target": {"classes": [0, 1], "shots_per_class": 10, "test_per_class": 20},
+    "transfer": {"similarity": "low", "strategy": "full_fine_tuning"},
+    "training": {"epochs": 1, "batch_size": 16, "seed": 3}})"),
+                                              &error))
+      << error.toStdString();
+  ASSERT_TRUE(window.startTraining());
+  ASSERT_TRUE(test::wait_until([&] { return !window.controller()->isBusy(); }, 60000));
+  ASSERT_EQ(window.controller()->state(), TrainingController::State::Finished);
+  AnalysisView* view = window.analysisView();
+  const QString runDir = window.controller()->lastRunDir();
+  // Offered, not started: analysing takes seconds.
+  EXPECT_EQ(view->runDir(), runDir);
+  EXPECT_FALSE(view->task()->isRunning());
+  EXPECT_EQ(view->analyseButton()->text(), QStringLiteral("Analyse this run"));
+
+  view->setRun(QString());
+  RunsPanel* runsPanel = window.runsPanel();
+  const auto recorded = RunHistory(runsPanel->historyPath().toStdString()).list({"analysis tab test", ""});
+  ASSERT_EQ(recorded.size(), 1u);
+  runsPanel->selectRuns({recorded[0].id});
+  ASSERT_TRUE(runsPanel->analyseAction()->isEnabled());
+  QSignalSpy shown(view, &AnalysisView::analysisShown);
+  runsPanel->analyseAction()->trigger();
+  EXPECT_EQ(window.plotTabs()->currentWidget(), view);
+  EXPECT_EQ(view->runDir(), runDir);
+  ASSERT_TRUE(test::wait_until([&] { return shown.count() > 0 || !view->task()->isRunning(); }, 20000));
+  ASSERT_EQ(shown.count(), 1) << view->message().toStdString();
+  EXPECT_EQ(view->analysis()->transfer.matrix.total(), 40);
+  EXPECT_TRUE(AnalysisView::hasStoredAnalysis(runDir));
+}
+
+}  // namespace
+}  // namespace tl

@@ -10,6 +10,7 @@
 #include "lesson/lesson_panel.h"
 #include "main_window/edit_lock.h"
 #include "main_window/model_export_files.h"
+#include "main_window/presentation_mode.h"
 #include "main_window/training_controls.h"
 #include "mitigations/mitigations_panel.h"
 #include "panels/data_panel.h"
@@ -260,6 +261,8 @@ void MainWindow::buildMenus() {
   showRuns->setText(tr("&Runs"));
   showRuns->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
   view->addAction(showRuns);
+  view->addSeparator();
+  (new PresentationMode(this))->addActionsTo(view);
   view->addSeparator();
   view->addAction(tr("&Reset layout"), this, &MainWindow::resetLayout);
 

@@ -1,6 +1,8 @@
 #include "plot/loss_plot.h"
 
 #include "plot/qcustomplot_no_keywords.h"
+#include "style/palette.h"
+#include "style/presentation_scale.h"
 
 #include <QContextMenuEvent>
 #include <QResizeEvent>
@@ -29,12 +31,12 @@ bool is_accuracy(LossPlot::Series s) {
   return s == LossPlot::Series::TrainAccuracy || s == LossPlot::Series::ValAccuracy;
 }
 
-const QColor kTrainColor(31, 119, 180);
-const QColor kValColor(230, 110, 0);
-// The twin: other hues, dotted, so "which curve is the twin" needs no legend lookup.
-const QColor kTwinTrainColor(105, 105, 105);
-const QColor kTwinValColor(148, 103, 189);
 constexpr int kEarlierSeedAlpha = 45;
+constexpr double kEarlierSeedWidth = 1.0;
+constexpr double kMarkerSize = 6.0;
+constexpr double kTwinMarkerSize = 7.0;
+constexpr double kChangeMarkerWidth = 1.2;
+constexpr double kTitlePointSize = 9.0;
 
 enum Track { TransferTrack, TwinTrack, kTrackCount };
 
@@ -46,19 +48,32 @@ struct SeriesStyle {
   QCPScatterStyle::ScatterShape marker;
 };
 
+bool is_train(LossPlot::Series s) {
+  return s == LossPlot::Series::TrainLossRaw || s == LossPlot::Series::TrainLossSmoothed ||
+         s == LossPlot::Series::TrainAccuracy;
+}
+
+QColor color_of(style::CurveRun run, LossPlot::Series s) {
+  return style::curveColor(run, is_train(s) ? style::CurveSplit::Train : style::CurveSplit::Validation);
+}
+
+// Train and validation differ in colour and in line style (solid, dashed),
+// and in marker where there are markers, so neither pair rests on colour alone.
 SeriesStyle style_of(LossPlot::Series s) {
+  const QColor train = color_of(style::CurveRun::Transfer, LossPlot::Series::TrainLossSmoothed);
+  const QColor validation = color_of(style::CurveRun::Transfer, LossPlot::Series::ValLoss);
   switch (s) {
     case LossPlot::Series::TrainLossRaw:
-      return {"train loss (per batch)", QColor(kTrainColor.red(), kTrainColor.green(), kTrainColor.blue(), 90), 1.0,
-              Qt::SolidLine, QCPScatterStyle::ssNone};
+      return {"train loss (per batch)", QColor(train.red(), train.green(), train.blue(), 90), 1.0, Qt::SolidLine,
+              QCPScatterStyle::ssNone};
     case LossPlot::Series::TrainLossSmoothed:
-      return {"train loss (smoothed)", kTrainColor, 2.5, Qt::SolidLine, QCPScatterStyle::ssNone};
+      return {"train loss (smoothed)", train, 2.5, Qt::SolidLine, QCPScatterStyle::ssNone};
     case LossPlot::Series::ValLoss:
-      return {"validation loss", kValColor, 2.0, Qt::SolidLine, QCPScatterStyle::ssCircle};
+      return {"validation loss", validation, 2.0, Qt::DashLine, QCPScatterStyle::ssCircle};
     case LossPlot::Series::TrainAccuracy:
-      return {"train accuracy", kTrainColor, 1.5, Qt::DashLine, QCPScatterStyle::ssSquare};
+      return {"train accuracy", train, 2.0, Qt::SolidLine, QCPScatterStyle::ssSquare};
     case LossPlot::Series::ValAccuracy:
-      return {"validation accuracy", kValColor, 2.0, Qt::SolidLine, QCPScatterStyle::ssCircle};
+      return {"validation accuracy", validation, 2.0, Qt::DashLine, QCPScatterStyle::ssCircle};
   }
   return {"", Qt::black, 1.0, Qt::SolidLine, QCPScatterStyle::ssNone};
 }
@@ -68,14 +83,34 @@ QColor faint(QColor c, int alpha = kPreviousAlpha) {
   return c;
 }
 
+// The twin: other shades, dotted (train) and dash-dotted (validation), with
+// triangles, so "which curve is the twin" needs no legend lookup.
 SeriesStyle twin_style_of(LossPlot::Series s) {
   SeriesStyle style = style_of(s);
-  const bool train = s == LossPlot::Series::TrainLossRaw || s == LossPlot::Series::TrainLossSmoothed ||
-                     s == LossPlot::Series::TrainAccuracy;
-  style.color = train ? kTwinTrainColor : kTwinValColor;
-  style.penStyle = Qt::DotLine;
-  if (style.marker != QCPScatterStyle::ssNone) style.marker = QCPScatterStyle::ssTriangle;
+  const bool train = is_train(s);
+  style.color = color_of(style::CurveRun::Twin, s);
+  style.penStyle = train ? Qt::DotLine : Qt::DashDotDotLine;
+  if (style.marker != QCPScatterStyle::ssNone) {
+    style.marker = train ? QCPScatterStyle::ssTriangle : QCPScatterStyle::ssTriangleInverted;
+  }
   return style;
+}
+
+/// Pen width and marker size `scale` times the given ones; colour and style kept.
+void resize_graph(QCPGraph* graph, double width, double markerSize, double scale) {
+  QPen pen = graph->pen();
+  pen.setWidthF(width * scale);
+  graph->setPen(pen);
+  QCPScatterStyle scatter = graph->scatterStyle();
+  if (scatter.shape() == QCPScatterStyle::ssNone) return;
+  scatter.setSize(markerSize * scale);
+  graph->setScatterStyle(scatter);
+}
+
+QFont legend_font(const QFont& base) {
+  QFont font = base;
+  if (font.pointSizeF() > 0) font.setPointSizeF(std::max(7.0, font.pointSizeF() - 1));
+  return font;
 }
 
 /// Points waiting for the next timer tick.
@@ -118,6 +153,7 @@ struct LossPlot::Impl {
   bool dirty = false;          ///< something changed that the next tick must draw
   bool followData = true;      ///< ranges track the data until the user zooms or drags
   bool settingRanges = false;  ///< our own range changes are not user interaction
+  double scale = 1.0;          ///< presentation scale of fonts, pens and markers
 
   QCPAxisRect* rectOf(Series s) const { return is_accuracy(s) ? accRect : lossRect; }
 
@@ -141,6 +177,10 @@ struct LossPlot::Impl {
   bool hasData() const;
   void moveCurrentToPrevious();
   QCPGraph* nearestGraph(const QPoint& pixel, int* index) const;
+  QFont scaledFont(const QFont& base) const { return PresentationScale::scaledFont(base, scale); }
+  void applyScale();
+  void scaleGraphs();
+  void scaleMarker(const Marker& marker);
 };
 
 void LossPlot::Impl::removeMarkers() {
@@ -155,7 +195,7 @@ void LossPlot::Impl::build(QWidget* owner) {
   plot->setNoAntialiasingOnDrag(true);
   plot->setAutoAddPlottableToLegend(false);
   plot->plotLayout()->clear();  // replaces the default single axis rect and its legend
-  title = new QCPTextElement(plot, QString(), QFont(owner->font().family(), 9, QFont::Bold));
+  title = new QCPTextElement(plot, QString(), QFont(owner->font().family(), kTitlePointSize, QFont::Bold));
   plot->plotLayout()->addElement(0, 0, title);
   addLegend(1);
   lossRect = addAxisRect(2, QStringLiteral("Loss"));
@@ -211,9 +251,7 @@ void LossPlot::Impl::addLegend(int row) {
   plot->plotLayout()->addElement(row, 0, legend);
   plot->legend = legend;
   legend->setLayer(QStringLiteral("legend"));
-  QFont font = plot->font();
-  font.setPointSizeF(std::max(7.0, font.pointSizeF() - 1));
-  legend->setFont(font);
+  legend->setFont(legend_font(plot->font()));
   legend->setBorderPen(Qt::NoPen);
   legend->setBrush(Qt::NoBrush);
   legend->setRowSpacing(0);
@@ -256,8 +294,10 @@ QCPGraph* LossPlot::Impl::addGraph(Series s, bool previousRun) {
   QCPGraph* graph = plot->addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
   const SeriesStyle style = style_of(s);
   const QColor color = previousRun ? faint(style.color) : style.color;
-  graph->setPen(QPen(color, style.width, style.penStyle));
-  if (style.marker != QCPScatterStyle::ssNone) graph->setScatterStyle(QCPScatterStyle(style.marker, color, 6));
+  graph->setPen(QPen(color, style.width * scale, style.penStyle));
+  if (style.marker != QCPScatterStyle::ssNone) {
+    graph->setScatterStyle(QCPScatterStyle(style.marker, color, kMarkerSize * scale));
+  }
   graph->setName(previousRun ? QStringLiteral("previous: ") + QLatin1String(style.name) : QLatin1String(style.name));
   graph->setSelectable(QCP::stNone);
   // Previous-run graphs join the legend in moveCurrentToPrevious, once they hold data.
@@ -270,8 +310,10 @@ QCPGraph* LossPlot::Impl::addTwinGraph(Series s) {
   QCPAxisRect* rect = rectOf(s);
   QCPGraph* graph = plot->addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
   const SeriesStyle style = twin_style_of(s);
-  graph->setPen(QPen(style.color, style.width, style.penStyle));
-  if (style.marker != QCPScatterStyle::ssNone) graph->setScatterStyle(QCPScatterStyle(style.marker, style.color, 7));
+  graph->setPen(QPen(style.color, style.width * scale, style.penStyle));
+  if (style.marker != QCPScatterStyle::ssNone) {
+    graph->setScatterStyle(QCPScatterStyle(style.marker, style.color, kTwinMarkerSize * scale));
+  }
   graph->setName(QStringLiteral("twin: ") + QLatin1String(style.name));
   graph->setSelectable(QCP::stNone);
   return graph;
@@ -284,7 +326,7 @@ void LossPlot::Impl::keepAsEarlierSeed(QCPGraph* graph) {
   copy->data()->set(*graph->data());
   QPen pen = graph->pen();
   pen.setColor(faint(pen.color(), kEarlierSeedAlpha));
-  pen.setWidthF(1.0);
+  pen.setWidthF(kEarlierSeedWidth * scale);
   copy->setPen(pen);
   copy->setName(QStringLiteral("earlier seed: ") + graph->name());
   copy->setSelectable(QCP::stNone);
@@ -426,6 +468,49 @@ QCPGraph* LossPlot::Impl::nearestGraph(const QPoint& pixel, int* index) const {
   return best;
 }
 
+/// Fonts from the application font at scale 1 (PresentationScale::baseFont),
+/// so a plot made while the window is already scaled is not scaled twice.
+void LossPlot::Impl::applyScale() {
+  const QFont base = PresentationScale::instance()->baseFont();
+  const QFont axisFont = scaledFont(base);
+  for (QCPAxisRect* rect : {lossRect, accRect}) {
+    for (QCPAxis* axis : rect->axes()) {
+      axis->setLabelFont(axisFont);
+      axis->setTickLabelFont(axisFont);
+    }
+  }
+  legend->setFont(scaledFont(legend_font(base)));
+  title->setFont(scaledFont(QFont(base.family(), kTitlePointSize, QFont::Bold)));
+  emptyHint->setFont(axisFont);
+  tracer->setSize(9 * scale);
+  tracer->setPen(QPen(Qt::black, 1.5 * scale));
+  scaleGraphs();
+  for (const Marker& marker : markers) scaleMarker(marker);
+  fitLegendColumns(plot->width());
+}
+
+void LossPlot::Impl::scaleGraphs() {
+  for (int i = 0; i < kSeriesCount; ++i) {
+    const Series s = static_cast<Series>(i);
+    resize_graph(current[i], style_of(s).width, kMarkerSize, scale);
+    resize_graph(previous[i], style_of(s).width, kMarkerSize, scale);
+    resize_graph(twin[i], twin_style_of(s).width, kTwinMarkerSize, scale);
+  }
+  for (QCPGraph* graph : earlier) resize_graph(graph, kEarlierSeedWidth, kMarkerSize, scale);
+}
+
+void LossPlot::Impl::scaleMarker(const Marker& marker) {
+  for (QCPAbstractItem* item : marker.items) {
+    if (auto* line = qobject_cast<QCPItemStraightLine*>(item)) {
+      QPen pen = line->pen();
+      pen.setWidthF(kChangeMarkerWidth * scale);
+      line->setPen(pen);
+    } else if (auto* text = qobject_cast<QCPItemText*>(item)) {
+      text->setFont(scaledFont(PresentationScale::instance()->baseFont()));
+    }
+  }
+}
+
 LossPlot::LossPlot(QWidget* parent) : QWidget(parent), d(std::make_unique<Impl>()) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -435,6 +520,10 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent), d(std::make_unique<Impl>(
   d->refreshTimer.setInterval(kRefreshIntervalMs);
   connect(&d->refreshTimer, &QTimer::timeout, this, &LossPlot::flushPending);
   connect(d->plot, &QCustomPlot::mouseDoubleClick, this, &LossPlot::resetZoom);
+  PresentationScale* presentation = PresentationScale::instance();
+  connect(presentation, &PresentationScale::changed, this, &LossPlot::setPresentationScale);
+  d->scale = presentation->factor();
+  d->applyScale();
   connect(d->plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
     int index = 0;
     QCPGraph* graph = d->nearestGraph(event->pos(), &index);
@@ -522,7 +611,7 @@ void LossPlot::beginRun(const QString& name, int epochs) {
 
 void LossPlot::addMarker(double epochPosition, const QString& label) {
   Impl::Marker marker{epochPosition, label, {}};
-  const QPen pen(QColor(120, 90, 160), 1.2, Qt::DashLine);
+  const QPen pen(QColor(120, 90, 160), kChangeMarkerWidth, Qt::DashLine);
   for (QCPAxisRect* rect : {d->lossRect, d->accRect}) {
     auto* line = new QCPItemStraightLine(d->plot);
     line->setClipAxisRect(rect);
@@ -549,6 +638,7 @@ void LossPlot::addMarker(double epochPosition, const QString& label) {
   text->setColor(pen.color());
   text->setText(label);
   marker.items << text;
+  d->scaleMarker(marker);
   d->markers << marker;
   d->dirty = true;
 }
@@ -656,6 +746,16 @@ void LossPlot::flushPending() {
   d->fitRanges();
   d->plot->replot(QCustomPlot::rpQueuedReplot);
 }
+
+void LossPlot::setPresentationScale(double scale) {
+  if (scale <= 0.0 || scale == d->scale) return;
+  d->scale = scale;
+  d->applyScale();
+  d->dirty = true;
+  flushPending();
+}
+
+double LossPlot::presentationScale() const { return d->scale; }
 
 void LossPlot::resetZoom() {
   d->followData = true;

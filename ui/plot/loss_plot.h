@@ -20,11 +20,12 @@ namespace tl {
 /// Live training curves on a shared epoch axis: loss on top (per batch raw and
 /// smoothed, validation per epoch), accuracy below (per epoch). Points are
 /// buffered and drawn by a 25 Hz timer, never one replot per batch. The
-/// previous run stays visible, faint, for comparison.
+/// previous run stays visible, faint, for comparison. Colours come from
+/// style/palette.h; train and validation also differ in line style and marker.
 ///
 /// A comparison (transfer run vs its twin over seeds) announces each job with
-/// beginJob(): a twin's points go to their own curves (dotted, triangles,
-/// named after the twin in the legend); when the next seed's transfer run
+/// beginJob(): a twin's points go to their own curves (dotted or dash-dotted,
+/// triangles, named after the twin in the legend); when the next seed's transfer run
 /// begins, the earlier seed's transfer and twin curves stay, faint.
 class LossPlot : public QWidget {
   Q_OBJECT
@@ -72,6 +73,10 @@ class LossPlot : public QWidget {
 
   QCustomPlot* customPlot() const;
 
+  /// Presentation mode's factor (1 normally): axis, legend and title fonts and
+  /// pen widths and markers grow by it. Follows PresentationScale by itself.
+  double presentationScale() const;
+
  public Q_SLOTS:
   /// The current curves become the faint previous run; the x axis spans `epochs`.
   void beginRun(const QString& name, int epochs);
@@ -91,6 +96,7 @@ class LossPlot : public QWidget {
   void flushPending();
   /// Back to following the data after the user zoomed or dragged.
   void resetZoom();
+  void setPresentationScale(double scale);
   void exportPngWithDialog();
   void exportPdfWithDialog();
 

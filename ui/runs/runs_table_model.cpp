@@ -1,5 +1,7 @@
 #include "runs/runs_table_model.h"
 
+#include "experiment/verdict_label.h"
+
 #include <QDateTime>
 
 namespace tl {
@@ -14,6 +16,14 @@ QString localDate(const std::string& iso) {
   QDateTime utc = QDateTime::fromString(QString::fromStdString(iso), Qt::ISODate);
   if (!utc.isValid()) return QString::fromStdString(iso);
   return utc.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+}
+
+/// "positive transfer", "single seed": the label as the verdict banner words it;
+/// a label this version does not know is shown as recorded.
+QString verdictTitle(const std::string& name) {
+  if (name.empty()) return QStringLiteral("–");
+  const std::optional<VerdictLabel> label = verdict_label_from_name(name);
+  return QString::fromStdString(label ? verdict_label_title(*label) : name);
 }
 
 }  // namespace
@@ -150,7 +160,7 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
     case Strategy: return QString::fromStdString(run->strategy).replace(QLatin1Char('_'), QLatin1Char(' '));
     case Status: return QString::fromStdString(run->status);
     case TestAccuracy: return percent(run->test_accuracy);
-    case Verdict: return run->verdict.empty() ? QStringLiteral("–") : QString::fromStdString(run->verdict);
+    case Verdict: return verdictTitle(run->verdict);
     case Seconds: return QString::number(run->seconds, 'f', 1);
     case ColumnCount: break;
   }

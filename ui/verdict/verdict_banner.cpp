@@ -1,5 +1,7 @@
 #include "verdict/verdict_banner.h"
 
+#include "style/palette.h"
+
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMessageBox>
@@ -42,15 +44,6 @@ VerdictBanner::VerdictBanner(QWidget* parent) : QFrame(parent), text_(new QLabel
   hide();
 }
 
-QColor VerdictBanner::colorFor(VerdictLabel label) {
-  switch (label) {
-    case VerdictLabel::Positive: return QColor(200, 235, 200);
-    case VerdictLabel::Negative: return QColor(245, 200, 200);
-    case VerdictLabel::Inconclusive: break;
-  }
-  return QColor(225, 225, 225);
-}
-
 QString VerdictBanner::text() const {
   static const QRegularExpression tags(QStringLiteral("<[^>]*>"));
   return QString(text_->text()).remove(tags);
@@ -60,13 +53,15 @@ void VerdictBanner::showVerdict(const VerdictSummary& s) {
   label_ = s.label;
   perClassText_ = perClassLines(s);
   QPalette p = palette();
-  p.setColor(QPalette::Window, colorFor(s.label));
+  const style::VerdictLook look = style::verdictLook(s.label);
+  p.setColor(QPalette::Window, look.background);
   p.setColor(QPalette::WindowText, Qt::black);
   setPalette(p);
   const QString twin = s.twinName.isEmpty() ? tr("twin") : s.twinName;
-  text_->setText(tr("<b>Verdict: %1</b> — transfer %2 vs %3 %4 (mean test accuracy)")
-                     .arg(s.sentence.toHtmlEscaped(), percent(s.transferMean), twin.toHtmlEscaped(),
-                          percent(s.baselineMean)));
+  // The symbol and the sentence's first words say the label; the colour only repeats it.
+  text_->setText(tr("<b><span style=\"color:%1\">%2</span> Verdict: %3</b> — transfer %4 vs %5 %6 (mean test accuracy)")
+                     .arg(look.symbolColor.name(), look.symbol, s.sentence.toHtmlEscaped(), percent(s.transferMean),
+                          twin.toHtmlEscaped(), percent(s.baselineMean)));
   setToolTip(perClassText_.isEmpty() ? QString() : tr("Gap per class, in points:\n%1").arg(perClassText_));
   details_->setVisible(!perClassText_.isEmpty());
   show();

@@ -12,8 +12,10 @@ class QToolButton;
 namespace tl {
 
 /// A one-line banner over the curves that answers "did the transfer help?":
-/// green for positive transfer, red for negative, grey for inconclusive, with
-/// the verdict sentence and both mean test accuracies. The per-class gaps are
+/// a symbol, the verdict sentence and both mean test accuracies, on a colour
+/// (style::verdictLook): "▲" on blue for positive transfer, "▼" on vermillion
+/// for negative, "●" on grey for inconclusive, "◆" on light grey for a single
+/// seed, which shows its gap but claims neither. The per-class gaps are
 /// in its tooltip and behind the "Per class" button. Hidden until a
 /// comparison starts; while it runs it says what it is waiting for.
 class VerdictBanner : public QFrame {
@@ -28,7 +30,6 @@ class VerdictBanner : public QFrame {
   std::optional<VerdictLabel> label() const { return label_; }
   /// The per-class gaps as the details show them, one line per class.
   QString perClassText() const { return perClassText_; }
-  static QColor colorFor(VerdictLabel label);
 
  public Q_SLOTS:
   void showVerdict(const tl::VerdictSummary& summary);

@@ -88,6 +88,20 @@ TEST_F(RunsPanelTest, ListShowsTheRecordedRuns) {
   EXPECT_EQ(shown(blur, RunsTableModel::Seconds), QStringLiteral("3.0"));
 }
 
+TEST_F(RunsPanelTest, TheVerdictColumnWordsTheLabelAsTheBannerDoes) {
+  RunHistory history(path.toStdString());
+  HistoryRun one = recorded("one seed", 0.4);
+  one.verdict = "single_seed";
+  HistoryRun three = recorded("three seeds", 0.4);
+  three.verdict = "negative";
+  const qint64 oneId = history.add(one);
+  const qint64 threeId = history.add(three);
+  panel.refresh();
+  EXPECT_EQ(shown(oneId, RunsTableModel::Verdict), QStringLiteral("single seed"));
+  EXPECT_EQ(shown(threeId, RunsTableModel::Verdict), QStringLiteral("negative transfer"));
+  EXPECT_EQ(shown(blur, RunsTableModel::Verdict), QStringLiteral("–"));  // no twin, no verdict
+}
+
 TEST_F(RunsPanelTest, RefreshPicksUpRunsRecordedElsewhere) {
   const qint64 added = RunHistory(path.toStdString()).add(recorded("from the cli", 0.4));
   panel.refresh();

@@ -1,3 +1,5 @@
+#include "experiment/baseline.h"
+#include "style/palette.h"
 #include "verdict/verdict_banner.h"
 
 #include <gtest/gtest.h>
@@ -32,18 +34,50 @@ TEST(VerdictBanner, ShowsTheSentenceBothAccuraciesAndTheTwin) {
   EXPECT_TRUE(text.contains(QStringLiteral("scratch twin 75.3 %"))) << text.toStdString();
 }
 
-TEST(VerdictBanner, ColourFollowsTheLabel) {
+constexpr VerdictLabel kLabels[] = {VerdictLabel::Positive, VerdictLabel::Negative, VerdictLabel::Inconclusive,
+                                    VerdictLabel::SingleSeed};
+
+TEST(VerdictBanner, EachLabelShowsItsSymbolAndWordNotOnlyAColour) {
   VerdictBanner banner;
-  for (VerdictLabel label : {VerdictLabel::Positive, VerdictLabel::Negative, VerdictLabel::Inconclusive}) {
+  QStringList symbols;
+  for (VerdictLabel label : kLabels) {
     banner.showVerdict(summary(label, 0.0));
-    EXPECT_EQ(banner.palette().color(QPalette::Window), VerdictBanner::colorFor(label)) << verdict_label_name(label);
+    const style::VerdictLook look = style::verdictLook(label);
+    const QString mark = look.symbol + QStringLiteral(" Verdict: ") + QString::fromStdString(verdict_label_title(label));
+    EXPECT_TRUE(banner.text().startsWith(mark)) << banner.text().toStdString();
+    EXPECT_EQ(banner.palette().color(QPalette::Window), look.background) << verdict_label_name(label);
+    symbols << look.symbol;
   }
-  const QColor positive = VerdictBanner::colorFor(VerdictLabel::Positive);
-  const QColor negative = VerdictBanner::colorFor(VerdictLabel::Negative);
-  const QColor inconclusive = VerdictBanner::colorFor(VerdictLabel::Inconclusive);
-  EXPECT_GT(positive.green(), positive.red());  // green
-  EXPECT_GT(negative.red(), negative.green());  // red
-  EXPECT_EQ(inconclusive.red(), inconclusive.green());  // grey
+  symbols.removeDuplicates();
+  EXPECT_EQ(symbols.size(), 4);
+}
+
+TEST(VerdictBanner, PositiveAndNegativeAreBlueAndVermillionAndTheRestNeutral) {
+  const QColor positive = style::verdictLook(VerdictLabel::Positive).background;
+  const QColor negative = style::verdictLook(VerdictLabel::Negative).background;
+  EXPECT_GT(positive.blue(), positive.red());  // blue, not green
+  EXPECT_GT(negative.red(), negative.blue());  // vermillion
+  for (VerdictLabel neutral : {VerdictLabel::Inconclusive, VerdictLabel::SingleSeed}) {
+    const QColor grey = style::verdictLook(neutral).background;
+    EXPECT_EQ(grey.red(), grey.green());
+    EXPECT_EQ(grey.green(), grey.blue());
+  }
+}
+
+TEST(VerdictBanner, ASingleSeedShowsItsGapAndClaimsNothing) {
+  const Verdict verdict = judge_transfer({{1, 0.75, 0.70, {}, {}}});
+  VerdictSummary s = summary(verdict.label, verdict.gap);
+  s.sentence = QString::fromStdString(verdict.sentence());
+  s.seeds = 1;
+  VerdictBanner banner;
+  banner.showVerdict(s);
+  EXPECT_EQ(banner.label(), VerdictLabel::SingleSeed);
+  const QString text = banner.text();
+  EXPECT_TRUE(text.startsWith(QStringLiteral("◆ Verdict: single seed, +5.0 points against the scratch twin — run 3 "
+                                             "seeds to tell an effect from noise")))
+      << text.toStdString();
+  EXPECT_FALSE(text.contains(QStringLiteral("positive"))) << text.toStdString();
+  EXPECT_FALSE(text.contains(QStringLiteral("negative"))) << text.toStdString();
 }
 
 TEST(VerdictBanner, PerClassGapsAreInTheTooltipAndDetails) {

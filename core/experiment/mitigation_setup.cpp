@@ -33,10 +33,6 @@ torch::nn::Linear pretrained_head(const ExperimentConfig& config, const Transfer
 // unlabelled and the task head learns from the source labels alone.
 DannSetup dann_setup(const PreparedExperiment& p, const TaskData& source, const Normalization& norm) {
   const DataConfig& target = p.config.target;
-  if (target.labelled && target.shots_per_class == 0) {
-    throw ConfigError("mitigations.dann: needs unlabelled target images; set target.shots_per_class to the "
-                      "labelled images per class (the rest become the unlabelled set), or target.labelled to false");
-  }
   if (source.train.class_names != p.data.train.class_names) {
     throw ConfigError("mitigations.dann: the pretrained model's source task has other classes than the target; "
                       "DANN needs the same classes in both domains");
@@ -59,25 +55,36 @@ DannSetup dann_setup(const PreparedExperiment& p, const TaskData& source, const 
 void check_target_labels(const ExperimentConfig& config) {
   if (config.target.labelled) return;
   if (config.target.shots_per_class > 0) {
-    throw ConfigError("target.shots_per_class: target.labelled is false, so there are no labelled shots to draw; "
+    throw ConfigError("target.shots_per_class", "target.labelled is false, so there are no labelled shots to draw; "
                       "remove shots_per_class or set labelled to true");
   }
   if (!config.mitigations.dann) {
-    throw ConfigError("target.labelled: false leaves the target task without training labels; only "
+    throw ConfigError("target.labelled", "false leaves the target task without training labels; only "
                       "domain-adversarial adaptation (mitigations.dann) trains without them, from the source labels");
   }
 }
 
-void prepare_mitigations(PreparedExperiment& p) {
-  const MitigationsConfig& m = p.config.mitigations;
+void check_mitigations(const ExperimentConfig& config) {
+  const MitigationsConfig& m = config.mitigations;
   if (m.dann && m.multitask) {
-    throw ConfigError("mitigations: dann and multitask both train on the source task's labels; enable one of them");
+    throw ConfigError("mitigations", "dann and multitask both train on the source task's labels; enable one of them");
   }
+  if (!m.dann) return;
+  const DataConfig& target = config.target;
+  if (target.dataset == kImageFolderDataset) {
+    throw ConfigError("mitigations.dann", "draws its unlabelled target images from Fashion-MNIST; it does not take "
+                      "an image-folder target");
+  }
+  if (target.labelled && target.shots_per_class == 0) {
+    throw ConfigError("mitigations.dann", "needs unlabelled target images; set target.shots_per_class to the "
+                      "labelled images per class (the rest become the unlabelled set), or target.labelled to false");
+  }
+}
+
+void prepare_mitigations(PreparedExperiment& p) {
+  check_mitigations(p.config);
+  const MitigationsConfig& m = p.config.mitigations;
   if (!m.dann && !m.multitask) return;
-  if (m.dann && p.config.target.dataset == kImageFolderDataset) {
-    throw ConfigError("mitigations.dann: draws its unlabelled target images from Fashion-MNIST; it does not take an "
-                      "image-folder target");
-  }
   const std::string field = m.dann ? "mitigations.dann" : "mitigations.multitask";
   DataConfig source_config = recorded_source_task(p.pretrained, field);
   if (m.source_per_class > 0) source_config.shots_per_class = m.source_per_class;

@@ -11,6 +11,7 @@
 #include "main_window/edit_lock.h"
 #include "main_window/model_export_files.h"
 #include "main_window/presentation_mode.h"
+#include "main_window/setup_steps.h"
 #include "main_window/training_controls.h"
 #include "mitigations/mitigations_panel.h"
 #include "panels/data_panel.h"
@@ -38,12 +39,11 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QScreen>
-#include <QScrollArea>
 #include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
-#include <QScrollBar>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
@@ -62,21 +62,10 @@ const QString kStateKey = QStringLiteral("window/state");
 const QString kMainSplitterKey = QStringLiteral("window/mainSplitter");
 const QString kWorkSplitterKey = QStringLiteral("window/workSplitter");
 const QString kConfigKey = QStringLiteral("session/lastConfig");
+const QString kSetupStepKey = QStringLiteral("window/setupStep");
 
 QString presets_directory() {
   return QDir(QString::fromStdString(resource_dir())).filePath(QStringLiteral("presets"));
-}
-
-/// A scroll area for a column of panels. It is kept at least as wide as its
-/// content, so it scrolls vertically; the horizontal bar only appears if a
-/// panel grows wider later, instead of cutting the panel off.
-QScrollArea* vertical_scroll_area(QWidget* content) {
-  auto* area = new QScrollArea;
-  area->setWidget(content);
-  area->setWidgetResizable(true);
-  area->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
-  area->setFrameShape(QFrame::NoFrame);
-  return area;
 }
 
 /// "…/runs/default-20261126-120744": the full path would run into the
@@ -112,35 +101,40 @@ MainWindow::MainWindow(QWidget* parent)
 MainWindow::~MainWindow() = default;
 
 void MainWindow::buildCentralArea() {
-  // The setup column reads top to bottom as the workflow: model, data,
-  // strategy, training options. Train / Pause / Stop are also on the toolbar,
-  // so they stay in reach when the column is scrolled.
-  auto* setup = new QWidget;
-  auto* setupLayout = new QVBoxLayout(setup);
+  // The setup reads as the steps of an experiment, one tab each, so no step
+  // hides below another. Train / Pause / Stop are also on the toolbar, so
+  // they stay in reach from every step.
+  steps_ = new SetupSteps(session_, controller_);
+  auto* picker = new ModelPicker(session_);
+  auto* data = new DataPanel(session_);
+  auto* strategy = new StrategyPanel(session_);
   similarity_ = new SimilarityPanel(session_);
   mitigations_ = new MitigationsPanel(session_);
-  setupPanels_ = {new ModelPicker(session_), new DataPanel(session_), new StrategyPanel(session_), similarity_,
-                  mitigations_};
+  setupPanels_ = {picker, data, strategy, similarity_, mitigations_};
+  steps_->addPanels(SetupStep::Model, {picker});
+  steps_->addPanels(SetupStep::Data, {data});
+  steps_->watchFolderPreview(data->folderPreview());
+  steps_->addPanels(SetupStep::Strategy, {strategy, similarity_, mitigations_});
+  controls_ = new TrainingControls(session_, controller_);
+  connect(controls_, &TrainingControls::trainRequested, this, &MainWindow::startTraining);
+  steps_->addPanels(SetupStep::Train, {controls_});
+  // Intermediate representations: the tree's context menu asks, the Analyse
+  // step runs the probe and shows its table.
+  probe_ = new ProbePanel(session_);
+  steps_->addPanels(SetupStep::Analyse, {probe_});
+
   // The last GUI run, when it stopped before its end, is offered for resuming.
   resumeBar_ = new ResumeBar(controller_);
   resumeBar_->setBeforeResume([this](const QString& runDir, QString* error) { return loadRunConfig(runDir, error); });
-  setupLayout->addWidget(resumeBar_);
   resumeBar_->offerUnfinishedRun();
-  for (QWidget* panel : setupPanels_) setupLayout->addWidget(panel);
-  controls_ = new TrainingControls(session_, controller_);
-  connect(controls_, &TrainingControls::trainRequested, this, &MainWindow::startTraining);
-  setupLayout->addWidget(controls_);
-  setupLayout->addStretch(1);
-  setupArea_ = vertical_scroll_area(setup);
-  // Never narrower than its content: the column scrolls vertically only.
-  setupArea_->setMinimumWidth(setup->minimumSizeHint().width() + setupArea_->verticalScrollBar()->sizeHint().width());
+  setupArea_ = new QWidget;
+  auto* setupLayout = new QVBoxLayout(setupArea_);
+  setupLayout->setContentsMargins(0, 0, 0, 0);
+  setupLayout->addWidget(resumeBar_);
+  setupLayout->addWidget(steps_, 1);
 
   treePanel_ = new LayerTreePanel(session_);
-  // Intermediate representations: the tree's context menu asks, the panel
-  // at the foot of the setup column runs the probe and shows its table.
-  probe_ = new ProbePanel(session_);
-  setupLayout->insertWidget(setupLayout->indexOf(controls_) + 1, probe_);
-  const auto showProbe = [this] { setupArea_->ensureWidgetVisible(probe_); };
+  const auto showProbe = [this] { steps_->reveal(SetupStep::Analyse, probe_); };
   connect(treePanel_->view(), &LayerTreeView::probeRequested, this,
           [this, showProbe](const QString& path) {
             probe_->probeLayer(path);
@@ -316,6 +310,14 @@ void MainWindow::buildRunsDock() {
   connect(runsDock_, &QDockWidget::visibilityChanged, runs_, [this](bool visible) {
     if (visible) runs_->refresh();  // CLI runs may have been added meanwhile
   });
+  // The Analyse step opens the dock: the table needs the window's width.
+  auto* showHistory = new QPushButton(tr("Run history (Ctrl+R)"));
+  showHistory->setObjectName(QStringLiteral("runHistoryButton"));
+  showHistory->setToolTip(tr("Every run of this window and of transferlab-cli, below the curves"));
+  showHistory->setCheckable(true);
+  connect(showHistory, &QPushButton::toggled, runsDock_, &QDockWidget::setVisible);
+  connect(runsDock_->toggleViewAction(), &QAction::toggled, showHistory, &QPushButton::setChecked);
+  steps_->prependPanel(SetupStep::Analyse, showHistory);
   connect(runs_, &RunsPanel::rerunRequested, this, &MainWindow::rerun);
   connect(runs_, &RunsPanel::analysisRequested, this, &MainWindow::showRunAnalysis);
   connect(runs_, &RunsPanel::message, this, [this](const QString& text) { statusBar()->showMessage(text, 8000); });
@@ -618,7 +620,7 @@ void MainWindow::showAbout() {
 /// below the tree more height for the curves than for the tree, since during
 /// training the curves are what one watches.
 void MainWindow::resetLayout() {
-  const int setupWidth = setupArea_->minimumWidth();
+  const int setupWidth = setupArea_->minimumSizeHint().width();
   mainSplitter_->setSizes({setupWidth, std::max(1, width() - setupWidth)});
   const int workHeight = std::max(2, height() - menuBar()->sizeHint().height() - statusBar()->sizeHint().height());
   workSplitter_->setSizes({workHeight * 2 / 5, workHeight - workHeight * 2 / 5});
@@ -626,6 +628,8 @@ void MainWindow::resetLayout() {
 
 void MainWindow::restoreLayout() {
   QSettings settings;
+  const int step = settings.value(kSetupStepKey, 0).toInt();
+  if (step >= 0 && step < kSetupStepCount) steps_->showStep(static_cast<SetupStep>(step));
   if (!restoreGeometry(settings.value(kGeometryKey).toByteArray())) return;
   restoreState(settings.value(kStateKey).toByteArray());
   mainSplitter_->restoreState(settings.value(kMainSplitterKey).toByteArray());
@@ -647,6 +651,7 @@ void MainWindow::saveSettings() const {
   settings.setValue(kStateKey, saveState());
   settings.setValue(kMainSplitterKey, mainSplitter_->saveState());
   settings.setValue(kWorkSplitterKey, workSplitter_->saveState());
+  settings.setValue(kSetupStepKey, static_cast<int>(steps_->currentStep()));
   settings.setValue(kConfigKey, session_->configJson());
 }
 

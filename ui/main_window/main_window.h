@@ -10,7 +10,6 @@ class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
-class QScrollArea;
 class QSplitter;
 class QTabWidget;
 
@@ -28,12 +27,14 @@ class ProbePanel;
 class ResumeBar;
 class MitigationsPanel;
 class RunsPanel;
+class SetupSteps;
 class SimilarityPanel;
 class TrainingControls;
 class VerdictBanner;
 
-/// The application window: setup column on the left (model, data, strategy,
-/// training options), the layer tree over the live curves on the right,
+/// The application window: the setup on the left as the steps of an
+/// experiment (SetupSteps: model, data, strategy, train, analyse), the layer
+/// tree over the live curves on the right,
 /// Train / Pause / Stop on a toolbar, progress in the status bar. Owns the
 /// session and the training controller.
 class MainWindow : public QMainWindow {
@@ -62,7 +63,10 @@ class MainWindow : public QMainWindow {
   /// Offers the last GUI run that stopped before its end; resuming it loads
   /// its own config into the session first (loadRunConfig).
   ResumeBar* resumeBar() const { return resumeBar_; }
-  /// View → Runs (Ctrl+R): the run history in a dock, hidden at first.
+  /// The setup's steps; the current one is kept in QSettings.
+  SetupSteps* setupSteps() const { return steps_; }
+  /// View → Runs (Ctrl+R) or the Analyse step's button: the run history in a
+  /// dock, hidden at first.
   RunsPanel* runsPanel() const { return runs_; }
   QDockWidget* runsDock() const { return runsDock_; }
   /// The Lessons menu: one action per built-in preset, in menu order; each
@@ -159,7 +163,8 @@ class MainWindow : public QMainWindow {
   QAction* exportModel_ = nullptr;
   ImportWeightsDialog* importDialog_ = nullptr;
   QList<QAction*> presetActions_;       ///< open a preset: disabled while training
-  QScrollArea* setupArea_ = nullptr;
+  QWidget* setupArea_ = nullptr;        ///< the resume bar over the steps
+  SetupSteps* steps_ = nullptr;
   QSplitter* mainSplitter_ = nullptr;   ///< setup | work area
   QSplitter* workSplitter_ = nullptr;   ///< tree over plot
   QList<QWidget*> setupPanels_;         ///< model, data, strategy: locked while training

@@ -1,0 +1,170 @@
+#include "main_window/main_window.h"
+#include "main_window/setup_steps.h"
+#include "main_window/training_controls.h"
+
+#include "panels/data_panel.h"
+#include "panels/model_picker.h"
+#include "panels/strategy_panel.h"
+#include "probe/probe_panel.h"
+#include "support/batch_window.h"
+#include "support/ui_wait.h"
+
+#include <gtest/gtest.h>
+
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSpinBox>
+#include <QTabBar>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace tl {
+namespace {
+
+QRect rectIn(QWidget* window, const QWidget* widget) {
+  return QRect(widget->mapTo(window, QPoint(0, 0)), widget->size());
+}
+
+QPushButton* buttonNamed(QWidget* parent, const QString& text) {
+  for (QPushButton* button : parent->findChildren<QPushButton*>()) {
+    if (button->text() == text) return button;
+  }
+  return nullptr;
+}
+
+/// What each step is there for: the choice a newcomer must be able to reach
+/// without scrolling.
+QList<QWidget*> mainControls(MainWindow& window, SetupStep step) {
+  QList<QWidget*> controls;
+  switch (step) {
+    case SetupStep::Model: controls << window.findChild<ModelPicker*>()->combo(); break;
+    case SetupStep::Data: {
+      auto* data = window.findChild<DataPanel*>();
+      for (int label = 0; label < 10; ++label) controls << data->classCheckBox(label);
+      controls << data->shotsSpin();
+      break;
+    }
+    case SetupStep::Strategy:
+      for (QRadioButton* radio : window.findChild<StrategyPanel*>()->findChildren<QRadioButton*>()) controls << radio;
+      break;
+    case SetupStep::Train: controls << buttonNamed(window.trainingControls(), QStringLiteral("Train")); break;
+    case SetupStep::Analyse:
+      controls << window.findChild<QPushButton*>(QStringLiteral("runHistoryButton"))
+               << window.probePanel()->profileButton();
+      break;
+  }
+  return controls;
+}
+
+class SetupStepsWindow : public ::testing::TestWithParam<QSize> {
+ protected:
+  static void SetUpTestSuite() { test::isolateSettings(); }
+
+  void SetUp() override {
+    ASSERT_TRUE(runs.isValid());
+    test::makeBatchWindow(window, runs.path());
+  }
+
+  void showAt(const QSize& size) {
+    window.resize(size);
+    window.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+    ASSERT_EQ(window.size(), size);
+  }
+
+  SetupSteps* steps() const { return window.setupSteps(); }
+
+  QTemporaryDir runs;
+  MainWindow window;
+};
+
+TEST_P(SetupStepsWindow, EveryStepsNameIsVisible) {
+  showAt(GetParam());
+  QTabBar* bar = steps()->tabs()->tabBar();
+  ASSERT_EQ(bar->count(), kSetupStepCount);
+  for (int i = 0; i < kSetupStepCount; ++i) {
+    EXPECT_EQ(bar->tabText(i), setupStepTitle(static_cast<SetupStep>(i)));
+    const QRect tab(bar->mapTo(&window, bar->tabRect(i).topLeft()), bar->tabRect(i).size());
+    EXPECT_TRUE(bar->rect().contains(bar->tabRect(i))) << bar->tabText(i).toStdString();
+    EXPECT_TRUE(window.rect().contains(tab)) << bar->tabText(i).toStdString();
+    EXPECT_GE(bar->tabRect(i).width(), bar->fontMetrics().horizontalAdvance(bar->tabText(i)));
+  }
+}
+
+TEST_P(SetupStepsWindow, EveryStepsMainControlIsInViewWithoutScrolling) {
+  showAt(GetParam());
+  for (int i = 0; i < kSetupStepCount; ++i) {
+    const auto step = static_cast<SetupStep>(i);
+    steps()->showStep(step);
+    QCoreApplication::processEvents();
+    QScrollArea* area = steps()->stepArea(step);
+    ASSERT_EQ(area->verticalScrollBar()->value(), 0);
+    const QRect viewport = rectIn(&window, area->viewport());
+    for (QWidget* control : mainControls(window, step)) {
+      ASSERT_NE(control, nullptr) << setupStepTitle(step).toStdString();
+      const std::string what = setupStepTitle(step).toStdString() + ": " + control->metaObject()->className() +
+                               " " + control->objectName().toStdString();
+      EXPECT_TRUE(control->isVisible()) << what;
+      EXPECT_TRUE(viewport.contains(rectIn(&window, control))) << what;
+      EXPECT_TRUE(window.rect().contains(rectIn(&window, control))) << what;
+      EXPECT_EQ(control->visibleRegion().boundingRect(), control->rect()) << what;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(ProjectorAndLaptop, SetupStepsWindow,
+                         ::testing::Values(QSize(1024, 768), QSize(1280, 800)),
+                         [](const ::testing::TestParamInfo<QSize>& info) {
+                           return QStringLiteral("%1x%2").arg(info.param.width()).arg(info.param.height()).toStdString();
+                         });
+
+class SetupStepsKeys : public SetupStepsWindow {};
+
+TEST_F(SetupStepsKeys, AltAndTheStepsNumberOpenTheStep) {
+  showAt(QSize(1280, 800));
+  window.activateWindow();
+  ASSERT_TRUE(QTest::qWaitForWindowActive(&window));
+  for (int i = kSetupStepCount - 1; i >= 0; --i) {
+    QTest::keyClick(&window, static_cast<Qt::Key>(Qt::Key_1 + i), Qt::AltModifier);
+    EXPECT_EQ(steps()->currentStep(), static_cast<SetupStep>(i)) << "Alt+" << i + 1;
+  }
+}
+
+TEST_F(SetupStepsKeys, TheAnalyseStepAndCtrlROpenAndCloseTheRunHistory) {
+  showAt(QSize(1280, 800));
+  window.activateWindow();
+  ASSERT_TRUE(QTest::qWaitForWindowActive(&window));
+  steps()->showStep(SetupStep::Analyse);
+  auto* history = window.findChild<QPushButton*>(QStringLiteral("runHistoryButton"));
+  ASSERT_NE(history, nullptr);
+  ASSERT_FALSE(window.runsDock()->isVisible());
+  history->click();
+  EXPECT_TRUE(window.runsDock()->isVisible());
+  QTest::keyClick(&window, Qt::Key_R, Qt::ControlModifier);
+  EXPECT_FALSE(window.runsDock()->isVisible());
+  EXPECT_FALSE(history->isChecked());
+  QTest::keyClick(&window, Qt::Key_R, Qt::ControlModifier);
+  EXPECT_TRUE(window.runsDock()->isVisible());
+  EXPECT_TRUE(history->isChecked());
+}
+
+TEST_F(SetupStepsKeys, TheCurrentStepIsKeptAcrossRestarts) {
+  window.setPersistSettings(true);
+  steps()->showStep(SetupStep::Train);
+  window.close();
+  MainWindow next;
+  test::makeBatchWindow(next, runs.path());
+  EXPECT_EQ(next.setupSteps()->currentStep(), SetupStep::Model);
+  next.restoreLayout();
+  EXPECT_EQ(next.setupSteps()->currentStep(), SetupStep::Train);
+}
+
+}  // namespace
+}  // namespace tl

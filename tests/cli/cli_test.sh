@@ -197,6 +197,14 @@ if "$cli" pretrain "$pretrain_config" --out "$work/tiny.safetensors" >"$work/out
   else
     failed=$((failed + 1)); echo "FAIL twin-run:"; cat "$work/err" "$work/out"
   fi
+  # One seed tells no effect from seed noise: its verdict reports the gap and claims nothing.
+  if "$cli" run "$twin_config" --twin --out "$work/twin1" >"$work/out" 2>"$work/err" &&
+     grep -q "^verdict: single seed, [-+][0-9.]* points against the scratch twin — run 3 seeds to tell an effect from noise$" "$work/out" &&
+     grep -q '"label": "single_seed"' "$work/twin1/run.json"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); echo "FAIL single-seed-verdict:"; cat "$work/err" "$work/out"
+  fi
   if "$cli" similarity "$twin_config" --samples 40 >"$work/out" 2>"$work/err" &&
      grep -q "^block3 " "$work/out" && grep -q "^recommendation: .* similarity, strategy " "$work/out"; then
     passed=$((passed + 1))

@@ -210,17 +210,25 @@ void FeatureMapPlot::buildWidgets() {
   plot_->setMinimumSize(320, 240);
   plot_->setMouseTracking(true);
   plot_->installEventFilter(this);
-  // The legend beside the axes, so it never hides points.
-  plot_->axisRect()->insetLayout()->take(plot_->legend);
-  plot_->plotLayout()->addElement(0, 1, plot_->legend);
+  // The legend beside the axes, so it never hides points, at the top of a
+  // column whose empty rest takes the height its rows would spread over.
+  auto* side = new QCPLayoutGrid;
+  plot_->plotLayout()->addElement(0, 1, side);
   plot_->plotLayout()->setColumnStretchFactor(1, 0.001);
+  plot_->axisRect()->insetLayout()->take(plot_->legend);
+  side->addElement(0, 0, plot_->legend);
+  side->addElement(1, 0, new QCPLayoutElement(plot_));  // an empty grid would have no height to take
+  side->setRowStretchFactor(0, 0.001);
   plot_->legend->setLayer(QStringLiteral("legend"));
+  plot_->legend->setBorderPen(Qt::NoPen);
   plot_->legend->setVisible(true);
 
   tip_ = new QFrame(this, Qt::ToolTip);
+  tip_->setObjectName(QStringLiteral("featureMapHoverTip"));
   tip_->setFrameShape(QFrame::Box);
   tipImage_ = new QLabel;
   tipText_ = new QLabel;
+  tipText_->setObjectName(QStringLiteral("featureMapHoverText"));
   auto* tipLayout = new QHBoxLayout(tip_);
   tipLayout->addWidget(tipImage_);
   tipLayout->addWidget(tipText_);

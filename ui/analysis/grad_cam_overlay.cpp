@@ -35,6 +35,15 @@ QColor viridis(double t) {
   return QColor(channel(kViridis[0], t), channel(kViridis[1], t), channel(kViridis[2], t));
 }
 
+QImage viridisScale(int width, int height) {
+  QImage bar(std::max(width, 2), std::max(height, 1), QImage::Format_RGB32);
+  for (int x = 0; x < bar.width(); ++x) {
+    const QRgb colour = viridis(static_cast<double>(x) / (bar.width() - 1)).rgb();
+    for (int y = 0; y < bar.height(); ++y) bar.setPixel(x, y, colour);
+  }
+  return bar;
+}
+
 QRgb blendHeat(QRgb image, double heat, double alpha) {
   const QColor colour = viridis(heat);
   return qRgb(mix(qRed(image), colour.red(), alpha), mix(qGreen(image), colour.green(), alpha),

@@ -11,6 +11,9 @@ namespace tl {
 /// the same in grey and to colour-blind viewers, unlike a rainbow.
 QColor viridis(double t);
 
+/// A horizontal bar of the colour map, from 0 at the left to 1 at the right.
+QImage viridisScale(int width, int height);
+
 /// One pixel of an overlay: `image` (its RGB) and viridis(`heat`) mixed with
 /// `alpha` of the heat colour.
 QRgb blendHeat(QRgb image, double heat, double alpha);

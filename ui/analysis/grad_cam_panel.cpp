@@ -151,6 +151,23 @@ QLabel* captionLabel(const QString& text) {
   return label;
 }
 
+// What the colours mean: each map is divided by its own maximum (grad_cam),
+// so colours compare regions within a map, not across images or models.
+QWidget* colourKey() {
+  auto* key = new QWidget;
+  auto* bar = new QLabel;
+  bar->setPixmap(QPixmap::fromImage(viridisScale(120, 10)));
+  auto* row = new QHBoxLayout(key);
+  row->setContentsMargins(0, 0, 0, 0);
+  row->addWidget(new QLabel(QObject::tr("Map: low")));
+  row->addWidget(bar);
+  row->addWidget(new QLabel(QObject::tr("high (each map relative to its own peak)")));
+  row->addStretch();
+  key->setToolTip(QObject::tr("How much each region raised the score of the explained class at the chosen layer "
+                              "(Grad-CAM), each map scaled to its own maximum"));
+  return key;
+}
+
 }  // namespace
 
 GradCamPanel::GradCamPanel(QWidget* parent)
@@ -192,6 +209,8 @@ void GradCamPanel::buildWidgets() {
   status_->setWordWrap(true);
   status_->hide();
   grid_ = new QGridLayout;
+  scale_ = colourKey();
+  scale_->hide();
 
   auto* controls = new QHBoxLayout;
   controls->addWidget(new QLabel(tr("Layer:")));
@@ -207,6 +226,7 @@ void GradCamPanel::buildWidgets() {
   layout->addWidget(progress_);
   layout->addWidget(status_);
   layout->addLayout(grid_);
+  layout->addWidget(scale_);
   layout->addStretch();
 
   connect(layerBox_, &QComboBox::currentTextChanged, this, [this] { explain(); });
@@ -340,6 +360,7 @@ void GradCamPanel::showExplanation(const GradCamExplanation& explanation) {
     grid_->addWidget(pictureLabel(views_[i].overlay), 0, i + 1);
     grid_->addWidget(captionLabel(views_[i].caption), 1, i + 1);
   }
+  scale_->show();
   Q_EMIT explained();
 }
 
@@ -351,6 +372,7 @@ void GradCamPanel::showError(const QString& message) {
 }
 
 void GradCamPanel::clearViews() {
+  scale_->hide();
   views_.clear();
   image_ = QImage();
   while (QLayoutItem* item = grid_->takeAt(0)) {

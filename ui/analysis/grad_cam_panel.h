@@ -123,6 +123,7 @@ class GradCamPanel : public QWidget {
   TaskProgressBar* progress_ = nullptr;
   QLabel* status_ = nullptr;
   QGridLayout* grid_ = nullptr;
+  QWidget* scale_ = nullptr;  ///< the colour map's key, shown with the maps
 };
 
 }  // namespace tl

@@ -14,8 +14,11 @@
 #include "support/ui_wait.h"
 
 #include <QFileInfo>
+#include <QFrame>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTest>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -172,6 +175,15 @@ TEST(FeatureMapPlot, HoveringAPointWithoutImagesShowsItsDomainClassAndCorrectnes
   const FeatureMapPlot::Hover source = plot.hoverAt(pixelOf(plot, points[1]));
   EXPECT_EQ(source.text, QStringLiteral("source image 4\nTrouser"));
   EXPECT_FALSE(plot.hoverAt(pixelOf(plot, points[1]) + QPoint(30, 30)).found);
+
+  // Moving the mouse there shows it in the hover box.
+  plot.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&plot));
+  QTest::mouseMove(plot.customPlot(), pixelOf(plot, points[4]));
+  const auto* tip = plot.findChild<QFrame*>(QStringLiteral("featureMapHoverTip"));
+  ASSERT_TRUE(tip);
+  EXPECT_TRUE(test::wait_until([&] { return tip->isVisible(); }, 2000));
+  EXPECT_EQ(tip->findChild<QLabel*>(QStringLiteral("featureMapHoverText"))->text(), wrong.text);
 }
 
 TEST(FeatureMapPlot, ExportWritesANonEmptyPngAndPdf) {
@@ -215,25 +227,55 @@ void writeFinishedRun(const std::string& dir) {
   write_model_export(export_model(prepared, *prepared.model, record), dir);
 }
 
-TEST(FeatureMapPlot, HoveringShowsTheRunsSourceAndTargetImages) {
-  REQUIRE_FASHION_MNIST();
-  QTemporaryDir runs;
-  const std::string dir = runs.filePath(QStringLiteral("run")).toStdString();
-  writeFinishedRun(dir);
+/// One finished run and the images the analysis reads from it, for the suite.
+class FeatureMapPlotOnARun : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!test::have_fashion_mnist()) return;
+    runs_ = new QTemporaryDir;
+    writeFinishedRun(runDir());
+    const RunFolder folder = load_run_folder(runDir());
+    std::vector<std::string> notes;
+    source_ = new Dataset(load_pretrained_side(folder, notes).source_pixels);
+    target_ = new Dataset(run_test_pixels(folder));
+  }
+  static void TearDownTestSuite() {
+    delete source_;
+    delete target_;
+    delete runs_;
+  }
+  void SetUp() override { REQUIRE_FASHION_MNIST(); }
+  static std::string runDir() { return runs_->filePath(QStringLiteral("run")).toStdString(); }
+
+  static QTemporaryDir* runs_;
+  static Dataset* source_;
+  static Dataset* target_;
+};
+QTemporaryDir* FeatureMapPlotOnARun::runs_ = nullptr;
+Dataset* FeatureMapPlotOnARun::source_ = nullptr;
+Dataset* FeatureMapPlotOnARun::target_ = nullptr;
+
+TEST_F(FeatureMapPlotOnARun, HoveringShowsTheRunsSourceAndTargetImages) {
   FeatureMapPlot plot;
   QSignalSpy loaded(&plot, &FeatureMapPlot::imagesLoaded);
-  const RunAnalysis analysis = handBuiltAnalysis(dir);
+  const RunAnalysis analysis = handBuiltAnalysis(runDir());
   plot.setAnalysis(analysis);
   ASSERT_TRUE(test::wait_until([&] { return !loaded.isEmpty(); }, 60000)) << plot.imageError().toStdString();
   EXPECT_EQ(plot.loadedImageCount(), 7);
-
-  const RunFolder folder = load_run_folder(dir);
-  std::vector<std::string> notes;
-  const Dataset source = load_pretrained_side(folder, notes).source_pixels;
-  const Dataset target = run_test_pixels(folder);
   const auto& points = analysis.feature_maps[1].map.points;
-  EXPECT_EQ(plot.hoverAt(pixelOf(plot, points[2])).image, tensorToImage(source.images[9]));
-  EXPECT_EQ(plot.hoverAt(pixelOf(plot, points[5])).image, tensorToImage(target.images[5]));
+  EXPECT_EQ(plot.hoverAt(pixelOf(plot, points[2])).image, tensorToImage(source_->images[9]));
+  EXPECT_EQ(plot.hoverAt(pixelOf(plot, points[5])).image, tensorToImage(target_->images[5]));
+}
+
+TEST(FeatureMapPlot, ARunFolderThatCannotBeReadLeavesTheHoverItsText) {
+  FeatureMapPlot plot;
+  const RunAnalysis analysis = handBuiltAnalysis("/nonexistent/run");
+  plot.setAnalysis(analysis);
+  ASSERT_TRUE(test::wait_until([&] { return !plot.isLoadingImages(); }, 60000));
+  EXPECT_EQ(plot.imageError(), QStringLiteral("/nonexistent/run: no such run folder"));
+  const FeatureMapPlot::Hover hover = plot.hoverAt(pixelOf(plot, analysis.feature_maps[1].map.points[3]));
+  EXPECT_EQ(hover.text, QStringLiteral("target image 2\nSandal\npredicted right"));
+  EXPECT_TRUE(hover.image.isNull());
 }
 
 }  // namespace

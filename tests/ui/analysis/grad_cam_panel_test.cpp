@@ -20,6 +20,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 
 namespace tl {
@@ -130,6 +131,27 @@ void expectHeatIs(const GradCamView& view, const torch::Tensor& map) {
   ASSERT_EQ(view.width, map.size(1));
   const torch::Tensor shown = torch::tensor(std::vector<float>(view.heat.begin(), view.heat.end())).view(map.sizes());
   EXPECT_TRUE(torch::allclose(shown, map, 0.0, 1e-6));
+}
+
+/// Relative luminance (WCAG's, from linearised sRGB), in [0, 1].
+double luminance(const QColor& c) {
+  const auto linear = [](double v) { return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+  return 0.2126 * linear(c.redF()) + 0.7152 * linear(c.greenF()) + 0.0722 * linear(c.blueF());
+}
+
+TEST(GradCamOverlay, TheColourMapGrowsLighterFromDarkToBright) {
+  double previous = -1.0;
+  for (int i = 0; i <= 20; ++i) {
+    const double y = luminance(viridis(i / 20.0));
+    EXPECT_GT(y, previous) << i;
+    previous = y;
+  }
+  EXPECT_LT(luminance(viridis(0.0)), 0.05);
+  EXPECT_GT(luminance(viridis(1.0)), 0.7);
+  // Half the heat colour over a grey pixel.
+  EXPECT_EQ(blendHeat(qRgb(100, 100, 100), 1.0, 0.5),
+            qRgb((100 + viridis(1.0).red() + 1) / 2, (100 + viridis(1.0).green() + 1) / 2,
+                 (100 + viridis(1.0).blue() + 1) / 2));
 }
 
 TEST_F(GradCamPanelTest, ShowsTheTransferModelAndTheTwinSideBySideEachWithGradCamsMap) {

@@ -4,6 +4,7 @@
 #include "panels/folder_preview.h"
 #include "session/experiment_session.h"
 
+#include <QEvent>
 #include <QGridLayout>
 #include <QLabel>
 #include <QScrollArea>
@@ -124,6 +125,15 @@ void SetupSteps::fitWidthToPages() {
     width = std::max(width, page);
   }
   tabs_->setMinimumWidth(width);
+}
+
+// Larger fonts (presentation mode) widen the pages: once every panel has
+// taken the new font, the column widens with them.
+void SetupSteps::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::FontChange || event->type() == QEvent::StyleChange) {
+    QMetaObject::invokeMethod(this, &SetupSteps::fitWidthToPages, Qt::QueuedConnection);
+  }
+  QWidget::changeEvent(event);
 }
 
 void SetupSteps::watchFolderPreview(FolderPreview* preview) {

@@ -56,6 +56,9 @@ class SetupSteps : public QWidget {
   /// Rewrites the summaries and marks from the session and the last run.
   void refresh();
 
+ protected:
+  void changeEvent(QEvent* event) override;
+
  private:
   QWidget* buildSummaryStrip();
   void buildPage(SetupStep step);

@@ -5,10 +5,12 @@
 #include "experiment/baseline.h"
 #include "experiment/experiment.h"
 #include "experiment/experiment_config.h"
+#include "experiment/mitigation_setup.h"
 #include "experiment/pretraining.h"
 #include "models/model_zoo.h"
 
 #include <gtest/gtest.h>
+#include <functional>
 #include <torch/torch.h>
 
 namespace tl {
@@ -362,6 +364,34 @@ TEST(PrepareMitigations, ProgressiveWrapsThePretrainedModelAsAFrozenColumn) {
   scratch.model.architecture = "small_cnn";
   EXPECT_EQ(prepare_error(scratch),
             "mitigations.progressive: needs a pretrained model (model.pretrained) for its frozen column");
+}
+
+// The window marks the step to fix before a run fails on it: the same checks,
+// on the config alone, each error naming its field.
+TEST(MitigationChecks, FindRefusedCombinationsWithoutDataAndNameTheirField) {
+  const auto field_of = [](const std::function<void()>& check) {
+    try {
+      check();
+    } catch (const ConfigError& e) {
+      return e.field();
+    }
+    return std::string("none");
+  };
+  ExperimentConfig c;
+  c.target.shots_per_class = 20;
+  c.mitigations.dann = true;
+  EXPECT_EQ(field_of([&] { check_mitigations(c); }), "none");
+  c.target.shots_per_class = 0;
+  EXPECT_EQ(field_of([&] { check_mitigations(c); }), "mitigations.dann");
+  c.target.shots_per_class = 20;
+  c.mitigations.multitask = true;
+  EXPECT_EQ(field_of([&] { check_mitigations(c); }), "mitigations");
+
+  ExperimentConfig unlabelled;
+  unlabelled.target.labelled = false;
+  EXPECT_EQ(field_of([&] { check_target_labels(unlabelled); }), "target.labelled");
+  unlabelled.target.shots_per_class = 5;
+  EXPECT_EQ(field_of([&] { check_target_labels(unlabelled); }), "target.shots_per_class");
 }
 
 }  // namespace

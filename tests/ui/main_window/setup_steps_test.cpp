@@ -166,5 +166,21 @@ TEST_F(SetupStepsKeys, TheCurrentStepIsKeptAcrossRestarts) {
   EXPECT_EQ(next.setupSteps()->currentStep(), SetupStep::Train);
 }
 
+class SetupStepsLayout : public SetupStepsWindow {};
+
+// Presentation mode enlarges the application's font: the column follows.
+TEST_F(SetupStepsLayout, ALargerFontWidensTheColumnToItsPages) {
+  const int before = steps()->tabs()->minimumWidth();
+  QFont larger = window.font();
+  larger.setPointSizeF(larger.pointSizeF() * 1.5);
+  window.setFont(larger);
+  QCoreApplication::processEvents();
+  EXPECT_GT(steps()->tabs()->minimumWidth(), before);
+  for (int i = 0; i < kSetupStepCount; ++i) {
+    QScrollArea* area = steps()->stepArea(static_cast<SetupStep>(i));
+    EXPECT_GE(area->minimumWidth(), area->widget()->minimumSizeHint().width());
+  }
+}
+
 }  // namespace
 }  // namespace tl

@@ -236,6 +236,7 @@ void GradCamPanel::buildWidgets() {
 
 void GradCamPanel::setRun(const QString& runDir) {
   clear();
+  if (runDir.isEmpty()) return;
   runDir_ = runDir;
   const std::string dir = runDir.toStdString();
   loader_->start(

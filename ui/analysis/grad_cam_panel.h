@@ -54,7 +54,8 @@ class GradCamPanel : public QWidget {
   ~GradCamPanel() override;
 
   /// Loads the run folder's models and test images (in the background); an
-  /// image asked for meanwhile is explained once they are loaded.
+  /// image asked for meanwhile is explained once they are loaded. An empty
+  /// path clears the panel.
   void setRun(const QString& runDir);
   /// Explains test image `testIndex` of the run (an index into its test set,
   /// as in predictions.csv).

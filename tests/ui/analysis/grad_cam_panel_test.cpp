@@ -9,12 +9,15 @@
 #include "experiment/run_record.h"
 #include "experiment/run_resume.h"
 #include "panels/tensor_image.h"
+#include "tasks/task_progress_bar.h"
 
 #include "../core/support/fashion_mnist.h"
 #include "support/ui_wait.h"
 
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTest>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -216,6 +219,18 @@ TEST_F(GradCamPanelTest, AnotherLayerGivesThatLayersMap) {
   expectHeatIs(panel.views()[0], expected(folder_->model, 1, early.toStdString(), false).map);
 }
 
+TEST_F(GradCamPanelTest, ChangesMadeWhileAMapIsComputedEndInTheLatestOnesMap) {
+  ASSERT_TRUE(loadRun());
+  const QString early = panel.layers().front();
+  panel.showImage(4);
+  panel.setLayer(early);
+  panel.setExplainsTrueClass(true);
+  panel.showImage(5);
+  ASSERT_TRUE(wait_until([&] { return !panel.isBusy() && panel.image() == tensorToImage(pixels_->images[5]); },
+                         kTimeoutMs));
+  expectHeatIs(panel.views()[0], expected(folder_->model, 5, early.toStdString(), true).map);
+}
+
 TEST_F(GradCamPanelTest, AnImageFileIsExplainedAtTheModelsInputSizeAndChannels) {
   ASSERT_TRUE(loadRun());
   QTemporaryDir files;
@@ -230,6 +245,28 @@ TEST_F(GradCamPanelTest, AnImageFileIsExplainedAtTheModelsInputSizeAndChannels) 
   EXPECT_EQ(panel.image().format(), QImage::Format_Grayscale8);
   ASSERT_EQ(panel.views().size(), 2);
   EXPECT_EQ(panel.views()[0].overlay.size(), QSize(28, 28));
+}
+
+TEST_F(GradCamPanelTest, AnImageAskedForWhileTheRunLoadsIsExplainedOnceItHasLoaded) {
+  QSignalSpy explained(&panel, &GradCamPanel::explained);
+  panel.setRun(runDir());
+  panel.showImage(2);
+  EXPECT_TRUE(panel.isLoading());
+  ASSERT_TRUE(wait_until([&] { return !explained.isEmpty() && !panel.isBusy(); }, kTimeoutMs));
+  ASSERT_EQ(panel.views().size(), 2);
+  expectHeatIs(panel.views()[0], expected(folder_->model, 2, "", false).map);
+}
+
+TEST_F(GradCamPanelTest, CancellingTheLoadSaysSoAndExplainsNothing) {
+  QSignalSpy explained(&panel, &GradCamPanel::explained);
+  panel.setRun(runDir());
+  panel.showImage(2);
+  panel.progress()->cancelButton()->click();
+  EXPECT_FALSE(panel.isBusy());
+  EXPECT_EQ(panel.statusText(), QStringLiteral("Loading the run was cancelled."));
+  QTest::qWait(200);
+  EXPECT_TRUE(explained.isEmpty());
+  EXPECT_TRUE(panel.layers().isEmpty());
 }
 
 TEST_F(GradCamPanelTest, AFolderErrorIsShownAsText) {

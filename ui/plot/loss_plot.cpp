@@ -8,6 +8,7 @@
 #include <QResizeEvent>
 #include <QDir>
 #include <QFileDialog>
+#include <QFontMetrics>
 #include <QMenu>
 #include <QStandardPaths>
 #include <QTimer>
@@ -37,6 +38,7 @@ constexpr double kMarkerSize = 6.0;
 constexpr double kTwinMarkerSize = 7.0;
 constexpr double kChangeMarkerWidth = 1.2;
 constexpr double kTitlePointSize = 9.0;
+constexpr int kMaxValueTicks = 4;
 
 enum Track { TransferTrack, TwinTrack, kTrackCount };
 
@@ -179,6 +181,7 @@ struct LossPlot::Impl {
   QCPGraph* nearestGraph(const QPoint& pixel, int* index) const;
   QFont scaledFont(const QFont& base) const { return PresentationScale::scaledFont(base, scale); }
   void applyScale();
+  bool fitValueTicks();
   void scaleGraphs();
   void scaleMarker(const Marker& marker);
 };
@@ -212,9 +215,9 @@ void LossPlot::Impl::build(QWidget* owner) {
   auto* margins = new QCPMarginGroup(plot);
   lossRect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
   accRect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
-  // Few value ticks: on a laptop each rect is only ~120 px tall.
-  lossRect->axis(QCPAxis::atLeft)->ticker()->setTickCount(4);
-  accRect->axis(QCPAxis::atLeft)->ticker()->setTickCount(4);
+  // Few value ticks: on a laptop each rect is only ~120 px tall (fitValueTicks).
+  lossRect->axis(QCPAxis::atLeft)->ticker()->setTickCount(kMaxValueTicks);
+  accRect->axis(QCPAxis::atLeft)->ticker()->setTickCount(kMaxValueTicks);
   useEpochTicks(lossRect->axis(QCPAxis::atBottom));
   useEpochTicks(accRect->axis(QCPAxis::atBottom));
   // Previous-run graphs first so the current run is drawn on top.
@@ -489,6 +492,22 @@ void LossPlot::Impl::applyScale() {
   fitLegendColumns(plot->width());
 }
 
+/// As many value ticks as a rect has room for, each label with a gap as tall
+/// as itself: a rect on a small screen or in presentation mode may be only a
+/// few labels tall. True when a count changed (the ticks of the next replot).
+bool LossPlot::Impl::fitValueTicks() {
+  bool changed = false;
+  for (QCPAxisRect* rect : {lossRect, accRect}) {
+    QCPAxis* axis = rect->axis(QCPAxis::atLeft);
+    const int labelHeight = std::max(1, QFontMetrics(axis->tickLabelFont()).height());
+    const int count = std::clamp(rect->height() / (2 * labelHeight), 2, kMaxValueTicks);
+    if (axis->ticker()->tickCount() == count) continue;
+    axis->ticker()->setTickCount(count);
+    changed = true;
+  }
+  return changed;
+}
+
 void LossPlot::Impl::scaleGraphs() {
   for (int i = 0; i < kSeriesCount; ++i) {
     const Series s = static_cast<Series>(i);
@@ -520,6 +539,9 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent), d(std::make_unique<Impl>(
   d->refreshTimer.setInterval(kRefreshIntervalMs);
   connect(&d->refreshTimer, &QTimer::timeout, this, &LossPlot::flushPending);
   connect(d->plot, &QCustomPlot::mouseDoubleClick, this, &LossPlot::resetZoom);
+  connect(d->plot, &QCustomPlot::afterLayout, this, [this] {
+    if (d->fitValueTicks()) d->plot->replot(QCustomPlot::rpQueuedReplot);
+  });
   PresentationScale* presentation = PresentationScale::instance();
   connect(presentation, &PresentationScale::changed, this, &LossPlot::setPresentationScale);
   d->scale = presentation->factor();

@@ -109,5 +109,20 @@ TEST(LossPlotStyle, PlotsFollowTheApplicationScaleAndOneMadeLaterIsNotScaledTwic
   EXPECT_DOUBLE_EQ(loss_value_axis(before)->tickLabelFont().pointSizeF(), 1.5 * tickFont);
 }
 
+TEST(LossPlotStyle, AShortPanelGetsFewerValueTicksSoTheirLabelsDoNotOverlap) {
+  LossPlot plot;
+  plot.resize(900, 900);
+  plot.show();
+  plot.customPlot()->replot(QCustomPlot::rpImmediateRefresh);
+  EXPECT_EQ(loss_value_axis(plot)->ticker()->tickCount(), 4);
+
+  plot.setPresentationScale(2.5);
+  plot.resize(600, 300);
+  plot.customPlot()->replot(QCustomPlot::rpImmediateRefresh);
+  const int count = loss_value_axis(plot)->ticker()->tickCount();
+  EXPECT_LT(count, 4);
+  EXPECT_GE(count, 2);
+}
+
 }  // namespace
 }  // namespace tl

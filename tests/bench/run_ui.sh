@@ -2,7 +2,8 @@
 # Builds tl_ui_bench and transferlab-cli and measures what the GUI costs:
 # the same config run by the CLI and in a shown window, alternately (GUI
 # overhead on the training time; event-loop stalls during the window's runs),
-# and LossPlot's replot time with 100,000 points. Writes
+# LossPlot's replot time with 100,000 points, and event-loop stalls while
+# the Analysis view computes a comparison's analysis. Writes
 # tests/bench/ui_bench.json (or $1). Not part of ctest. Runs under xvfb-run
 # when there is no display, so painting is real X11 painting.
 #
@@ -27,6 +28,8 @@ else
 fi
 cmake --build "$build" --target tl_ui_bench transferlab-cli
 bench="$build/tests/bench/tl_ui_bench"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
 cli="$build/app/transferlab-cli"
 
 {
@@ -34,6 +37,10 @@ cli="$build/app/transferlab-cli"
   "$bench" replot --points 100000 --reps 20
   echo ","
   "$bench" overhead "$cli" "$here/ui_bench_config.json" --reps "$reps"
+  echo ","
+  # The Analysis view computing the analysis of the same config's comparison.
+  "$cli" run "$here/ui_bench_config.json" --twin --out "$scratch/run" >/dev/null
+  "$bench" analysis "$scratch/run" --reps "$reps"
   echo "]"
 } >"$out"
 cat "$out"

@@ -11,12 +11,19 @@
 //   tl_ui_bench replot [--points N] [--reps N]
 //     Times LossPlot's replot with N batch points (raw and smoothed loss),
 //     against the same plot with 1,000 points.
+//   tl_ui_bench analysis RUN_DIR [--reps N]
+//     Computes RUN_DIR's analysis N times in a shown AnalysisView (analyze_run
+//     on its BackgroundTask, then the plots drawn and their PNGs written to
+//     RUN_DIR/analysis, as the window does) with the 10 ms stall timer running:
+//     the longest event-loop stall while the view analyses.
 //
 // Each command prints one JSON object per line on stdout.
+#include "analysis/analysis_view.h"
 #include "main_window/main_window.h"
 #include "plot/loss_plot.h"
 #include "plot/qcustomplot_no_keywords.h"
 #include "session/experiment_session.h"
+#include "tasks/background_task.h"
 #include "training/training_controller.h"
 
 #include <QApplication>
@@ -254,6 +261,68 @@ int replot(const QStringList& args) {
   return 0;
 }
 
+/// One analysis in `view`, measured by `stalls`; the wall seconds, or -1 when it failed.
+double analyseOnce(tl::AnalysisView& view, StallMeter& stalls) {
+  QEventLoop loop;
+  tl::BackgroundTask* task = view.task();
+  bool ok = false;
+  // The last stall ends when the plot images are written; the timer samples
+  // it on its next tick, so the loop runs a little longer.
+  const auto finished = QObject::connect(&view, &tl::AnalysisView::plotImagesWritten, &loop, [&] {
+    ok = true;
+    QTimer::singleShot(3 * StallMeter::kIntervalMs, &loop, &QEventLoop::quit);
+  });
+  const auto failed = QObject::connect(task, &tl::BackgroundTask::failed, &loop, [&](const QString& message) {
+    std::fprintf(stderr, "tl_ui_bench: analysis failed: %s\n", qPrintable(message));
+    loop.quit();
+  });
+  QElapsedTimer wall;
+  wall.start();
+  stalls.start();
+  view.analyse();
+  loop.exec();
+  stalls.stop();
+  QObject::disconnect(finished);
+  QObject::disconnect(failed);
+  return ok ? wall.nsecsElapsed() / 1e9 : -1;
+}
+
+int analysis(const QStringList& args) {
+  if (args.isEmpty()) return 2;
+  const QString runDir = args[0];
+  const int reps = optionValue(args, QStringLiteral("--reps"), 3);
+  tl::AnalysisView view;
+  view.resize(1280, 700);
+  view.show();
+  view.setRun(runDir);
+  view.task()->wait();  // a stored analysis is read first; not measured
+  QCoreApplication::processEvents();
+  StallMeter stalls;
+  std::vector<double> wall, longest, p99;
+  int over50 = 0, samples = 0;
+  for (int rep = 1; rep <= reps; ++rep) {
+    const double seconds = analyseOnce(view, stalls);
+    if (seconds < 0) return 1;
+    wall.push_back(seconds);
+    longest.push_back(stalls.longestMs());
+    p99.push_back(stalls.percentileMs(0.99));
+    over50 += stalls.countOver(50);
+    samples += stalls.samples();
+    std::fprintf(stderr, "tl_ui_bench: analysis %d: %.2f s, longest stall %.1f ms\n", rep, seconds,
+                 stalls.longestMs());
+  }
+  print(QJsonObject{{QStringLiteral("job"), QStringLiteral("analysis-view")},
+                    {QStringLiteral("run_dir"), runDir},
+                    {QStringLiteral("repetitions"), reps},
+                    {QStringLiteral("analysis_wall_seconds"), median(wall)},
+                    {QStringLiteral("stall_longest_ms"), *std::max_element(longest.begin(), longest.end())},
+                    {QStringLiteral("stall_longest_median_ms"), median(longest)},
+                    {QStringLiteral("stall_p99_ms"), median(p99)},
+                    {QStringLiteral("stalls_over_50ms"), over50},
+                    {QStringLiteral("stall_samples"), samples}});
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -275,6 +344,13 @@ int main(int argc, char** argv) {
     return rc;
   }
   if (command == QLatin1String("replot")) return replot(args);
-  std::fprintf(stderr, "usage: tl_ui_bench overhead CLI CONFIG [--reps N] | replot [--points N] [--reps N]\n");
+  if (command == QLatin1String("analysis")) {
+    const int rc = analysis(args);
+    if (rc == 2) std::fprintf(stderr, "usage: tl_ui_bench analysis RUN_DIR [--reps N]\n");
+    return rc;
+  }
+  std::fprintf(stderr,
+               "usage: tl_ui_bench overhead CLI CONFIG [--reps N] | replot [--points N] [--reps N] | "
+               "analysis RUN_DIR [--reps N]\n");
   return 2;
 }

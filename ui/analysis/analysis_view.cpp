@@ -28,6 +28,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QVBoxLayout>
 
 
@@ -37,6 +38,9 @@ namespace {
 
 constexpr int kExportWidth = 1500;
 constexpr int kExportHeight = 600;
+/// Between two plot images: a real timer, not a posted call (0 ms), so that
+/// timers and input due meanwhile are served between them.
+constexpr int kImageTurnMs = 1;
 
 QString qs(const std::string& text) { return QString::fromStdString(text); }
 
@@ -84,6 +88,9 @@ struct AnalysisView::State {
   QString imagesProblem;
   bool error = false;
   bool computing = false;  ///< the job under way is analyze_run, not a read
+  std::string imagesDir;       ///< where the plot images go
+  QStringList pendingImages;   ///< plot images still to write, in order
+  QStringList imageProblems;
 };
 
 AnalysisView::AnalysisView(QWidget* parent)
@@ -252,6 +259,7 @@ void AnalysisView::analyse() {
 }
 
 void AnalysisView::resetContent() {
+  s_->pendingImages.clear();
   s_->analysis.reset();
   s_->images.clear();
   s_->imagesProblem.clear();
@@ -294,32 +302,54 @@ void AnalysisView::showLoaded(const Loaded& loaded) {
 }
 
 /// The "PNGs of the plots" beside the analysis files, written when
-/// the window computed the analysis (the CLI writes no images).
+/// the window computed the analysis (the CLI writes no images). One plot per
+/// event-loop turn: each took 38–100 ms to draw at export size
+/// (tl_ui_bench analysis), together too long a pause for the window.
 void AnalysisView::writePlotImages() {
-  const std::string dir = analysis_dir(s_->runDir.toStdString());
-  const bool normalised = confusion_->isRowNormalised();
-  confusion_->setRowNormalised(false);  // counts, as confusion.csv
-  QStringList problems;
-  const auto write = [&problems, &dir](const char* name, const QByteArray& png) {
-    try {
-      write_file_atomically(dir + "/" + name, png.toStdString());
-    } catch (const std::exception& e) {
-      problems << qs(e.what());
-    }
-  };
-  write("confusion.png", confusion_->pngBytes(kExportWidth, kExportHeight));
-  confusion_->setRowNormalised(normalised);
-  if (gap_->emptyText().isEmpty()) write("class_gap.png", gap_->pngBytes(1200, kExportHeight));
-  QTemporaryDir scratch;
-  const QString mapPath = scratch.filePath(QStringLiteral("feature_map.png"));
-  if (scratch.isValid() && featureMap_->exportTo(mapPath)) {
-    QFile file(mapPath);
-    if (file.open(QIODevice::ReadOnly)) write("feature_map.png", file.readAll());
+  s_->imagesDir = analysis_dir(s_->runDir.toStdString());
+  s_->pendingImages = {QStringLiteral("confusion.png")};
+  if (gap_->emptyText().isEmpty()) s_->pendingImages << QStringLiteral("class_gap.png");
+  s_->pendingImages << QStringLiteral("feature_map.png");
+  s_->imageProblems.clear();
+  QTimer::singleShot(kImageTurnMs, this, &AnalysisView::writeNextPlotImage);
+}
+
+void AnalysisView::writeNextPlotImage() {
+  if (s_->pendingImages.isEmpty()) return;  // another run was opened meanwhile
+  const QString name = s_->pendingImages.takeFirst();
+  const QByteArray png = plotImage(name);
+  try {
+    if (!png.isEmpty()) write_file_atomically(s_->imagesDir + "/" + name.toStdString(), png.toStdString());
+  } catch (const std::exception& e) {
+    s_->imageProblems << qs(e.what());
   }
-  if (!problems.isEmpty()) {
-    showMessage(message() + QLatin1Char('\n') + tr("Plot images not written: %1").arg(problems.join(QStringLiteral("; "))),
+  if (!s_->pendingImages.isEmpty()) {
+    QTimer::singleShot(kImageTurnMs, this, &AnalysisView::writeNextPlotImage);
+    return;
+  }
+  if (!s_->imageProblems.isEmpty()) {
+    showMessage(message() + QLatin1Char('\n') +
+                    tr("Plot images not written: %1").arg(s_->imageProblems.join(QStringLiteral("; "))),
                 true);
   }
+  Q_EMIT plotImagesWritten();
+}
+
+/// The PNG file of the plot `name`; empty when the plot has nothing to draw.
+QByteArray AnalysisView::plotImage(const QString& name) {
+  if (name == QStringLiteral("confusion.png")) {
+    const bool normalised = confusion_->isRowNormalised();
+    confusion_->setRowNormalised(false);  // counts, as confusion.csv
+    const QByteArray png = confusion_->pngBytes(kExportWidth, kExportHeight);
+    confusion_->setRowNormalised(normalised);
+    return png;
+  }
+  if (name == QStringLiteral("class_gap.png")) return gap_->pngBytes(1200, kExportHeight);
+  QTemporaryDir scratch;  // FeatureMapPlot exports to a file only
+  const QString path = scratch.filePath(name);
+  QFile file(path);
+  if (!scratch.isValid() || !featureMap_->exportTo(path) || !file.open(QIODevice::ReadOnly)) return {};
+  return file.readAll();
 }
 
 void AnalysisView::fillConfusedPairs() {

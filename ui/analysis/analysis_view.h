@@ -37,8 +37,9 @@ struct RunAnalysis;
 /// setRun() opens the analysis the run folder already holds
 /// (RUN_DIR/analysis/analysis.json, read without recomputing) or offers
 /// "Analyse this run"; analyse() computes it with core's analyze_run on a
-/// BackgroundTask (progress, Cancel) and also writes PNGs of the plots into
-/// RUN_DIR/analysis/. Errors show as a message in the view.
+/// BackgroundTask (progress, Cancel) and then writes PNGs of the plots into
+/// RUN_DIR/analysis/ (confusion.png, class_gap.png with a twin,
+/// feature_map.png). Errors show as a message in the view.
 class AnalysisView : public QWidget {
   Q_OBJECT
 
@@ -102,6 +103,9 @@ class AnalysisView : public QWidget {
  Q_SIGNALS:
   /// An analysis (stored or computed) is on screen.
   void analysisShown();
+  /// After a computed analysis: the PNGs of its plots are in RUN_DIR/analysis
+  /// (or the message says why not).
+  void plotImagesWritten();
   /// A test image was chosen (gallery, top losses) and sent to Grad-CAM.
   void imageExplained(qint64 testIndex);
   void exported(const QString& path);
@@ -114,6 +118,8 @@ class AnalysisView : public QWidget {
   void openStored();
   void showLoaded(const Loaded& loaded);
   void writePlotImages();
+  void writeNextPlotImage();
+  QByteArray plotImage(const QString& name);
   void fillConfusedPairs();
   void fillTopLosses();
   void showMessage(const QString& text, bool error);

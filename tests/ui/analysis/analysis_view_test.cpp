@@ -145,10 +145,13 @@ TEST_F(AnalysisViewTest, AnalysingARunShowsItWithItsImagesAndWritesThePlotImages
   const QString dir = freshRun(QStringLiteral("computed"));
   view.setAnalysisOptions(test::quickAnalysis());
   view.setRun(dir);
+  QSignalSpy imagesWritten(&view, &AnalysisView::plotImagesWritten);
   view.analyseButton()->click();
   ASSERT_TRUE(waitShown()) << view.message().toStdString();
+  ASSERT_TRUE(test::wait_until([&] { return imagesWritten.count() > 0; }, 5000));
+  EXPECT_FALSE(view.showsError()) << view.message().toStdString();
   const QDir out(QString::fromStdString(analysis_dir(dir.toStdString())));
-  for (const char* file : {"analysis.json", "confusion.csv", "predictions.csv", "confusion.png"}) {
+  for (const char* file : {"analysis.json", "confusion.csv", "predictions.csv", "confusion.png", "feature_map.png"}) {
     EXPECT_TRUE(QFileInfo::exists(out.filePath(QLatin1String(file)))) << file;
   }
   EXPECT_FALSE(QImage(out.filePath(QStringLiteral("confusion.png"))).isNull());

@@ -5,6 +5,8 @@
 #include "analysis/run_folder.h"
 #include "panels/tensor_image.h"
 #include "plot/qcustomplot_no_keywords.h"
+#include "style/palette.h"
+#include "style/presentation_scale.h"
 #include "tasks/background_task.h"
 #include "tasks/task_progress_bar.h"
 #include "util/text_format.h"
@@ -30,21 +32,14 @@ namespace {
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 
-// Okabe & Ito's palette: told apart by the common kinds of colour blindness.
-const QColor kOrange(0xE6, 0x9F, 0x00);
-const QColor kSkyBlue(0x56, 0xB4, 0xE9);
-const QColor kBluishGreen(0x00, 0x9E, 0x73);
-const QColor kYellow(0xF0, 0xE4, 0x42);
-const QColor kBlue(0x00, 0x72, 0xB2);
-const QColor kVermillion(0xD5, 0x5E, 0x00);
-const QColor kReddishPurple(0xCC, 0x79, 0xA7);
-const QColor kBlack(0x00, 0x00, 0x00);
-const QColor kGrey(0x99, 0x99, 0x99);
+namespace oi = style::okabe_ito;
+const QColor kNotJudged(0x99, 0x99, 0x99);  ///< neutral: claims nothing
 
-/// Class k's colour; yellow comes late, it is the faintest on white.
+/// Class k's colour (the palette's hues in turn); yellow comes last, it is
+/// the faintest on white. Markers, not colours, tell the domains apart.
 QColor classColour(int64_t k) {
-  static const std::array<QColor, 8> colours = {kOrange, kSkyBlue,   kBluishGreen, kReddishPurple,
-                                                kBlue,   kVermillion, kYellow,      kBlack};
+  static const std::array<QColor, 7> colours = {oi::kOrange, oi::kSkyBlue,    oi::kBluishGreen, oi::kReddishPurple,
+                                                oi::kBlue,   oi::kVermillion, oi::kYellow};
   return colours[static_cast<size_t>(k) % colours.size()];
 }
 
@@ -77,8 +72,8 @@ QString classText(const FeatureMap& map, const FeatureMapPoint& p) {
 }
 
 std::vector<PointGroup> domainGroups(const FeatureMap& map) {
-  std::vector<PointGroup> groups = {{domainText(Domain::Source), kBlue, Domain::Source, {}},
-                                    {domainText(Domain::Target), kOrange, Domain::Target, {}}};
+  std::vector<PointGroup> groups = {{domainText(Domain::Source), oi::kBlue, Domain::Source, {}},
+                                    {domainText(Domain::Target), oi::kOrange, Domain::Target, {}}};
   for (int i = 0; i < static_cast<int>(map.points.size()); ++i) {
     groups[map.points[i].domain == Domain::Source ? 0 : 1].points.push_back(i);
   }
@@ -105,10 +100,10 @@ std::vector<PointGroup> classGroups(const FeatureMap& map) {
 }
 
 std::vector<PointGroup> correctnessGroups(const FeatureMap& map) {
-  std::vector<PointGroup> groups = {{QObject::tr("source (not judged)"), kGrey, Domain::Source, {}},
-                                    {QObject::tr("target: right"), kBluishGreen, Domain::Target, {}},
-                                    {QObject::tr("target: wrong"), kVermillion, Domain::Target, {}},
-                                    {QObject::tr("target (not judged)"), kGrey, Domain::Target, {}}};
+  std::vector<PointGroup> groups = {{QObject::tr("source (not judged)"), kNotJudged, Domain::Source, {}},
+                                    {QObject::tr("target: right"), oi::kBluishGreen, Domain::Target, {}},
+                                    {QObject::tr("target: wrong"), oi::kVermillion, Domain::Target, {}},
+                                    {QObject::tr("target (not judged)"), kNotJudged, Domain::Target, {}}};
   for (int i = 0; i < static_cast<int>(map.points.size()); ++i) {
     const FeatureMapPoint& p = map.points[i];
     const size_t group = p.domain == Domain::Source ? 0 : p.correct == 1 ? 1 : p.correct == 0 ? 2 : 3;
@@ -175,6 +170,10 @@ HoverImages loadHoverImages(const std::string& runDir, const WantedIndices& want
 FeatureMapPlot::FeatureMapPlot(QWidget* parent) : QWidget(parent), loader_(new BackgroundTask(this)) {
   setObjectName(QStringLiteral("featureMapPlot"));
   buildWidgets();
+  PresentationScale* presentation = PresentationScale::instance();
+  connect(presentation, &PresentationScale::changed, this, &FeatureMapPlot::setPresentationScale);
+  scale_ = presentation->factor();
+  applyScale();
   connect(loader_, &BackgroundTask::failed, this, [this](const QString& message) {
     imageError_ = message;
     note_->setText(tr("The images could not be loaded for the hover (%1); it shows the domain and class.").arg(message));
@@ -384,7 +383,8 @@ void FeatureMapPlot::addGroups() {
     }
     auto* curve = new QCPCurve(plot_->xAxis, plot_->yAxis);
     curve->setLineStyle(QCPCurve::lsNone);
-    curve->setScatterStyle(QCPScatterStyle(markerOf(group.domain), QPen(group.colour, 1.5), Qt::NoBrush, 6));
+    curve->setScatterStyle(
+        QCPScatterStyle(markerOf(group.domain), QPen(group.colour, 1.5 * scale_), Qt::NoBrush, 6 * scale_));
     curve->setName(QStringLiteral("%1 (%2)").arg(group.name, qs(format_count(static_cast<int64_t>(xs.size())))));
     curve->setData(xs, ys);
   }
@@ -404,6 +404,22 @@ void FeatureMapPlot::addGroups() {
     plot_->xAxis->setLabel(tr("t-SNE 1"));
     plot_->yAxis->setLabel(tr("t-SNE 2"));
   }
+}
+
+void FeatureMapPlot::setPresentationScale(double scale) {
+  if (scale <= 0.0 || scale == scale_) return;
+  scale_ = scale;
+  applyScale();
+  showMap();
+}
+
+void FeatureMapPlot::applyScale() {
+  const QFont font = PresentationScale::scaledFont(PresentationScale::instance()->baseFont(), scale_);
+  for (QCPAxis* axis : plot_->axisRect()->axes()) {
+    axis->setLabelFont(font);
+    axis->setTickLabelFont(font);
+  }
+  plot_->legend->setFont(font);
 }
 
 void FeatureMapPlot::showStatistics() {

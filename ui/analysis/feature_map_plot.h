@@ -78,6 +78,12 @@ class FeatureMapPlot : public QWidget {
   bool isLoadingImages() const;
   QCustomPlot* customPlot() const { return plot_; }
 
+  /// Presentation mode's factor (ui/style/presentation_scale): the plot's
+  /// fonts, markers and pens grow with it. Followed from the application's
+  /// PresentationScale.
+  void setPresentationScale(double scale);
+  double presentationScale() const { return scale_; }
+
  Q_SIGNALS:
   void imagesLoaded();
 
@@ -92,12 +98,14 @@ class FeatureMapPlot : public QWidget {
   void showStatistics();
   void loadImages(const std::string& runDir);
   void showHover(const QPoint& pixel, const QPoint& global);
+  void applyScale();
   const ModelFeatureMap* shownMap() const;
 
   std::vector<ModelFeatureMap> maps_;
   int shown_ = -1;  ///< index into maps_
   Projection projection_ = Projection::Pca;
   Colouring colouring_ = Colouring::Domain;
+  double scale_ = 1.0;
   /// Images by domain (0 source, 1 target) and index in its domain's image set.
   QHash<qint64, QImage> images_[2];
   QString imageError_;

@@ -9,6 +9,7 @@
 #include "experiment/run_resume.h"
 #include "panels/tensor_image.h"
 #include "plot/qcustomplot_no_keywords.h"
+#include "style/palette.h"
 
 #include "../core/support/fashion_mnist.h"
 #include "support/ui_wait.h"
@@ -141,6 +142,26 @@ TEST(FeatureMapPlot, ColouringByDomainGivesTwoGroupsCirclesForSourceCrossesForTa
   EXPECT_EQ(groups(plot), (std::vector<std::pair<int, S::ScatterShape>>{{3, S::ssCircle}, {3, S::ssCross}, {1, S::ssCross}}));
   EXPECT_EQ(plot.customPlot()->legend->itemCount(), 3);
   EXPECT_EQ(plot.customPlot()->plottable(2)->name(), QStringLiteral("target: wrong (1)"));
+}
+
+TEST(FeatureMapPlot, DomainsTakeTheColourBlindSafePalettesBlueAndOrange) {
+  FeatureMapPlot plot;
+  plot.setAnalysis(handBuiltAnalysis());
+  const auto colour = [&plot](int i) {
+    return qobject_cast<QCPCurve*>(plot.customPlot()->plottable(i))->scatterStyle().pen().color();
+  };
+  EXPECT_EQ(colour(0), style::okabe_ito::kBlue);
+  EXPECT_EQ(colour(1), style::okabe_ito::kOrange);
+}
+
+TEST(FeatureMapPlot, PresentationModeEnlargesFontsAndMarkers) {
+  FeatureMapPlot plot;
+  plot.setAnalysis(handBuiltAnalysis());
+  const double font = plot.customPlot()->xAxis->tickLabelFont().pointSizeF();
+  const double marker = qobject_cast<QCPCurve*>(plot.customPlot()->plottable(0))->scatterStyle().size();
+  plot.setPresentationScale(2.0 * plot.presentationScale());
+  EXPECT_NEAR(plot.customPlot()->xAxis->tickLabelFont().pointSizeF(), 2 * font, 0.01 * font);
+  EXPECT_DOUBLE_EQ(qobject_cast<QCPCurve*>(plot.customPlot()->plottable(0))->scatterStyle().size(), 2 * marker);
 }
 
 TEST(FeatureMapPlot, ThePretrainedTrainedSwitchChangesThePointsAndTheSimilarityText) {

@@ -211,6 +211,12 @@ void AnalysisView::setRun(const QString& runDir) {
 
 QString AnalysisView::runDir() const { return s_->runDir; }
 
+bool AnalysisView::offerRun(const QString& runDir) {
+  if (task_->isRunning() && s_->computing) return false;
+  setRun(runDir);
+  return true;
+}
+
 void AnalysisView::setAnalysisOptions(const AnalysisOptions& options) { s_->options = options; }
 
 void AnalysisView::analyseRun(const QString& runDir) {

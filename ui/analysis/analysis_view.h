@@ -55,6 +55,9 @@ class AnalysisView : public QWidget {
   /// analyse it. Cancels an analysis under way.
   void setRun(const QString& runDir);
   QString runDir() const;
+  /// A run that just finished: opened as setRun() does, unless an analysis
+  /// is under way (the person asked for that one); false then.
+  bool offerRun(const QString& runDir);
   /// Whether RUN_DIR/analysis/analysis.json exists.
   static bool hasStoredAnalysis(const QString& runDir);
 

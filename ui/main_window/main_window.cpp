@@ -376,7 +376,7 @@ void MainWindow::connectController() {
   connect(controller_, &TrainingController::runFinished, runs_, &RunsPanel::refresh);
   // The finished run's folder waits in the Analysis tab; analysing takes seconds, so only on request.
   connect(controller_, &TrainingController::runFinished, this, [this](TrainingController::State status) {
-    if (status == TrainingController::State::Finished) analysis_->setRun(controller_->lastRunDir());
+    if (status == TrainingController::State::Finished) analysis_->offerRun(controller_->lastRunDir());
   });
   connect(controller_, &TrainingController::historyWarning, this,
           [this](const QString& warning) { statusBar()->showMessage(warning, 15000); });

@@ -141,6 +141,19 @@ TEST_F(AnalysisViewTest, ARunWithoutAnalysisOffersToAnalyseIt) {
   EXPECT_EQ(view.analysis(), nullptr);
 }
 
+TEST_F(AnalysisViewTest, AFinishedRunIsOfferedUnlessAnAnalysisIsUnderWay) {
+  const QString busy = freshRun(QStringLiteral("busy"));
+  const QString finished = freshRun(QStringLiteral("just-finished"));
+  view.setRun(busy);
+  view.analyse();
+  EXPECT_FALSE(view.offerRun(finished));
+  EXPECT_EQ(view.runDir(), busy);
+  EXPECT_TRUE(view.task()->isRunning());
+  view.task()->cancel();
+  EXPECT_TRUE(view.offerRun(finished));
+  EXPECT_EQ(view.runDir(), finished);
+}
+
 TEST_F(AnalysisViewTest, AnalysingARunShowsItWithItsImagesAndWritesThePlotImages) {
   const QString dir = freshRun(QStringLiteral("computed"));
   view.setAnalysisOptions(test::quickAnalysis());

@@ -1,6 +1,8 @@
 #include "dann/dann_panel.h"
 
+#include "plot/plot_presentation.h"
 #include "plot/qcustomplot_no_keywords.h"
+#include "style/palette.h"
 
 #include <QLabel>
 #include <QVBoxLayout>
@@ -10,8 +12,7 @@
 namespace tl {
 namespace {
 
-const QColor kDomainColor(214, 39, 40);
-const QColor kLambdaColor(31, 119, 180);
+constexpr double kPenWidth = 2.0;
 
 }  // namespace
 
@@ -24,21 +25,16 @@ DannPanel::DannPanel(QWidget* parent)
   // One axis for both: the accuracy as a fraction shares λ's 0–1 range.
   QCPGraph* accuracy = plot_->addGraph();
   accuracy->setName(tr("domain classifier accuracy"));
-  accuracy->setPen(QPen(kDomainColor, 2));
-  accuracy->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, kDomainColor, 5));
+  accuracy->setPen(QPen(style::domainAccuracyColor(), kPenWidth));
+  accuracy->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, style::domainAccuracyColor(), 5));
   QCPGraph* lambda = plot_->addGraph();
   lambda->setName(tr("λ"));
-  lambda->setPen(QPen(kLambdaColor, 2, Qt::DashLine));
+  lambda->setPen(QPen(style::lambdaColor(), kPenWidth, Qt::DashLine));
   plot_->yAxis->setRange(0.0, 1.05);
   plot_->yAxis->ticker()->setTickCount(3);
   plot_->xAxis->setLabel(tr("Epoch"));
   plot_->legend->setVisible(true);
-  QFont small = font();
-  small.setPointSizeF(std::max(7.0, small.pointSizeF() - 1.5));
-  plot_->legend->setFont(small);
-  plot_->xAxis->setLabelFont(small);
-  plot_->xAxis->setTickLabelFont(small);
-  plot_->yAxis->setTickLabelFont(small);
+  followPresentationScale(plot_, kPenWidth, -1.5);  // small fonts: the panel is narrow
   plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
   plot_->setMinimumHeight(120);
   values_->setObjectName(QStringLiteral("dannValues"));

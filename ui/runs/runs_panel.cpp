@@ -3,7 +3,9 @@
 #include "history/metrics_export.h"
 #include "history/run_history.h"
 #include "history/run_recording.h"
+#include "plot/plot_presentation.h"
 #include "plot/qcustomplot_no_keywords.h"
+#include "style/palette.h"
 #include "runs/runs_table_model.h"
 
 #include <QAction>
@@ -29,9 +31,7 @@
 namespace tl {
 namespace {
 
-/// Distinguishable line colours (Tableau 10), cycled over the selected runs.
-const QColor kRunColours[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},  {148, 103, 189},
-                              {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
+constexpr double kRunPenWidth = 2.0;
 
 double metricValue(const EpochEvent& e, RunsPanel::Metric metric) {
   switch (metric) {
@@ -115,6 +115,7 @@ RunsPanel::RunsPanel(QWidget* parent)
   side->setRowStretchFactor(0, 0.001);
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   plot_->setNoAntialiasingOnDrag(true);
+  followPresentationScale(plot_, kRunPenWidth);
 
   error_->setWordWrap(true);
   error_->setStyleSheet(QStringLiteral("color: #b00020"));
@@ -257,7 +258,7 @@ void RunsPanel::updateOverlay() {
   plot_->clearGraphs();
   const Metric m = metric();
   const QList<qint64> ids = selectedRunIds();
-  int colour = 0;
+  int index = 0;
   for (qint64 id : ids) {
     const HistoryRun* run = model_->runAt(model_->rowOfId(id));
     if (!run) continue;
@@ -268,7 +269,8 @@ void RunsPanel::updateOverlay() {
     }
     QCPGraph* graph = plot_->addGraph();
     graph->setName(QStringLiteral("#%1 %2").arg(id).arg(QString::fromStdString(run->name)));
-    graph->setPen(QPen(kRunColours[colour++ % std::size(kRunColours)], 2));
+    graph->setPen(QPen(style::seriesColor(index), scaledPenWidth(kRunPenWidth), style::seriesPenStyle(index)));
+    ++index;
     graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
     graph->setData(x, y, /*alreadySorted=*/true);
   }

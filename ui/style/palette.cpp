@@ -14,6 +14,20 @@ const QColor kNeutralSymbol(90, 90, 90);
 
 }  // namespace
 
+// Okabe-Ito without yellow, which is too pale on white for a thin line.
+QColor seriesColor(int index) {
+  using namespace okabe_ito;
+  static const QColor colours[] = {kBlue, kOrange, kBluishGreen, kVermillion, kReddishPurple, kSkyBlue, QColor(0, 0, 0)};
+  constexpr int count = sizeof colours / sizeof colours[0];
+  return colours[((index % count) + count) % count];
+}
+
+// Four styles against seven colours: no two of the first 28 curves look alike.
+Qt::PenStyle seriesPenStyle(int index) {
+  static const Qt::PenStyle styles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
+  return styles[((index % 4) + 4) % 4];
+}
+
 QColor curveColor(CurveRun run, CurveSplit split) {
   using namespace okabe_ito;
   if (run == CurveRun::Transfer) return split == CurveSplit::Train ? kBlue : kOrange;

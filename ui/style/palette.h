@@ -9,6 +9,7 @@
 
 #include <QColor>
 #include <QString>
+#include <Qt>
 
 namespace tl::style {
 
@@ -31,6 +32,15 @@ enum class CurveSplit { Train, Validation };
 /// Blue for training and orange for validation; the twin's are lighter
 /// (sky blue) and darker (vermillion), and drawn in other line styles.
 QColor curveColor(CurveRun run, CurveSplit split);
+
+/// The i-th of many curves of one kind (the Runs view's overlay): a colour and
+/// a line style that both change from one curve to the next.
+QColor seriesColor(int index);
+Qt::PenStyle seriesPenStyle(int index);
+
+/// The DANN panel: the domain classifier's accuracy and λ.
+inline QColor domainAccuracyColor() { return okabe_ito::kVermillion; }
+inline QColor lambdaColor() { return okabe_ito::kBlue; }
 
 /// How the verdict banner shows a label: a symbol and a colour for it, on a
 /// pale background. Positive is blue, negative vermillion; inconclusive and

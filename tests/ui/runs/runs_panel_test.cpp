@@ -134,6 +134,15 @@ TEST_F(RunsPanelTest, OverlayDrawsOneGraphPerSelectedRun) {
   EXPECT_EQ(panel.plot()->graphCount(), 0);
 }
 
+TEST_F(RunsPanelTest, OverlaidRunsDifferInLineStyleAsWellAsColour) {
+  panel.selectRuns({blur, rotation});
+  ASSERT_EQ(panel.plot()->graphCount(), 2);
+  const QPen first = panel.plot()->graph(0)->pen();
+  const QPen second = panel.plot()->graph(1)->pen();
+  EXPECT_NE(first.color(), second.color());
+  EXPECT_NE(first.style(), second.style());
+}
+
 TEST_F(RunsPanelTest, EditingTheNameCellRenamesTheRun) {
   QAbstractItemModel* view = panel.view()->model();
   QModelIndex cell;

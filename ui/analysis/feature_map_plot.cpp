@@ -208,6 +208,9 @@ void FeatureMapPlot::buildWidgets() {
   plot_ = new QCustomPlot;
   plot_->setMinimumSize(320, 240);
   plot_->setMouseTracking(true);
+  // Thousands of points: drag and wheel to look into a cluster, double-click for all of them again.
+  plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  connect(plot_, &QCustomPlot::mouseDoubleClick, this, &FeatureMapPlot::showAllPoints);
   plot_->installEventFilter(this);
   // The legend beside the axes, so it never hides points, at the top of a
   // column whose empty rest takes the height its rows would spread over.
@@ -388,9 +391,7 @@ void FeatureMapPlot::addGroups() {
     curve->setName(QStringLiteral("%1 (%2)").arg(group.name, qs(format_count(static_cast<int64_t>(xs.size())))));
     curve->setData(xs, ys);
   }
-  plot_->rescaleAxes();
-  plot_->xAxis->scaleRange(1.05);
-  plot_->yAxis->scaleRange(1.05);
+  fitAxes();
   if (projection_ == Projection::Pca) {
     const auto& variance = m->map.pca_explained_variance;
     const auto axisLabel = [&variance](size_t axis) {
@@ -404,6 +405,17 @@ void FeatureMapPlot::addGroups() {
     plot_->xAxis->setLabel(tr("t-SNE 1"));
     plot_->yAxis->setLabel(tr("t-SNE 2"));
   }
+}
+
+void FeatureMapPlot::fitAxes() {
+  plot_->rescaleAxes();
+  plot_->xAxis->scaleRange(1.05);
+  plot_->yAxis->scaleRange(1.05);
+}
+
+void FeatureMapPlot::showAllPoints() {
+  fitAxes();
+  plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void FeatureMapPlot::setPresentationScale(double scale) {

@@ -83,6 +83,8 @@ class FeatureMapPlot : public QWidget {
   /// PresentationScale.
   void setPresentationScale(double scale);
   double presentationScale() const { return scale_; }
+  /// Back to every point after dragging or zooming (also a double-click).
+  void showAllPoints();
 
  Q_SIGNALS:
   void imagesLoaded();
@@ -99,6 +101,7 @@ class FeatureMapPlot : public QWidget {
   void loadImages(const std::string& runDir);
   void showHover(const QPoint& pixel, const QPoint& global);
   void applyScale();
+  void fitAxes();
   const ModelFeatureMap* shownMap() const;
 
   std::vector<ModelFeatureMap> maps_;

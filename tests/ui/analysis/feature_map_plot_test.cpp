@@ -207,6 +207,20 @@ TEST(FeatureMapPlot, HoveringAPointWithoutImagesShowsItsDomainClassAndCorrectnes
   EXPECT_EQ(tip->findChild<QLabel*>(QStringLiteral("featureMapHoverText"))->text(), wrong.text);
 }
 
+TEST(FeatureMapPlot, ADoubleClickAfterZoomingShowsEveryPointAgain) {
+  FeatureMapPlot plot;
+  plot.setAnalysis(handBuiltAnalysis());
+  plot.resize(800, 600);
+  plot.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&plot));
+  const QCPRange all = plot.customPlot()->xAxis->range();
+  plot.customPlot()->xAxis->scaleRange(0.1);
+  ASSERT_LT(plot.customPlot()->xAxis->range().size(), all.size());
+  QTest::mouseDClick(plot.customPlot(), Qt::LeftButton, Qt::NoModifier, plot.customPlot()->rect().center());
+  EXPECT_DOUBLE_EQ(plot.customPlot()->xAxis->range().lower, all.lower);
+  EXPECT_DOUBLE_EQ(plot.customPlot()->xAxis->range().upper, all.upper);
+}
+
 TEST(FeatureMapPlot, ExportWritesANonEmptyPngAndPdf) {
   FeatureMapPlot plot;
   plot.setAnalysis(handBuiltAnalysis());

@@ -208,6 +208,9 @@ void GradCamPanel::buildWidgets() {
   status_ = new QLabel;
   status_->setWordWrap(true);
   status_->hide();
+  note_ = new QLabel;
+  note_->setWordWrap(true);
+  note_->hide();
   grid_ = new QGridLayout;
   scale_ = colourKey();
   scale_->hide();
@@ -225,6 +228,7 @@ void GradCamPanel::buildWidgets() {
   layout->addLayout(controls);
   layout->addWidget(progress_);
   layout->addWidget(status_);
+  layout->addWidget(note_);
   layout->addLayout(grid_);
   layout->addWidget(scale_);
   layout->addStretch();
@@ -263,6 +267,12 @@ void GradCamPanel::showRun(const std::shared_ptr<GradCamRun>& run) {
     layerBox_->setCurrentText(qs(run->defaultLayer));
   }
   openFile_->setEnabled(true);
+  const RunFolder& folder = run->folder;
+  if (!folder.twin_name.empty() && !folder.twin_model) {
+    note_->setText(tr("The %1's model was not saved with this run: only the transfer model is explained.")
+                       .arg(qs(folder.twin_name)));
+    note_->show();
+  }
   Q_EMIT runLoaded();
   explain();
 }
@@ -297,6 +307,8 @@ void GradCamPanel::clear() {
   openFile_->setEnabled(false);
   status_->clear();
   status_->hide();
+  note_->clear();
+  note_->hide();
   clearViews();
 }
 
@@ -321,6 +333,8 @@ bool GradCamPanel::isLoading() const { return loader_->isRunning(); }
 bool GradCamPanel::isBusy() const { return isLoading() || explainer_->isRunning(); }
 
 QString GradCamPanel::statusText() const { return status_->isHidden() ? QString() : status_->text(); }
+
+QString GradCamPanel::noteText() const { return note_->isHidden() ? QString() : note_->text(); }
 
 // Until the run is loaded the subject waits; while a map is computed, the
 // latest request runs when it is done (models are not shared between jobs).

@@ -80,8 +80,10 @@ class GradCamPanel : public QWidget {
   QVector<GradCamView> views() const { return views_; }
   /// The image as the models see it (before normalisation), at their input size.
   QImage image() const { return image_; }
-  /// The error or note shown over the maps; empty when there is none.
+  /// The error shown over the maps; empty when there is none.
   QString statusText() const;
+  /// What the panel cannot show for this run (a twin without its model); empty otherwise.
+  QString noteText() const;
   TaskProgressBar* progress() const { return progress_; }
 
  Q_SIGNALS:
@@ -123,6 +125,7 @@ class GradCamPanel : public QWidget {
   QPushButton* openFile_ = nullptr;
   TaskProgressBar* progress_ = nullptr;
   QLabel* status_ = nullptr;
+  QLabel* note_ = nullptr;
   QGridLayout* grid_ = nullptr;
   QWidget* scale_ = nullptr;  ///< the colour map's key, shown with the maps
 };

@@ -23,6 +23,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 #include <memory>
 
@@ -245,6 +246,23 @@ TEST_F(GradCamPanelTest, AnImageFileIsExplainedAtTheModelsInputSizeAndChannels) 
   EXPECT_EQ(panel.image().format(), QImage::Format_Grayscale8);
   ASSERT_EQ(panel.views().size(), 2);
   EXPECT_EQ(panel.views()[0].overlay.size(), QSize(28, 28));
+}
+
+TEST_F(GradCamPanelTest, ATwinWithoutItsModelLeavesTheTransferModelAloneAndSaysWhy) {
+  QTemporaryDir copies;
+  const QString copy = copies.filePath(QStringLiteral("run"));
+  std::filesystem::copy(runDir().toStdString(), copy.toStdString(), std::filesystem::copy_options::recursive);
+  std::filesystem::remove(copy.toStdString() + "/twin/" + kExportedWeightsFile);
+  QSignalSpy explained(&panel, &GradCamPanel::explained);
+  panel.setRun(copy);
+  panel.showImage(0);
+  ASSERT_TRUE(wait_until([&] { return !explained.isEmpty() && !panel.isBusy(); }, kTimeoutMs));
+  ASSERT_EQ(panel.views().size(), 1);
+  EXPECT_EQ(panel.views()[0].model, QStringLiteral("transfer model"));
+  EXPECT_EQ(panel.noteText(),
+            QStringLiteral("The scratch twin's model was not saved with this run: only the transfer model is explained."));
+  panel.setRun(runDir());
+  EXPECT_TRUE(panel.noteText().isEmpty());
 }
 
 TEST_F(GradCamPanelTest, AnImageAskedForWhileTheRunLoadsIsExplainedOnceItHasLoaded) {

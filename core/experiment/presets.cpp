@@ -64,6 +64,12 @@ bool menu_order(const Preset& a, const Preset& b) {
 
 std::string ExpectedOutcome::sentence() const {
   char text[256];
+  if (verdict == VerdictLabel::SingleSeed) {  // no spread to report, and nothing claimed
+    std::snprintf(text, sizeof text, "%s: transfer %.1f%% vs %s %.1f%%, %+.1f points over 1 seed",
+                  verdict_label_title(verdict).c_str(), 100 * transfer_accuracy, baseline.c_str(),
+                  100 * baseline_accuracy, gap);
+    return text;
+  }
   std::snprintf(text, sizeof text, "%s: transfer %.1f%% vs %s %.1f%%, %+.1f ± %.1f points over %lld seeds",
                 verdict_label_name(verdict).c_str(), 100 * transfer_accuracy, baseline.c_str(), 100 * baseline_accuracy, gap, std,
                 static_cast<long long>(seeds));

@@ -25,7 +25,8 @@ struct ExpectedOutcome {
   double seconds_per_seed = 0.0;   ///< transfer run and twin together, on 2 cores
   std::string measured;            ///< how and when it was measured
 
-  /// "positive: transfer 78.3% vs scratch twin 55.1%, +23.2 ± 3.0 points over 3 seeds".
+  /// "positive: transfer 78.3% vs scratch twin 55.1%, +23.2 ± 3.0 points over 3 seeds";
+  /// measured over one seed: "single seed: transfer 78.3% vs scratch twin 55.1%, +23.2 points over 1 seed".
   std::string sentence() const;
 };
 

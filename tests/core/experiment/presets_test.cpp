@@ -76,11 +76,13 @@ std::string write_preset(const test::TestDir& dir, const std::string& text) {
 
 TEST(Presets, AnOutcomeMeasuredOverOneSeedLoadsAsASingleSeedVerdict) {
   const test::TestDir dir;
-  const std::string one = write_preset(dir, R"({"expected": {"verdict": "positive", "gap": 5.0, "seeds": 1}})");
+  const std::string one = write_preset(dir, R"({"expected": {"verdict": "positive", "transfer_accuracy": 0.8,
+    "baseline_accuracy": 0.75, "gap": 5.0, "seeds": 1}})");
   const Preset p = load_preset(one);
   ASSERT_TRUE(p.expected.has_value());
   EXPECT_EQ(p.expected->verdict, VerdictLabel::SingleSeed);
   EXPECT_DOUBLE_EQ(p.expected->gap, 5.0);
+  EXPECT_EQ(p.expected->sentence(), "single seed: transfer 80.0% vs scratch twin 75.0%, +5.0 points over 1 seed");
   const std::string three = write_preset(dir, R"({"expected": {"verdict": "positive", "gap": 5.0, "seeds": 3}})");
   EXPECT_EQ(load_preset(three).expected->verdict, VerdictLabel::Positive);
 }

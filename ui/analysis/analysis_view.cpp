@@ -23,6 +23,7 @@
 #include <QPainter>
 #include <QPdfWriter>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -65,6 +66,14 @@ QVector<QImage> rebuildTestImages(const std::string& runDir, int64_t expected, c
     return {};
   }
   return images;
+}
+
+QScrollArea* scrollable(QWidget* page) {
+  auto* area = new QScrollArea;
+  area->setWidget(page);
+  area->setWidgetResizable(true);
+  area->setFrameShape(QFrame::NoFrame);
+  return area;
 }
 
 /// "87.3%" for a probability.
@@ -180,9 +189,11 @@ void AnalysisView::buildPages() {
   pages_->setDocumentMode(true);
   pages_->addTab(confusion_, tr("Confusion matrix"));
   pages_->addTab(gap_, tr("Per-class gap"));
-  pages_->addTab(errors, tr("Confusions && top losses"));
-  pages_->addTab(featureMap_, tr("Feature map"));
-  pages_->addTab(gradCam_, tr("Grad-CAM"));
+  // Pages whose content needs more height than a small laptop leaves the
+  // tab scroll instead of squeezing the layer tree above the tabs.
+  pages_->addTab(scrollable(errors), tr("Confusions && top losses"));
+  pages_->addTab(scrollable(featureMap_), tr("Feature map"));
+  pages_->addTab(scrollable(gradCam_), tr("Grad-CAM"));
 }
 
 bool AnalysisView::hasStoredAnalysis(const QString& runDir) {
@@ -433,8 +444,14 @@ void AnalysisView::showMessage(const QString& text, bool error) {
   message_->setStyleSheet(error ? QStringLiteral("color: #b00020") : QString());
 }
 
-bool AnalysisView::exportPng(const QString& path) {
+QWidget* AnalysisView::currentPage() const {
   QWidget* page = pages_->currentWidget();
+  auto* area = qobject_cast<QScrollArea*>(page);
+  return area ? area->widget() : page;
+}
+
+bool AnalysisView::exportPng(const QString& path) {
+  QWidget* page = currentPage();
   if (page == confusion_) return confusion_->exportPng(path, kExportWidth, kExportHeight);
   if (page == gap_) return gap_->exportPng(path, 1200, kExportHeight);
   if (page == featureMap_) return featureMap_->exportTo(path);
@@ -442,7 +459,7 @@ bool AnalysisView::exportPng(const QString& path) {
 }
 
 bool AnalysisView::exportPdf(const QString& path) {
-  QWidget* page = pages_->currentWidget();
+  QWidget* page = currentPage();
   if (page == confusion_) return confusion_->exportPdf(path, kExportWidth, kExportHeight);
   if (page == gap_) return gap_->exportPdf(path, 1200, kExportHeight);
   if (page == featureMap_) return featureMap_->exportTo(path);

@@ -129,6 +129,8 @@ class AnalysisView : public QWidget {
   void resetContent();
   QImage testImage(qint64 index) const;
   void exportWithDialog(bool pdf);
+  /// The current page's content (inside its scroll area, for those that scroll).
+  QWidget* currentPage() const;
 
   struct State;
   std::unique_ptr<State> s_;

@@ -20,6 +20,7 @@
 #include <QTest>
 
 #include <filesystem>
+#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -202,6 +203,19 @@ TEST_F(AnalysisViewTest, AFolderWithoutModelShowsTheReason) {
                                       "finished run leaves beside run.json (stopped or failed runs, progressive "
                                       "networks and runs of versions before model export have none)"));
   EXPECT_EQ(view.analysis(), nullptr);
+}
+
+TEST_F(AnalysisViewTest, AnAnalysisOfAnotherVersionShowsTheReasonAndCanBeRecomputed) {
+  const QString dir = storedOnly();
+  const std::string json = analysis_dir(dir.toStdString()) + "/analysis.json";
+  std::ofstream(json) << R"({"version": 99})";
+  view.setRun(dir);
+  ASSERT_TRUE(test::wait_until([&] { return !view.task()->isRunning(); }, 5000));
+  EXPECT_TRUE(view.showsError());
+  EXPECT_TRUE(view.message().startsWith(QString::fromStdString(json + ": not an analysis of version 1")))
+      << view.message().toStdString();
+  EXPECT_EQ(view.analysis(), nullptr);
+  EXPECT_TRUE(view.analyseButton()->isEnabled());
 }
 
 TEST_F(AnalysisViewTest, ExportsTheVisiblePage) {

@@ -161,8 +161,8 @@ void AnalysisView::buildPages() {
   pairs_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   pairs_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   pairs_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  pairs_->setToolTip(tr("Double-click a pair to see its test images"));
-  connect(pairs_, &QTableWidget::cellDoubleClicked, this, [this](int row, int) {
+  pairs_->setToolTip(tr("Double-click a pair, or press Enter on it, to see its test images"));
+  connect(pairs_, &QTableWidget::cellActivated, this, [this](int row, int) {
     const QTableWidgetItem* item = pairs_->item(row, 0);
     openCell(ConfusionPlot::Panel::Transfer, item->data(Qt::UserRole).toInt(), item->data(Qt::UserRole + 1).toInt());
   });

@@ -133,6 +133,22 @@ TEST_F(AnalysisViewTest, ClickingACellOpensExactlyItsImagesAndAChosenOneGoesToGr
   EXPECT_EQ(view.pages()->currentIndex(), static_cast<int>(AnalysisView::Page::GradCam));
 }
 
+TEST_F(AnalysisViewTest, EnterOnAConfusedPairOpensItsImages) {
+  view.show();
+  view.setRun(storedOnly());
+  ASSERT_TRUE(waitShown()) << view.message().toStdString();
+  const ConfusedPair first = most_confused(test::transferMatrix()).front();
+  QTableWidget* pairs = view.confusedPairs();
+  pairs->setCurrentCell(0, 1);
+  QTest::keyClick(pairs, Qt::Key_Return);
+  ASSERT_TRUE(view.gallery()->isVisible());
+  QVector<qint64> expected;
+  for (const ImagePrediction& p : test::transferMatrix().cell_images(first.true_class, first.predicted)) {
+    expected << p.index;
+  }
+  EXPECT_EQ(view.gallery()->gallery()->indices(), expected);
+}
+
 TEST_F(AnalysisViewTest, ARunWithoutAnalysisOffersToAnalyseIt) {
   view.setRun(freshRun(QStringLiteral("offer")));
   EXPECT_FALSE(view.task()->isRunning());

@@ -173,7 +173,9 @@ ConfusionPlot::ConfusionPlot(QWidget* parent) : QWidget(parent), d(std::make_uni
   layout->addWidget(d->plot, 1);
   connect(d->normalise, &QCheckBox::toggled, this, [this] { redraw(); });
   connect(d->plot, &QCustomPlot::mousePress, this,
-          [this](QMouseEvent* event) { handleClick(event->position().toPoint()); });
+          [this](QMouseEvent* event) {
+            if (event->button() == Qt::LeftButton) handleClick(event->position().toPoint());
+          });
   clear();
 }
 

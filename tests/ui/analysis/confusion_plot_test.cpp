@@ -95,6 +95,9 @@ TEST_F(ConfusionPlotTest, ClickingACellReportsItsPanelAndClasses) {
   EXPECT_EQ(activated[1][0].value<Panel>(), Panel::Transfer);
   EXPECT_EQ(activated[1][1].toInt(), 0);
   EXPECT_EQ(activated[1][2].toInt(), 1);
+  // Other buttons (a context menu) open nothing.
+  QTest::mouseClick(plot.customPlot(), Qt::RightButton, Qt::NoModifier, plot.cellCentre(Panel::Transfer, 0, 1));
+  EXPECT_EQ(activated.count(), 2);
 }
 
 TEST_F(ConfusionPlotTest, RunWithoutTwinShowsOnlyTheTransferPanel) {

@@ -10,6 +10,8 @@
 #include "experiment/run_resume.h"
 #include "util/bounded_json.h"
 
+#include "support/finished_run.h"
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -24,30 +26,9 @@ namespace fs = std::filesystem;
 namespace tl {
 namespace {
 
-ExperimentConfig transfer_config() {
-  ExperimentConfig c;
-  c.name = "analysis-test";
-  c.model.pretrained = "small_cnn-fmnist0-4";
-  c.target.classes = {5, 6, 7, 8, 9};
-  c.target.shots_per_class = 4;
-  c.target.test_per_class = 12;
-  c.target.val_fraction = 0.02;
-  c.training.epochs = 1;
-  return c;
-}
+ExperimentConfig transfer_config() { return test::small_run_config("analysis-test"); }
 
-/// Leaves in `dir` what a finished run leaves, for the prepared (untrained)
-/// model: the analysis does not care how good the model is.
-RunRecord write_finished_run(const PreparedExperiment& p, const std::string& dir,
-                             const nlohmann::json& sections = nlohmann::json::object()) {
-  TrainingOutcome outcome;
-  outcome.model = p.model;
-  RunRecord record = make_run_record(p, outcome);
-  record.sections = sections;
-  write_run(record, dir);
-  write_model_export(export_model(p, *p.model, record), dir);
-  return record;
-}
+using test::write_finished_job;
 
 nlohmann::json seed_row(uint64_t seed, const std::vector<double>& transfer, const std::vector<double>& twin) {
   return {{"seed", seed},
@@ -105,14 +86,14 @@ class RunAnalysis : public ::testing::Test {
     write_run_config(config, full);
     const nlohmann::json sections = {{"per_seed", {seed_row(1, {0.5, 0.6, 0.7, 0.8, 0.9}, {0.4, 0.4, 0.4, 0.4, 0.4}),
                                                    seed_row(2, {0.7, 0.6, 0.5, 0.8, 0.9}, {0.4, 0.6, 0.4, 0.4, 0.4})}}};
-    transfer_record_ = new RunRecord(write_finished_run(transfer, full, sections));
-    twin_record_ = new RunRecord(write_finished_run(twin, (fs::path(full) / "twin").string()));
+    transfer_record_ = new RunRecord(write_finished_job(transfer, full, sections));
+    twin_record_ = new RunRecord(write_finished_job(twin, (fs::path(full) / "twin").string()));
 
     copy_run("full", "twin-without-model");
     fs::remove(*root_ / "twin-without-model" / "twin" / "model.safetensors");
     // A single run: no twin, no per_seed rows.
     write_run_config(config, dir("no-twin"));
-    write_finished_run(transfer, dir("no-twin"));
+    write_finished_job(transfer, dir("no-twin"));
     copy_run("no-twin", "older-version");
     fs::remove(*root_ / "older-version" / "config.json");
     copy_run("no-twin", "no-model");
@@ -124,7 +105,7 @@ class RunAnalysis : public ::testing::Test {
     scratch.model.pretrained.clear();
     scratch.model.architecture = "small_cnn";
     write_run_config(scratch, (*root_ / "scratch").string());
-    write_finished_run(prepare_experiment(scratch), (*root_ / "scratch").string());
+    write_finished_job(prepare_experiment(scratch), (*root_ / "scratch").string());
   }
   static void TearDownTestSuite() {
     fs::remove_all(*root_);

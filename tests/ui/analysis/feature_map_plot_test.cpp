@@ -3,15 +3,12 @@
 #include "analysis/pretrained_side.h"
 #include "analysis/run_analysis.h"
 #include "analysis/run_folder.h"
-#include "experiment/experiment.h"
-#include "experiment/model_export.h"
-#include "experiment/run_record.h"
-#include "experiment/run_resume.h"
 #include "panels/tensor_image.h"
 #include "plot/qcustomplot_no_keywords.h"
 #include "style/palette.h"
 
 #include "../core/support/fashion_mnist.h"
+#include "../core/support/finished_run.h"
 #include "support/ui_wait.h"
 
 #include <QFileInfo>
@@ -246,20 +243,7 @@ TEST(FeatureMapPlot, ClearLeavesNothingDrawn) {
 /// A finished run from the built-in checkpoint (its model exported untrained):
 /// the target's test images and the checkpoint's source task are the hover's images.
 void writeFinishedRun(const std::string& dir) {
-  ExperimentConfig config;
-  config.name = "feature map plot test";
-  config.model.pretrained = "small_cnn-fmnist0-4";
-  config.target.classes = {5, 6, 7, 8, 9};
-  config.target.shots_per_class = 4;
-  config.target.test_per_class = 12;
-  config.target.val_fraction = 0.02;
-  const PreparedExperiment prepared = prepare_experiment(config);
-  write_run_config(config, dir);
-  TrainingOutcome outcome;
-  outcome.model = prepared.model;
-  const RunRecord record = make_run_record(prepared, outcome);
-  write_run(record, dir);
-  write_model_export(export_model(prepared, *prepared.model, record), dir);
+  test::write_finished_run(test::small_run_config("feature map plot test"), dir);
 }
 
 /// One finished run and the images the analysis reads from it, for the suite.

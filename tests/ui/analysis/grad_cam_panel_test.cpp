@@ -3,15 +3,11 @@
 #include "analysis/grad_cam.h"
 #include "analysis/grad_cam_overlay.h"
 #include "analysis/run_folder.h"
-#include "experiment/baseline.h"
-#include "experiment/experiment.h"
-#include "experiment/model_export.h"
-#include "experiment/run_record.h"
-#include "experiment/run_resume.h"
 #include "panels/tensor_image.h"
 #include "tasks/task_progress_bar.h"
 
 #include "../core/support/fashion_mnist.h"
+#include "../core/support/finished_run.h"
 #include "support/ui_wait.h"
 
 #include <QPushButton>
@@ -34,35 +30,10 @@ using test::wait_until;
 
 constexpr int kTimeoutMs = 60000;
 
-/// A comparison from the built-in checkpoint: five target classes, 12 test
-/// images each, the transfer model and its scratch twin exported untrained
-/// (Grad-CAM does not care how good a model is).
-ExperimentConfig comparisonConfig() {
-  ExperimentConfig c;
-  c.name = "grad-cam panel test";
-  c.model.pretrained = "small_cnn-fmnist0-4";
-  c.target.classes = {5, 6, 7, 8, 9};
-  c.target.shots_per_class = 4;
-  c.target.test_per_class = 12;
-  c.target.val_fraction = 0.02;
-  c.training.epochs = 1;
-  return c;
-}
-
-void writeFinishedJob(const PreparedExperiment& p, const std::string& dir) {
-  TrainingOutcome outcome;
-  outcome.model = p.model;
-  const RunRecord record = make_run_record(p, outcome);
-  write_run(record, dir);
-  write_model_export(export_model(p, *p.model, record), dir);
-}
-
+/// A comparison from the built-in checkpoint: the transfer model and its
+/// scratch twin exported untrained (Grad-CAM does not care how good a model is).
 void writeComparisonRun(const std::string& dir) {
-  const ExperimentConfig config = comparisonConfig();
-  const PreparedExperiment transfer = prepare_experiment(config);
-  write_run_config(config, dir);
-  writeFinishedJob(transfer, dir);
-  writeFinishedJob(prepare_twin(transfer), dir + "/twin");
+  test::write_finished_comparison(test::small_run_config("grad-cam panel test"), dir);
 }
 
 /// What core computes for one test image, to compare the panel with.

@@ -6,11 +6,8 @@
 
 #include "analysis/confusion_matrix.h"
 #include "analysis/run_analysis.h"
-#include "experiment/baseline.h"
-#include "experiment/experiment.h"
-#include "experiment/model_export.h"
-#include "experiment/run_record.h"
-#include "experiment/run_resume.h"
+
+#include "../core/support/finished_run.h"
 
 #include <string>
 #include <utility>
@@ -79,31 +76,10 @@ inline RunAnalysis handBuiltAnalysis(const std::string& runDir) {
   return a;
 }
 
-/// A config that needs no checkpoint: an untrained small_cnn on five
-/// Fashion-MNIST classes with a small test set.
-inline ExperimentConfig tinyRunConfig() {
-  ExperimentConfig c;
-  c.name = "analysis view test";
-  c.model.architecture = "small_cnn";
-  c.target.classes = {5, 6, 7, 8, 9};
-  c.target.shots_per_class = 4;
-  c.target.test_per_class = 12;
-  c.target.val_fraction = 0.02;
-  c.training.epochs = 1;
-  return c;
-}
-
 /// Leaves in `dir` what a finished single run leaves (config.json, run.json,
-/// model.safetensors), for the prepared untrained model.
+/// model.safetensors): an untrained small_cnn, so no checkpoint is needed.
 inline void writeFinishedRun(const std::string& dir) {
-  const ExperimentConfig config = tinyRunConfig();
-  const PreparedExperiment prepared = prepare_experiment(config);
-  write_run_config(config, dir);
-  TrainingOutcome outcome;
-  outcome.model = prepared.model;
-  const RunRecord record = make_run_record(prepared, outcome);
-  write_run(record, dir);
-  write_model_export(export_model(prepared, *prepared.model, record), dir);
+  write_finished_run(small_run_config("analysis view test", /*pretrained=*/false), dir);
 }
 
 /// Fast analysis settings for tests.

@@ -20,25 +20,25 @@ namespace {
 
 constexpr int kPanels = 3;
 
-/// White to a dark blue: lightness carries the value, readable without colour vision.
-QCPColorGradient sequentialGradient() {
+/// A gradient through three colours, at 0, ½ and 1.
+QCPColorGradient gradientThrough(const QColor& low, const QColor& middle, const QColor& high) {
   QCPColorGradient g;
   g.clearColorStops();
-  g.setColorStopAt(0.0, QColor(255, 255, 255));
-  g.setColorStopAt(0.5, QColor(107, 174, 214));
-  g.setColorStopAt(1.0, QColor(8, 48, 107));
+  g.setColorStopAt(0.0, low);
+  g.setColorStopAt(0.5, middle);
+  g.setColorStopAt(1.0, high);
   return g;
+}
+
+/// White to a dark blue: lightness carries the value, readable without colour vision.
+QCPColorGradient sequentialGradient() {
+  return gradientThrough(QColor(255, 255, 255), QColor(107, 174, 214), QColor(8, 48, 107));
 }
 
 /// Blue (transfer lower) – white (equal) – orange (transfer higher): a pair
 /// colour-blind readers tell apart, unlike red and green.
 QCPColorGradient divergingGradient() {
-  QCPColorGradient g;
-  g.clearColorStops();
-  g.setColorStopAt(0.0, QColor(33, 102, 172));
-  g.setColorStopAt(0.5, QColor(255, 255, 255));
-  g.setColorStopAt(1.0, QColor(230, 97, 1));
-  return g;
+  return gradientThrough(QColor(33, 102, 172), QColor(255, 255, 255), QColor(230, 97, 1));
 }
 
 QString signedText(double value) {

@@ -1,6 +1,7 @@
 // transferlab: the desktop application.
 //
 //   transferlab [--preset FILE] [--epochs N] [--twin] [--seeds K] [--demo] [--screenshot FILE.png]
+//   transferlab --analysis RUN_DIR [--analysis-page NAME] [--screenshot FILE.png]
 //
 // --demo trains the preset (default: resources/presets/default.json) with the
 // live plot. With --screenshot it then saves the picture and exits 0 when the
@@ -8,7 +9,12 @@
 // window stays open for the audience to explore. --screenshot alone shows the
 // window, grabs it once it is laid out, and exits. --twin and --seeds tick
 // "Compare with twin" and set the seeds, as `transferlab-cli run --twin --seeds K`.
+// --analysis opens a run folder's analysis on the Analysis tab (its stored
+// analysis, else computed there), on the page --analysis-page names; with
+// --screenshot the picture is taken once the analysis is shown.
 
+#include "analysis/analysis_view.h"
+#include "main_window/analysis_launch.h"
 #include "main_window/main_window.h"
 #include "main_window/training_controls.h"
 #include "plot/loss_plot.h"
@@ -37,6 +43,8 @@ struct Options {
   int seeds = 1;
   QString screenshot;
   QString preset;
+  QString analysis;  ///< a run folder
+  tl::AnalysisView::Page analysisPage = tl::AnalysisView::Page::Confusion;
 };
 
 /// Exit codes: 0 finished, 1 the run failed or was cancelled, 2 bad usage or input.
@@ -68,7 +76,15 @@ std::optional<Options> parse_options(const QApplication& app, QString* error) {
                                 QStringLiteral("Compare with the run's twin (scratch, or source-only for DANN)."));
   const QCommandLineOption seeds(QStringLiteral("seeds"), QStringLiteral("Repeat the run over K seeds (1-10)."),
                                  QStringLiteral("K"));
-  parser.addOptions({demo, epochs, twin, seeds, screenshot, preset});
+  const QCommandLineOption analysis(
+      QStringLiteral("analysis"),
+      QStringLiteral("Open a run folder's analysis on the Analysis tab (computed when it has none)."),
+      QStringLiteral("RUN_DIR"));
+  const QCommandLineOption analysisPage(
+      QStringLiteral("analysis-page"),
+      QStringLiteral("The Analysis page to show: %1.").arg(tl::AnalysisView::pageNames().join(QStringLiteral(", "))),
+      QStringLiteral("NAME"));
+  parser.addOptions({demo, epochs, twin, seeds, screenshot, preset, analysis, analysisPage});
   parser.process(app);  // exits on --help, --version and unknown options
 
   Options options;
@@ -93,6 +109,21 @@ std::optional<Options> parse_options(const QApplication& app, QString* error) {
       return std::nullopt;
     }
     options.seeds = k;
+  }
+  options.analysis = parser.value(analysis);
+  if (options.demo && !options.analysis.isEmpty()) {
+    *error = QStringLiteral("--demo and --analysis: choose one (--analysis opens a finished run)");
+    return std::nullopt;
+  }
+  if (parser.isSet(analysisPage)) {
+    const auto page = tl::AnalysisView::pageNamed(parser.value(analysisPage));
+    if (!page || options.analysis.isEmpty()) {
+      *error = page ? QStringLiteral("--analysis-page needs --analysis RUN_DIR")
+                    : QStringLiteral("--analysis-page: expected one of %1, got '%2'")
+                          .arg(tl::AnalysisView::pageNames().join(QStringLiteral(", ")), parser.value(analysisPage));
+      return std::nullopt;
+    }
+    options.analysisPage = *page;
   }
   if (options.demo && options.preset.isEmpty()) {
     options.preset = QDir(QString::fromStdString(tl::resource_dir())).filePath(QStringLiteral("presets/default.json"));
@@ -153,6 +184,26 @@ void run_demo(tl::MainWindow& window, const Options& options) {
   });
 }
 
+/// --analysis: the run's analysis on its page. With --screenshot, the picture
+/// once it is shown (exit 0), or exit 1 with the reason when it could not be.
+bool open_analysis(tl::MainWindow& window, const Options& options) {
+  tl::AnalysisLaunchCallbacks callbacks;
+  if (!options.screenshot.isEmpty()) {
+    callbacks.ready = [&window, options] {
+      QTimer::singleShot(kSettleMs, &window, [&window, options] {
+        QCoreApplication::exit(save_screenshot(window, options.screenshot) ? 0 : kExitRunFailed);
+      });
+    };
+    callbacks.failed = [](const QString& reason) {
+      QCoreApplication::exit(fail(QStringLiteral("analysis failed: %1").arg(reason), kExitRunFailed));
+    };
+  }
+  QString error;
+  if (tl::openRunAnalysis(window, options.analysis, options.analysisPage, callbacks, &error)) return true;
+  fail(QStringLiteral("--analysis: %1").arg(error), kExitBadInput);
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -192,6 +243,8 @@ int main(int argc, char** argv) {
   }
   if (options->demo) {
     run_demo(window, *options);
+  } else if (!options->analysis.isEmpty()) {
+    if (!open_analysis(window, *options)) return kExitBadInput;
   } else if (!options->screenshot.isEmpty()) {
     QTimer::singleShot(kSettleMs, &window, [&window, &options] {
       QCoreApplication::exit(save_screenshot(window, options->screenshot) ? 0 : kExitRunFailed);

@@ -433,6 +433,19 @@ void AnalysisView::explainImage(qint64 testIndex) {
 
 void AnalysisView::showPage(Page page) { pages_->setCurrentIndex(static_cast<int>(page)); }
 
+QStringList AnalysisView::pageNames() {
+  return {QStringLiteral("confusion-matrix"), QStringLiteral("class-gap"), QStringLiteral("confusions"),
+          QStringLiteral("feature-map"), QStringLiteral("grad-cam")};
+}
+
+QString AnalysisView::pageName(Page page) { return pageNames().value(static_cast<int>(page)); }
+
+std::optional<AnalysisView::Page> AnalysisView::pageNamed(const QString& name) {
+  const int index = pageNames().indexOf(name);
+  if (index < 0) return std::nullopt;
+  return static_cast<Page>(index);
+}
+
 const RunAnalysis* AnalysisView::analysis() const { return s_->analysis.get(); }
 QString AnalysisView::message() const { return message_->text(); }
 bool AnalysisView::showsError() const { return s_->error; }
@@ -479,10 +492,7 @@ void AnalysisView::exportPdfWithDialog() { exportWithDialog(true); }
 
 void AnalysisView::exportWithDialog(bool pdf) {
   const auto folder = pdf ? QStandardPaths::DocumentsLocation : QStandardPaths::PicturesLocation;
-  static const QStringList pageNames = {QStringLiteral("confusion-matrix"), QStringLiteral("class-gap"),
-                                        QStringLiteral("confusions"), QStringLiteral("feature-map"),
-                                        QStringLiteral("grad-cam")};
-  const QString name = pageNames.value(pages_->currentIndex(), QStringLiteral("analysis")) +
+  const QString name = pageNames().value(pages_->currentIndex(), QStringLiteral("analysis")) +
                        (pdf ? QStringLiteral(".pdf") : QStringLiteral(".png"));
   const QString path = QFileDialog::getSaveFileName(
       this, pdf ? tr("Export analysis page as PDF") : tr("Export analysis page as PNG"),

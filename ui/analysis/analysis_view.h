@@ -10,6 +10,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
 class QLabel;
 class QPushButton;
@@ -85,6 +86,14 @@ class AnalysisView : public QWidget {
   TaskProgressBar* progressBar() const { return progress_; }
   QTabWidget* pages() const { return pages_; }
   void showPage(Page page);
+  /// A page's name, as `transferlab --analysis-page` takes it and as its
+  /// exported file is called: confusion-matrix, class-gap, confusions,
+  /// feature-map, grad-cam.
+  static QString pageName(Page page);
+  /// Every page's name, in tab order.
+  static QStringList pageNames();
+  /// The page called `name`; nullopt for a name no page has.
+  static std::optional<Page> pageNamed(const QString& name);
 
   /// The page on screen, at a fixed size for the plots.
   bool exportPng(const QString& path);

@@ -106,6 +106,9 @@ class MainWindow : public QMainWindow {
   /// window). An imported checkpoint is remembered by the model picker and
   /// becomes the session's model.
   ImportWeightsDialog* showImportWeightsDialog();
+  /// Runs → Analyse and `transferlab --analysis`: the run's analysis (stored,
+  /// else computed) in the Analysis tab.
+  void showRunAnalysis(const QString& runDir);
 
  public Q_SLOTS:
   /// Starts a run with the session's config; false when one is running.
@@ -117,8 +120,6 @@ class MainWindow : public QMainWindow {
  private:
   void buildCentralArea();
   QWidget* buildPlotArea();
-  /// Runs → Analyse: the run's analysis (stored, else computed) in the Analysis tab.
-  void showRunAnalysis(const QString& runDir);
   void connectComparison();
   void showDiagnostics(int epoch, double domainAccuracy, double lambda, const QString& warning);
   void buildToolBar();

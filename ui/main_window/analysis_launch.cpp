@@ -1,14 +1,34 @@
 #include "main_window/analysis_launch.h"
 
+#include "analysis/feature_map_plot.h"
 #include "analysis/run_folder.h"
 #include "main_window/main_window.h"
 #include "tasks/background_task.h"
 
 #include <QObject>
+#include <QTimer>
 
 #include <memory>
 
 namespace tl {
+namespace {
+
+constexpr int kPollMs = 20;
+
+/// Calls `done` once the feature map has its hover images (or gave up on
+/// them): until then its progress bar covers part of the page.
+void whenImagesLoaded(AnalysisView* view, const std::function<void()>& done) {
+  auto* poll = new QTimer(view);
+  poll->setInterval(kPollMs);
+  QObject::connect(poll, &QTimer::timeout, view, [poll, view, done] {
+    if (view->featureMapPlot()->isLoadingImages()) return;
+    poll->deleteLater();
+    done();
+  });
+  poll->start();
+}
+
+}  // namespace
 
 QString runFolderProblem(const QString& runDir) {
   if (runDir.isEmpty()) return QObject::tr("no run folder given");
@@ -39,8 +59,11 @@ bool openRunAnalysis(MainWindow& window, const QString& runDir, AnalysisView::Pa
     watch->deleteLater();
     return true;
   };
-  const auto ready = [callbacks, finish] {
-    if (finish() && callbacks.ready) callbacks.ready();
+  const auto ready = [view, callbacks, finish] {
+    if (!finish()) return;
+    whenImagesLoaded(view, [callbacks] {
+      if (callbacks.ready) callbacks.ready();
+    });
   };
   const auto failed = [callbacks, finish](const QString& reason) {
     if (finish() && callbacks.failed) callbacks.failed(reason);

@@ -18,8 +18,8 @@ QString runFolderProblem(const QString& runDir);
 
 /// What the caller hears once the analysis is opened.
 struct AnalysisLaunchCallbacks {
-  /// The analysis is on screen and, when the window computed it, its plot
-  /// images are written.
+  /// The analysis is on screen, the feature map has its hover images and,
+  /// when the window computed the analysis, its plot images are written.
   std::function<void()> ready;
   /// Reading or computing it failed or was cancelled; the reason.
   std::function<void(const QString&)> failed;

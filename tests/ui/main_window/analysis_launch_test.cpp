@@ -1,6 +1,7 @@
 #include "main_window/analysis_launch.h"
 
 #include "analysis/analysis_files.h"
+#include "analysis/feature_map_plot.h"
 #include "main_window/main_window.h"
 #include "support/analysis_fixtures.h"
 #include "support/batch_window.h"
@@ -32,7 +33,10 @@ class AnalysisLaunchTest : public ::testing::Test {
   /// Opens `runDir` and waits for its outcome; true when it was opened.
   bool open(const QString& runDir, AnalysisView::Page page) {
     AnalysisLaunchCallbacks callbacks;
-    callbacks.ready = [this] { ++readyCalls; };
+    callbacks.ready = [this] {
+      ++readyCalls;
+      imagesLoadingWhenReady = window.analysisView()->featureMapPlot()->isLoadingImages();
+    };
     callbacks.failed = [this](const QString& reason) { failure = reason; };
     if (!openRunAnalysis(window, runDir, page, callbacks, &error)) return false;
     EXPECT_TRUE(test::wait_until([this] { return readyCalls > 0 || !failure.isEmpty(); }, 120000));
@@ -50,6 +54,7 @@ class AnalysisLaunchTest : public ::testing::Test {
   QString error;
   QString failure;
   int readyCalls = 0;
+  bool imagesLoadingWhenReady = true;
 };
 
 TEST_F(AnalysisLaunchTest, PageNamesRoundTripAndAnUnknownNameHasNoPage) {
@@ -85,6 +90,7 @@ TEST_F(AnalysisLaunchTest, ARunWithoutAnalysisIsComputedAndReadyOnceItsPlotImage
   ASSERT_TRUE(open(dir, AnalysisView::Page::FeatureMap)) << error.toStdString();
   ASSERT_TRUE(failure.isEmpty()) << failure.toStdString();
   EXPECT_EQ(readyCalls, 1);
+  EXPECT_FALSE(imagesLoadingWhenReady) << "a screenshot would show the hover images' progress bar";
   AnalysisView* view = window.analysisView();
   EXPECT_EQ(window.plotTabs()->currentWidget(), view);
   EXPECT_EQ(view->pages()->currentIndex(), static_cast<int>(AnalysisView::Page::FeatureMap));
@@ -102,10 +108,15 @@ TEST_F(AnalysisLaunchTest, AStoredAnalysisIsReadBackOnTheChosenPage) {
   MainWindow again;
   test::makeBatchWindow(again, runs.path());
   int ready = 0;
+  bool loadingWhenReady = true;
   AnalysisLaunchCallbacks callbacks;
-  callbacks.ready = [&ready] { ++ready; };
+  callbacks.ready = [&] {
+    ++ready;
+    loadingWhenReady = again.analysisView()->featureMapPlot()->isLoadingImages();
+  };
   ASSERT_TRUE(openRunAnalysis(again, dir, AnalysisView::Page::ClassGap, callbacks, &error));
   ASSERT_TRUE(test::wait_until([&ready] { return ready > 0; }, 60000));
+  EXPECT_FALSE(loadingWhenReady);
   EXPECT_TRUE(again.analysisView()->message().contains(QStringLiteral("the stored analysis")));
   EXPECT_EQ(again.analysisView()->pages()->currentIndex(), static_cast<int>(AnalysisView::Page::ClassGap));
   EXPECT_EQ(again.plotTabs()->currentWidget(), again.analysisView());

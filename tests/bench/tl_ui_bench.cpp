@@ -308,8 +308,8 @@ int analysis(const QStringList& args) {
     p99.push_back(stalls.percentileMs(0.99));
     over50 += stalls.countOver(50);
     samples += stalls.samples();
-    std::fprintf(stderr, "tl_ui_bench: analysis %d: %.2f s, longest stall %.1f ms\n", rep, seconds,
-                 stalls.longestMs());
+    std::fprintf(stderr, "tl_ui_bench: analysis %d: %.2f s, longest stall %.1f ms, p99 %.1f ms, %d over 50 ms\n", rep,
+                 seconds, stalls.longestMs(), stalls.percentileMs(0.99), stalls.countOver(50));
   }
   print(QJsonObject{{QStringLiteral("job"), QStringLiteral("analysis-view")},
                     {QStringLiteral("run_dir"), runDir},

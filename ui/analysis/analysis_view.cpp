@@ -6,6 +6,7 @@
 #include "analysis/feature_map_plot.h"
 #include "analysis/grad_cam_panel.h"
 #include "analysis/image_gallery.h"
+#include "analysis/plot_png.h"
 #include "analysis/run_analysis.h"
 #include "analysis/run_folder.h"
 #include "panels/tensor_image.h"
@@ -39,9 +40,8 @@ namespace {
 
 constexpr int kExportWidth = 1500;
 constexpr int kExportHeight = 600;
-/// Between two plot images: a real timer, not a posted call (0 ms), so that
-/// timers and input due meanwhile are served between them.
-constexpr int kImageTurnMs = 1;
+/// The size FeatureMapPlot::exportTo draws at (the test compares the two).
+constexpr QSize kFeatureMapExportSize(900, 700);
 
 QString qs(const std::string& text) { return QString::fromStdString(text); }
 
@@ -97,13 +97,11 @@ struct AnalysisView::State {
   QString imagesProblem;
   bool error = false;
   bool computing = false;  ///< the job under way is analyze_run, not a read
-  std::string imagesDir;       ///< where the plot images go
-  QStringList pendingImages;   ///< plot images still to write, in order
-  QStringList imageProblems;
 };
 
 AnalysisView::AnalysisView(QWidget* parent)
-    : QWidget(parent), s_(std::make_unique<State>()), task_(new BackgroundTask(this)) {
+    : QWidget(parent), s_(std::make_unique<State>()), task_(new BackgroundTask(this)),
+      imageWriter_(new BackgroundTask(this)) {
   buildHeader();
   buildPages();
   auto* layout = new QVBoxLayout(this);
@@ -121,6 +119,8 @@ AnalysisView::AnalysisView(QWidget* parent)
     analyse_->setEnabled(true);
     showMessage(text, true);
   });
+  connect(imageWriter_, &BackgroundTask::failed, this,
+          [this](const QString& text) { plotImagesDone({text}); });
   connect(task_, &BackgroundTask::cancelled, this, [this] {
     analyse_->setEnabled(true);
     showMessage(s_->computing ? tr("Analysis cancelled; nothing was written.") : tr("Opening the analysis cancelled."),
@@ -276,7 +276,7 @@ void AnalysisView::analyse() {
 }
 
 void AnalysisView::resetContent() {
-  s_->pendingImages.clear();
+  imageWriter_->cancel();
   s_->analysis.reset();
   s_->images.clear();
   s_->imagesProblem.clear();
@@ -318,55 +318,59 @@ void AnalysisView::showLoaded(const Loaded& loaded) {
   Q_EMIT analysisShown();
 }
 
+/// A plot image to write: its file name and its drawing.
+struct AnalysisView::PlotImage {
+  QString name;
+  RecordedPlot plot;
+};
+
 /// The "PNGs of the plots" beside the analysis files, written when
-/// the window computed the analysis (the CLI writes no images). One plot per
-/// event-loop turn: each took 38–100 ms to draw at export size
-/// (tl_ui_bench analysis), together too long a pause for the window.
+/// the window computed the analysis (the CLI writes no images). Drawing them
+/// at export size took 38–100 ms each (tl_ui_bench analysis), too long a
+/// pause for the window: the GUI thread only records the plots, the image
+/// writer's thread rasterises, encodes and writes them.
 void AnalysisView::writePlotImages() {
-  s_->imagesDir = analysis_dir(s_->runDir.toStdString());
-  s_->pendingImages = {QStringLiteral("confusion.png")};
-  if (gap_->emptyText().isEmpty()) s_->pendingImages << QStringLiteral("class_gap.png");
-  s_->pendingImages << QStringLiteral("feature_map.png");
-  s_->imageProblems.clear();
-  QTimer::singleShot(kImageTurnMs, this, &AnalysisView::writeNextPlotImage);
+  const std::string dir = analysis_dir(s_->runDir.toStdString());
+  imageWriter_->cancel();  // a previous analysis's images, if still being written
+  imageWriter_->start(
+      [dir, images = recordPlotImages()](TaskContext& context) {
+        QStringList problems;
+        for (const PlotImage& image : images) {
+          if (context.cancelled()) break;
+          try {
+            const QByteArray png = image.plot.pngBytes();
+            if (!png.isEmpty()) write_file_atomically(dir + "/" + image.name.toStdString(), png.toStdString());
+          } catch (const std::exception& e) {
+            problems << qs(e.what());
+          }
+        }
+        return problems;
+      },
+      [this](const QStringList& problems) { plotImagesDone(problems); });
 }
 
-void AnalysisView::writeNextPlotImage() {
-  if (s_->pendingImages.isEmpty()) return;  // another run was opened meanwhile
-  const QString name = s_->pendingImages.takeFirst();
-  const QByteArray png = plotImage(name);
-  try {
-    if (!png.isEmpty()) write_file_atomically(s_->imagesDir + "/" + name.toStdString(), png.toStdString());
-  } catch (const std::exception& e) {
-    s_->imageProblems << qs(e.what());
+/// The plots to write, drawn at their export sizes: the confusion matrix in
+/// counts (as confusion.csv), the class gap when there is a twin, the feature map.
+std::vector<AnalysisView::PlotImage> AnalysisView::recordPlotImages() {
+  std::vector<PlotImage> images;
+  const bool normalised = confusion_->isRowNormalised();
+  confusion_->setRowNormalised(false);
+  images.push_back({QStringLiteral("confusion.png"),
+                    RecordedPlot(confusion_->customPlot(), QSize(kExportWidth, kExportHeight))});
+  confusion_->setRowNormalised(normalised);
+  if (gap_->emptyText().isEmpty()) {
+    images.push_back({QStringLiteral("class_gap.png"), RecordedPlot(gap_->customPlot(), QSize(1200, kExportHeight))});
   }
-  if (!s_->pendingImages.isEmpty()) {
-    QTimer::singleShot(kImageTurnMs, this, &AnalysisView::writeNextPlotImage);
-    return;
-  }
-  if (!s_->imageProblems.isEmpty()) {
-    showMessage(message() + QLatin1Char('\n') +
-                    tr("Plot images not written: %1").arg(s_->imageProblems.join(QStringLiteral("; "))),
+  images.push_back({QStringLiteral("feature_map.png"), RecordedPlot(featureMap_->customPlot(), kFeatureMapExportSize)});
+  return images;
+}
+
+void AnalysisView::plotImagesDone(const QStringList& problems) {
+  if (!problems.isEmpty()) {
+    showMessage(message() + QLatin1Char('\n') + tr("Plot images not written: %1").arg(problems.join(QStringLiteral("; "))),
                 true);
   }
   Q_EMIT plotImagesWritten();
-}
-
-/// The PNG file of the plot `name`; empty when the plot has nothing to draw.
-QByteArray AnalysisView::plotImage(const QString& name) {
-  if (name == QStringLiteral("confusion.png")) {
-    const bool normalised = confusion_->isRowNormalised();
-    confusion_->setRowNormalised(false);  // counts, as confusion.csv
-    const QByteArray png = confusion_->pngBytes(kExportWidth, kExportHeight);
-    confusion_->setRowNormalised(normalised);
-    return png;
-  }
-  if (name == QStringLiteral("class_gap.png")) return gap_->pngBytes(1200, kExportHeight);
-  QTemporaryDir scratch;  // FeatureMapPlot exports to a file only
-  const QString path = scratch.filePath(name);
-  QFile file(path);
-  if (!scratch.isValid() || !featureMap_->exportTo(path) || !file.open(QIODevice::ReadOnly)) return {};
-  return file.readAll();
 }
 
 void AnalysisView::fillConfusedPairs() {

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 class QLabel;
 class QPushButton;
@@ -129,9 +130,10 @@ class AnalysisView : public QWidget {
   void buildHeader();
   void openStored();
   void showLoaded(const Loaded& loaded);
+  struct PlotImage;
   void writePlotImages();
-  void writeNextPlotImage();
-  QByteArray plotImage(const QString& name);
+  std::vector<PlotImage> recordPlotImages();
+  void plotImagesDone(const QStringList& problems);
   void fillConfusedPairs();
   void fillTopLosses();
   void showMessage(const QString& text, bool error);
@@ -144,6 +146,7 @@ class AnalysisView : public QWidget {
   struct State;
   std::unique_ptr<State> s_;
   BackgroundTask* task_;
+  BackgroundTask* imageWriter_;  ///< rasterises and writes the plot images off the GUI thread
   TaskProgressBar* progress_ = nullptr;
   QLabel* title_ = nullptr;
   QLabel* message_ = nullptr;

@@ -2,6 +2,7 @@
 
 #include "analysis/analysis_files.h"
 #include "analysis/class_gap_plot.h"
+#include "analysis/feature_map_plot.h"
 #include "analysis/image_gallery.h"
 #include "plot/qcustomplot_no_keywords.h"
 #include "support/analysis_fixtures.h"
@@ -191,6 +192,57 @@ TEST_F(AnalysisViewTest, AnalysingARunShowsItWithItsImagesAndWritesThePlotImages
   EXPECT_EQ(view.testImages().front().size(), QSize(28, 28));
   EXPECT_EQ(view.analyseButton()->text(), QStringLiteral("Recompute"));
   EXPECT_TRUE(view.topLosses()->hasPixels(0));
+}
+
+/// The share of pixels where two images of one size differ, whatever their
+/// PNG colour types; 1 when their sizes differ.
+double differingShare(const QImage& written, const QImage& drawn) {
+  if (written.size() != drawn.size() || written.isNull()) return 1.0;
+  const QImage a = written.convertToFormat(QImage::Format_RGB32);
+  const QImage b = drawn.convertToFormat(QImage::Format_RGB32);
+  qint64 differing = 0;
+  for (int y = 0; y < a.height(); ++y) {
+    for (int x = 0; x < a.width(); ++x) differing += a.pixel(x, y) != b.pixel(x, y);
+  }
+  return static_cast<double>(differing) / (static_cast<double>(a.width()) * a.height());
+}
+
+/// Replaying a recorded plot antialiases the edges of its clip rectangles
+/// (an axis line at a plot's border comes out half grey): a few tenths of a
+/// percent of the pixels; a missing or misplaced element differs far more.
+constexpr double kReplayTolerance = 0.01;
+
+TEST_F(AnalysisViewTest, ThePlotImagesWrittenInTheBackgroundShowThePlotsAtTheirExportSizes) {
+  const QString dir = freshRun(QStringLiteral("plot-images"));
+  view.setAnalysisOptions(test::quickAnalysis());
+  view.setRun(dir);
+  QSignalSpy imagesWritten(&view, &AnalysisView::plotImagesWritten);
+  view.analyse();
+  ASSERT_TRUE(waitShown()) << view.message().toStdString();
+  ASSERT_TRUE(test::wait_until([&] { return imagesWritten.count() > 0; }, 5000));
+  EXPECT_FALSE(view.showsError()) << view.message().toStdString();
+  const QDir out(QString::fromStdString(analysis_dir(dir.toStdString())));
+
+  const QImage confusion(out.filePath(QStringLiteral("confusion.png")));
+  EXPECT_EQ(confusion.size(), QSize(1500, 600));
+  EXPECT_LT(differingShare(confusion, QImage::fromData(view.confusionPlot()->pngBytes(1500, 600))), kReplayTolerance);
+
+  const QString gapPath = out.filePath(QStringLiteral("class_gap.png"));
+  if (view.classGapPlot()->emptyText().isEmpty()) {
+    const QImage gap(gapPath);
+    EXPECT_EQ(gap.size(), QSize(1200, 600));
+    EXPECT_LT(differingShare(gap, QImage::fromData(view.classGapPlot()->pngBytes(1200, 600))), kReplayTolerance);
+  } else {
+    EXPECT_FALSE(QFileInfo::exists(gapPath));
+  }
+
+  QTemporaryDir scratch;
+  const QString exported = scratch.filePath(QStringLiteral("feature_map.png"));
+  ASSERT_TRUE(view.featureMapPlot()->exportTo(exported));
+  const QImage featureMap(out.filePath(QStringLiteral("feature_map.png")));
+  ASSERT_FALSE(featureMap.isNull());
+  EXPECT_EQ(featureMap.size(), QImage(exported).size());
+  EXPECT_LT(differingShare(featureMap, QImage(exported)), kReplayTolerance);
 }
 
 TEST_F(AnalysisViewTest, CancelLeavesNoAnalysisFolder) {

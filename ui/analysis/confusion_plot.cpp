@@ -60,7 +60,7 @@ struct PanelView {
 struct ConfusionPlot::Impl {
   QCustomPlot* plot = nullptr;
   QCheckBox* normalise = nullptr;
-  QCPMarginGroup* margins = nullptr;  ///< lines the panels up top and bottom
+  QCPMarginGroup* margins = nullptr;  ///< gives the panels the same margins, so cells of the same size
   QStringList classNames;
   QString twinName;
   std::vector<int64_t> transferCounts, twinCounts;
@@ -117,7 +117,9 @@ void ConfusionPlot::Impl::drawPanel(Panel p, int column, const QString& title, Q
   plot->plotLayout()->addElement(0, column, heading);
   view.rect = new QCPAxisRect(plot);
   plot->plotLayout()->addElement(1, column, view.rect);
-  view.rect->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+  // Equal margins on every side, so the class names beside the first panel do
+  // not make its cells smaller than the others'.
+  view.rect->setMarginGroup(QCP::msLeft | QCP::msTop | QCP::msBottom, margins);
 
   QCPAxis* x = view.rect->axis(QCPAxis::atBottom);
   QCPAxis* y = view.rect->axis(QCPAxis::atLeft);
@@ -129,7 +131,7 @@ void ConfusionPlot::Impl::drawPanel(Panel p, int column, const QString& title, Q
     axis->grid()->setVisible(false);
   }
   y->setRangeReversed(true);  // the first class at the top, as the matrix is written
-  y->setTickLabels(column == 0);
+  y->setTickLabels(true);  // each matrix reads on its own
   x->setTickLabelRotation(45);
   x->setLabel(QObject::tr("predicted class"));
   if (column == 0) y->setLabel(QObject::tr("true class"));

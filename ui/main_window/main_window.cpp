@@ -191,6 +191,7 @@ QWidget* MainWindow::buildPlotArea() {
   plotTabs_->addTab(analysis_, tr("Analysis"));
   plotTabs_->setTabToolTip(1, tr("Why a finished run did as it did (Ctrl+Shift+A)"));
   column->addWidget(plotTabs_, 1);
+  connect(plotTabs_, &QTabWidget::currentChanged, this, &MainWindow::fitWorkSplitToTab);
   auto* toggle = new QShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), this);
   connect(toggle, &QShortcut::activated, this, [this] {
     plotTabs_->setCurrentWidget(plotTabs_->currentWidget() == analysis_ ? plotTabs_->widget(0) : analysis_);
@@ -200,6 +201,20 @@ QWidget* MainWindow::buildPlotArea() {
   connect(analysis_, &AnalysisView::exportFailed, this,
           [this](const QString& message) { showError(tr("Export failed"), message); });
   return area;
+}
+
+/// The analysis pages need the height the curves share with the layer tree:
+/// while the Analysis tab is shown the tree keeps only its minimum, and the
+/// split the person had comes back with the Curves tab.
+void MainWindow::fitWorkSplitToTab(int index) {
+  if (plotTabs_->widget(index) == analysis_) {
+    curvesSplit_ = workSplitter_->sizes();
+    const int total = curvesSplit_.value(0) + curvesSplit_.value(1);
+    const int tree = treePanel_->minimumSizeHint().height();
+    if (total > tree) workSplitter_->setSizes({tree, total - tree});
+  } else if (curvesSplit_.size() == 2) {
+    workSplitter_->setSizes(curvesSplit_);
+  }
 }
 
 void MainWindow::showRunAnalysis(const QString& runDir) {

@@ -143,12 +143,14 @@ class MainWindow : public QMainWindow {
   void adoptImportedModel(const QString& path);
   void showAbout();
   void resetLayout();
+  void fitWorkSplitToTab(int index);
 
   ExperimentSession* session_;
   TrainingController* controller_;
   LossPlot* plot_ = nullptr;
   AnalysisView* analysis_ = nullptr;
   QTabWidget* plotTabs_ = nullptr;
+  QList<int> curvesSplit_;  ///< the tree/plot split while the curves were shown
   TrainingControls* controls_ = nullptr;
   LayerTreePanel* treePanel_ = nullptr;
   ProbePanel* probe_ = nullptr;

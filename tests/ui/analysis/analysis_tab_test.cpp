@@ -1,6 +1,7 @@
 #include "analysis/analysis_view.h"
 
 #include "history/run_history.h"
+#include "layer_tree/layer_tree_panel.h"
 #include "main_window/main_window.h"
 #include "runs/runs_panel.h"
 #include "support/analysis_fixtures.h"
@@ -49,6 +50,25 @@ TEST_F(AnalysisTabTest, CurvesAndAnalysisAreTabsAndCtrlShiftASwitches) {
   EXPECT_EQ(tabs->currentWidget(), window.analysisView());
   QTest::keyClick(&window, Qt::Key_A, Qt::ControlModifier | Qt::ShiftModifier);
   EXPECT_EQ(tabs->currentIndex(), 0);
+}
+
+TEST_F(AnalysisTabTest, TheAnalysisTabTakesTheTreesHeightAndTheCurvesGiveItBack) {
+  window.resize(1280, 800);
+  window.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+  auto* tree = window.findChild<LayerTreePanel*>();
+  ASSERT_NE(tree, nullptr);
+  const int curvesTreeHeight = tree->height();
+  const int curvesTabsHeight = window.plotTabs()->height();
+  ASSERT_GT(curvesTreeHeight, tree->minimumSizeHint().height() + 50);
+
+  window.plotTabs()->setCurrentWidget(window.analysisView());
+  EXPECT_LE(tree->height(), tree->minimumSizeHint().height() + 10);
+  EXPECT_GT(window.plotTabs()->height(), curvesTabsHeight + 50);
+
+  window.plotTabs()->setCurrentIndex(0);
+  EXPECT_EQ(tree->height(), curvesTreeHeight);
+  EXPECT_EQ(window.plotTabs()->height(), curvesTabsHeight);
 }
 
 TEST_F(AnalysisTabTest, AFinishedRunWaitsInTheTabAndRunsAnalyseComputesIt) {

@@ -100,6 +100,17 @@ TEST_F(ConfusionPlotTest, ClickingACellReportsItsPanelAndClasses) {
   EXPECT_EQ(activated.count(), 2);
 }
 
+TEST_F(ConfusionPlotTest, ThePanelsCellsAreOfOneSize) {
+  plot.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&plot));
+  const auto cellWidth = [this](Panel panel) {
+    return plot.cellCentre(panel, 0, 1).x() - plot.cellCentre(panel, 0, 0).x();
+  };
+  ASSERT_GT(cellWidth(Panel::Transfer), 10);
+  EXPECT_NEAR(cellWidth(Panel::Transfer), cellWidth(Panel::Twin), 1);
+  EXPECT_NEAR(cellWidth(Panel::Transfer), cellWidth(Panel::Difference), 1);
+}
+
 TEST_F(ConfusionPlotTest, RunWithoutTwinShowsOnlyTheTransferPanel) {
   plot.setMatrices(transfer);
   EXPECT_TRUE(plot.hasPanel(Panel::Transfer));

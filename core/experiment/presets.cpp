@@ -56,7 +56,7 @@ nlohmann::json read_json(const std::string& path) {
 }
 
 bool menu_order(const Preset& a, const Preset& b) {
-  const auto key = [](const Preset& p) { return p.order > 0 ? p.order : std::numeric_limits<int64_t>::max(); };
+  const auto key = [](const Preset& p) { return p.order.value_or(std::numeric_limits<int64_t>::max()); };
   return key(a) != key(b) ? key(a) < key(b) : a.id < b.id;
 }
 
@@ -84,12 +84,11 @@ Preset load_preset(const std::string& path) {
   try {
     p.config = config_from_json(j);
     const nlohmann::json& extra = p.config.extra;
-    if (extra.contains("lesson") && !extra["lesson"].is_string()) throw ConfigError("lesson: expected a string");
     if (extra.contains("order") && !extra["order"].is_number_integer()) {
       throw ConfigError("order: expected an integer");
     }
-    p.lesson = extra.value("lesson", "");
-    p.order = extra.value("order", int64_t{0});
+    p.lesson = lesson_from_preset_keys(extra);
+    if (extra.contains("order")) p.order = extra["order"].get<int64_t>();
     if (extra.contains("expected")) p.expected = parse_expected(extra["expected"]);
   } catch (const ConfigError& e) {
     throw ConfigError(path + ": " + e.what());

@@ -2,6 +2,7 @@
 
 #include "experiment/experiment_config.h"
 #include "experiment/verdict_label.h"
+#include "lesson/lesson.h"
 
 #include <nlohmann/json.hpp>
 
@@ -34,14 +35,14 @@ struct ExpectedOutcome {
 struct Preset {
   std::string id;    ///< the file name without ".json"
   std::string path;
-  int64_t order = 0;  ///< menu position ("order"); presets without one come last, by id
+  std::optional<int64_t> order;  ///< menu position ("order", 0 first); presets without one come last, by id
   ExperimentConfig config;
-  std::string lesson;  ///< what the run shows ("lesson"); may be empty
+  Lesson lesson;  ///< its "steps", or its one-text "lesson" as one step; may be empty
   std::optional<ExpectedOutcome> expected;
 };
 
 /// Reads a preset. Throws ConfigError naming the file and field when the
-/// config or its "expected" section is malformed.
+/// config, its lesson or its "expected" section is malformed.
 Preset load_preset(const std::string& path);
 
 /// Every preset in resources/presets, in menu order. A file that fails to

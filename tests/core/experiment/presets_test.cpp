@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 namespace tl {
 namespace {
@@ -42,6 +43,53 @@ TEST(Presets, TheTeachingPresetsCarryALessonAndTheirMeasuredOutcome) {
   }
 }
 
+// The guided lessons: a few short steps, one question before the run whose
+// answers predict a verdict, a reveal after it, and (but for the tour) a
+// pointer at the Analysis tab.
+TEST(Presets, TheGuidedLessonsAskBeforeTheRunAndRevealAfterIt) {
+  const auto presets = presets_by_id();
+  for (const char* id : {"tour", "high-similarity", "moderate-similarity", "low-similarity-negative",
+                         "unlabelled-target-dann"}) {
+    SCOPED_TRACE(id);
+    ASSERT_EQ(presets.count(id), 1u);
+    const Lesson& lesson = presets.at(id).lesson;
+    EXPECT_GE(lesson.steps.size(), 4u);
+    EXPECT_LE(lesson.steps.size(), 7u);
+    size_t questions = 0, reveals = 0, analysis = 0;
+    for (size_t i = 0; i < lesson.steps.size(); ++i) {
+      const LessonStep& step = lesson.steps[i];
+      if (step.question) {
+        ++questions;
+        std::set<VerdictLabel> predicted;
+        for (const auto& choice : step.question->choices) predicted.insert(choice.verdict);
+        EXPECT_EQ(predicted.size(), 3u) << "yes, no and can't tell each predict a verdict";
+      }
+      if (!step.reveal.empty()) {
+        ++reveals;
+        EXPECT_TRUE(lesson.question_step_for(i).has_value()) << "the reveal comes after the question";
+      }
+      if (step.target == "analysis_tab") ++analysis;
+    }
+    EXPECT_EQ(questions, 1u);
+    EXPECT_EQ(reveals, 1u);
+    if (std::string(id) != "tour") EXPECT_EQ(analysis, 1u);
+  }
+}
+
+TEST(Presets, TheTourRunsTheHighSimilarityExperimentWithItsMeasuredOutcome) {
+  const auto presets = presets_by_id();
+  const Preset& tour = presets.at("tour");
+  const Preset& high = presets.at("high-similarity");
+  nlohmann::json tourConfig = config_to_json(tour.config), highConfig = config_to_json(high.config);
+  for (const char* key : {"name", "description", "order", "steps", "lesson"}) {
+    tourConfig.erase(key);
+    highConfig.erase(key);
+  }
+  EXPECT_EQ(tourConfig, highConfig);
+  ASSERT_TRUE(tour.expected && high.expected);
+  EXPECT_EQ(tour.expected->sentence(), high.expected->sentence());
+}
+
 TEST(Presets, EveryPresetPreparesItsModelAndPlan) {
   for (const auto& [id, p] : presets_by_id()) {
     SCOPED_TRACE(id);
@@ -64,9 +112,9 @@ TEST(Presets, MenuOrderFollowsTheOrderField) {
   const auto presets = builtin_presets();
   ASSERT_GE(presets.size(), 2u);
   for (size_t i = 1; i < presets.size(); ++i) {
-    if (presets[i].order > 0) EXPECT_LE(presets[i - 1].order, presets[i].order);
+    if (presets[i].order) EXPECT_LE(presets[i - 1].order.value(), presets[i].order.value());
   }
-  EXPECT_EQ(presets.front().id, "high-similarity");
+  EXPECT_EQ(presets.front().id, "tour") << "the window's own tour comes first (order 0)";
 }
 
 std::string write_preset(const test::TestDir& dir, const std::string& text) {
@@ -97,6 +145,12 @@ TEST(Presets, AMalformedPresetNamesItsFileAndField) {
   EXPECT_EQ(config_error_of([&] { load_preset(broken); }).rfind(broken + ": not valid JSON", 0), 0u);
   const std::string lesson = write_preset(dir, R"({"lesson": 3})");
   EXPECT_EQ(config_error_of([&] { load_preset(lesson); }), lesson + ": lesson: expected a string");
+}
+
+TEST(Presets, ABadLessonStepIsNamedWithItsFile) {
+  const test::TestDir dir;
+  const std::string path = write_preset(dir, R"({"steps": [{"text": "Look.", "colour": "red"}]})");
+  EXPECT_EQ(config_error_of([&] { load_preset(path); }).rfind(path + ": steps[0].colour: unknown field", 0), 0u);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QScrollBar>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QWheelEvent>
 #include <QWidget>
 
@@ -19,9 +21,14 @@ QAbstractScrollArea* enclosingScrollArea(QWidget* widget) {
   return nullptr;
 }
 
+// The page a tab bar opens, when that page scrolls.
+QAbstractScrollArea* openPage(QTabBar* bar) {
+  auto* tabs = qobject_cast<QTabWidget*>(bar->parentWidget());
+  return tabs ? qobject_cast<QAbstractScrollArea*>(tabs->currentWidget()) : nullptr;
+}
+
 // The same turn of the wheel, delivered to the scroll area's viewport.
-void scrollInstead(QWidget* control, const QWheelEvent& wheel) {
-  QAbstractScrollArea* area = enclosingScrollArea(control);
+void scrollInstead(QAbstractScrollArea* area, const QWheelEvent& wheel) {
   if (!area) return;
   QWidget* viewport = area->viewport();
   QWheelEvent moved(viewport->mapFromGlobal(wheel.globalPosition()), wheel.globalPosition(), wheel.pixelDelta(),
@@ -47,10 +54,18 @@ bool WheelGuard::isWheelControl(const QWidget* widget) {
 }
 
 QWidget* WheelGuard::guardedControl(QWidget* widget) const {
-  QWidget* control = nullptr;
+  return firstGuarded(widget, [](const QWidget* w) { return isWheelControl(w); });
+}
+
+QTabBar* WheelGuard::guardedTabBar(QWidget* widget) const {
+  return qobject_cast<QTabBar*>(firstGuarded(widget, [](const QWidget* w) { return qobject_cast<const QTabBar*>(w); }));
+}
+
+QWidget* WheelGuard::firstGuarded(QWidget* widget, const std::function<bool(const QWidget*)>& matches) const {
+  QWidget* found = nullptr;
   for (QWidget* w = widget; w; w = w->parentWidget()) {
-    if (w == guarded_) return control;
-    if (!control && isWheelControl(w)) control = w;
+    if (w == guarded_) return found;
+    if (!found && matches(w)) found = w;
     if (w->isWindow()) return nullptr;  // a combo box's popup, a dialog: not part of the column
   }
   return nullptr;
@@ -63,14 +78,23 @@ void WheelGuard::takeFocusByClickOnly(QWidget* control) const {
 bool WheelGuard::eventFilter(QObject* watched, QEvent* event) {
   const QEvent::Type type = event->type();
   if ((type != QEvent::Wheel && type != QEvent::Polish) || !watched->isWidgetType() || !guarded_) return false;
-  QWidget* control = guardedControl(static_cast<QWidget*>(watched));
+  auto* widget = static_cast<QWidget*>(watched);
+  // Turning the wheel over the step tabs would switch steps under the
+  // pointer: it scrolls the open step instead (Ctrl+Tab and clicks still switch).
+  if (type == QEvent::Wheel) {
+    if (QTabBar* bar = guardedTabBar(widget)) {
+      scrollInstead(openPage(bar), *static_cast<QWheelEvent*>(event));
+      return true;
+    }
+  }
+  QWidget* control = guardedControl(widget);
   if (!control) return false;
   if (type == QEvent::Polish) {
     takeFocusByClickOnly(control);  // a control created after the guard
     return false;
   }
   if (control->hasFocus()) return false;
-  scrollInstead(control, *static_cast<QWheelEvent*>(event));
+  scrollInstead(enclosingScrollArea(control), *static_cast<QWheelEvent*>(event));
   return true;
 }
 

@@ -3,6 +3,9 @@
 #include <QObject>
 #include <QPointer>
 
+#include <functional>
+
+class QTabBar;
 class QWidget;
 
 namespace tl {
@@ -13,6 +16,8 @@ namespace tl {
 /// control's value; a focused control takes the wheel as usual. Those
 /// controls get Qt::StrongFocus (focus by click or Tab, never by wheel), so
 /// the pointer crossing one on its way down the column cannot focus it.
+/// The wheel over a tab bar never switches its tab, focused or not: it
+/// scrolls the open page when that page scrolls.
 ///
 /// One guard over the whole setup: it filters the application's events, so
 /// panels that create controls later are covered too. Owned by `guarded`.
@@ -32,6 +37,11 @@ class WheelGuard : public QObject {
   /// The wheel control that `widget` is or is part of (a spin box's line
   /// edit), when it lies inside the guarded widget; else null.
   QWidget* guardedControl(QWidget* widget) const;
+  /// The tab bar that `widget` is or is part of, inside the guarded widget.
+  QTabBar* guardedTabBar(QWidget* widget) const;
+  /// `widget` or its nearest ancestor that `matches`, when it lies inside the
+  /// guarded widget and in its window; else null.
+  QWidget* firstGuarded(QWidget* widget, const std::function<bool(const QWidget*)>& matches) const;
   void takeFocusByClickOnly(QWidget* control) const;
 
   QPointer<QWidget> guarded_;

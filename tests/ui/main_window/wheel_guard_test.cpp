@@ -8,9 +8,13 @@
 #include <QScrollBar>
 #include <QSlider>
 #include <QSpinBox>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTest>
 #include <QVBoxLayout>
 #include <QWheelEvent>
+
+#include <array>
 
 namespace tl {
 namespace {
@@ -97,6 +101,70 @@ TEST_F(WheelGuardTest, ControlsOutsideTheGuardedWidgetKeepTheirWheel) {
   outside.show();
   turnWheelOver(&outside);
   EXPECT_EQ(outside.value(), 49);
+}
+
+/// Two tabs under one guard, each page a scroll area taller than its view.
+class WheelGuardTabsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (int i = 0; i < 2; ++i) {
+      auto* page = new QWidget;
+      page->setMinimumHeight(2000);
+      pages[i]->setWidget(page);
+      pages[i]->setWidgetResizable(true);
+      tabs->addTab(pages[i], QStringLiteral("page %1").arg(i + 1));
+    }
+    (new QVBoxLayout(&window))->addWidget(tabs);
+    new WheelGuard(&window);
+    window.resize(300, 300);
+    window.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+  }
+
+  /// One notch of the wheel away from the user over the first tab, and one towards the user.
+  void turnWheelOverTheTabsBothWays() const {
+    QTabBar* bar = tabs->tabBar();
+    const QPointF at = bar->tabRect(0).center();
+    for (const int delta : {120, -120}) {
+      QWheelEvent wheel(at, bar->mapToGlobal(at), QPoint(), QPoint(0, delta), Qt::NoButton, Qt::NoModifier,
+                        Qt::NoScrollPhase, false);
+      QApplication::sendEvent(bar, &wheel);
+    }
+  }
+
+  QWidget window;
+  QTabWidget* tabs = new QTabWidget;
+  std::array<QScrollArea*, 2> pages{new QScrollArea, new QScrollArea};
+};
+
+TEST_F(WheelGuardTabsTest, TheWheelOverTheTabBarNeverSwitchesTheTab) {
+  tabs->setCurrentIndex(1);
+  turnWheelOverTheTabsBothWays();
+  EXPECT_EQ(tabs->currentIndex(), 1);
+  tabs->setCurrentIndex(0);
+  tabs->tabBar()->setFocus();  // focused too: the wheel is not a way to choose a step
+  turnWheelOverTheTabsBothWays();
+  EXPECT_EQ(tabs->currentIndex(), 0);
+}
+
+TEST_F(WheelGuardTabsTest, TheWheelOverTheTabBarScrollsTheOpenPage) {
+  QTabBar* bar = tabs->tabBar();
+  const QPointF at = bar->tabRect(1).center();
+  QWheelEvent wheel(at, bar->mapToGlobal(at), QPoint(), QPoint(0, -120), Qt::NoButton, Qt::NoModifier,
+                    Qt::NoScrollPhase, false);
+  QApplication::sendEvent(bar, &wheel);
+  EXPECT_EQ(tabs->currentIndex(), 0);
+  EXPECT_GT(pages[0]->verticalScrollBar()->value(), 0);
+  EXPECT_EQ(pages[1]->verticalScrollBar()->value(), 0);
+}
+
+TEST_F(WheelGuardTabsTest, KeysAndClicksStillSwitchTabs) {
+  QTabBar* bar = tabs->tabBar();
+  QTest::mouseClick(bar, Qt::LeftButton, Qt::NoModifier, bar->tabRect(1).center());
+  EXPECT_EQ(tabs->currentIndex(), 1);
+  tabs->setFocus();
+  QTest::keyClick(tabs, Qt::Key_Tab, Qt::ControlModifier);
+  EXPECT_EQ(tabs->currentIndex(), 0);
 }
 
 }  // namespace

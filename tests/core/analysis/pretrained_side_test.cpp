@@ -31,23 +31,32 @@ TEST(PretrainedSide, ABuiltInCheckpointBringsItsSourceTasksTestImagesAsRawPixels
   EXPECT_LE(source.images.max().item<float>(), 1.0f);
 }
 
-TEST(PretrainedSide, ARunFromScratchHasNoneAndSaysSo) {
+/// A run whose pretrained side cannot be had: what it started from and how
+/// the note it leaves begins.
+struct MissingSide {
+  const char* name;
+  std::string pretrained;
+  std::string note_start;
+};
+
+class PretrainedSideMissing : public ::testing::TestWithParam<MissingSide> {};
+
+TEST_P(PretrainedSideMissing, HasNoModelNorSourceImagesAndSaysWhyInOneNoteNotAnError) {
   std::vector<std::string> notes;
-  const PretrainedSide side = load_pretrained_side(folder_starting_from(""), notes);
+  const PretrainedSide side = load_pretrained_side(folder_starting_from(GetParam().pretrained), notes);
   EXPECT_FALSE(side.model.has_value());
   EXPECT_EQ(side.source_pixels.size(), 0);
   ASSERT_EQ(notes.size(), 1u);
-  EXPECT_EQ(notes[0].rfind("the run trained from scratch: no pretrained model and no source task", 0), 0u);
+  EXPECT_EQ(notes[0].rfind(GetParam().note_start, 0), 0u) << notes[0];
 }
 
-TEST(PretrainedSide, ACheckpointThatCannotBeLoadedIsANoteNotAnError) {
-  std::vector<std::string> notes;
-  const PretrainedSide side = load_pretrained_side(folder_starting_from("/nonexistent/model.safetensors"), notes);
-  EXPECT_FALSE(side.model.has_value());
-  EXPECT_EQ(side.source_pixels.size(), 0);
-  ASSERT_EQ(notes.size(), 1u);
-  EXPECT_EQ(notes[0].rfind("the pretrained model could not be loaded (", 0), 0u);
-}
+INSTANTIATE_TEST_SUITE_P(
+    PretrainedSide, PretrainedSideMissing,
+    ::testing::Values(
+        MissingSide{"FromScratch", "", "the run trained from scratch: no pretrained model and no source task"},
+        MissingSide{"UnloadableCheckpoint", "/nonexistent/model.safetensors",
+                    "the pretrained model could not be loaded ("}),
+    [](const ::testing::TestParamInfo<MissingSide>& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace tl

@@ -7,7 +7,9 @@
 #include "layer_tree/layer_tree_model.h"
 #include "layer_tree/layer_tree_panel.h"
 #include "layer_tree/layer_tree_view.h"
-#include "lesson/lesson_panel.h"
+#include "lesson/lesson_bar.h"
+#include "lesson/step_effects.h"
+#include "lesson/window_parts.h"
 #include "main_window/edit_lock.h"
 #include "main_window/model_export_files.h"
 #include "main_window/presentation_mode.h"
@@ -82,6 +84,7 @@ MainWindow::MainWindow(QWidget* parent)
   setWindowTitle(tr("Transfer Lab"));
   buildCentralArea();
   buildToolBar();
+  registerWindowParts();
   buildRunsDock();
   buildMenus();
   buildStatusBar();
@@ -162,13 +165,16 @@ void MainWindow::buildCentralArea() {
   setCentralWidget(mainSplitter_);
 }
 
-/// The lesson (only for a preset that has one) and the verdict banner (only
+/// The lesson bar (only while a lesson runs) and the verdict banner (only
 /// for comparisons) over two tabs: the curves with the DANN panel beside them
 /// (only for DANN runs), and the Analysis view of a finished run
 /// (Ctrl+Shift+A switches between them).
 QWidget* MainWindow::buildPlotArea() {
   plot_ = new LossPlot;
-  lesson_ = new LessonPanel(session_);
+  parts_ = std::make_unique<WindowParts>();
+  lessonBar_ = new LessonBar(parts_.get());
+  // Any other config ends the lesson; loadPreset starts the new one's.
+  connect(session_, &ExperimentSession::configLoaded, lessonBar_, &LessonBar::leave);
   verdict_ = new VerdictBanner;
   dann_ = new DannPanel;
   dann_->setFixedWidth(250);
@@ -177,7 +183,7 @@ QWidget* MainWindow::buildPlotArea() {
   auto* column = new QVBoxLayout(area);
   column->setContentsMargins(0, 0, 0, 0);
   column->setSpacing(2);
-  column->addWidget(lesson_);
+  column->addWidget(lessonBar_);
   column->addWidget(verdict_);
   auto* curves = new QWidget;
   auto* row = new QHBoxLayout(curves);
@@ -416,6 +422,7 @@ void MainWindow::connectComparison() {
     jobLabel_ = QString::fromStdString(job_label(job));
   });
   connect(controller_, &TrainingController::comparisonFinished, verdict_, &VerdictBanner::showVerdict);
+  connect(controller_, &TrainingController::comparisonFinished, lessonBar_, &LessonBar::showVerdict);
 }
 
 void MainWindow::showDiagnostics(int epoch, double domainAccuracy, double lambda, const QString& warning) {
@@ -541,12 +548,49 @@ bool MainWindow::loadPreset(const QString& path, QString* error) {
   QString message;
   if (controller_->isBusy()) {
     message = tr("Stop the run before opening a preset.");
-  } else if (session_->loadConfigFile(path, &message)) {
+  } else if (session_->loadConfigFile(path, &message) && startLesson(&message)) {
     return true;
   }
   showError(QString(), message);
   if (error) *error = message;
   return false;
+}
+
+bool MainWindow::startLesson(QString* error) {
+  QString why;
+  if (lessonBar_->start(session_->lesson(), &why)) return true;
+  *error = tr("%1 is loaded, but its lesson cannot start: %2").arg(session_->experimentName(), why);
+  return false;
+}
+
+/// The parts a lesson step may name, by the names lesson files use (README,
+/// "Writing a lesson"). A setup step or plot tab highlighted becomes the
+/// current one; a control is scrolled into view on its step.
+void MainWindow::registerWindowParts() {
+  const std::pair<const char*, SetupStep> steps[] = {{"model_step", SetupStep::Model},
+                                                     {"data_step", SetupStep::Data},
+                                                     {"strategy_step", SetupStep::Strategy},
+                                                     {"train_step", SetupStep::Train},
+                                                     {"analyse_step", SetupStep::Analyse}};
+  for (const auto& [name, step] : steps) parts_->addTab(QString::fromLatin1(name), steps_->tabs(), steps_->stepArea(step));
+  const auto onStep = [this](SetupStep step, QWidget* widget) { return [this, step, widget] { steps_->reveal(step, widget); }; };
+  auto* strategy = findChild<StrategyPanel*>();
+  parts_->add(QStringLiteral("strategy"), strategy, onStep(SetupStep::Strategy, strategy));
+  parts_->add(QStringLiteral("similarity_meter"), similarity_, onStep(SetupStep::Strategy, similarity_));
+  parts_->add(QStringLiteral("mitigations"), mitigations_, onStep(SetupStep::Strategy, mitigations_));
+  parts_->add(QStringLiteral("twin"), controls_->twinBox(), onStep(SetupStep::Train, controls_->twinBox()));
+  parts_->add(QStringLiteral("seeds"), controls_->seedsBox(), onStep(SetupStep::Train, controls_->seedsBox()));
+  auto* toolBar = findChild<QToolBar*>(QStringLiteral("trainingToolBar"));
+  parts_->add(QStringLiteral("train_button"), toolBar->widgetForAction(controls_->trainAction()));
+  parts_->add(QStringLiteral("layer_tree"), treePanel_);
+  parts_->addTab(QStringLiteral("curves"), plotTabs_, plotTabs_->widget(0));
+  parts_->addTab(QStringLiteral("analysis_tab"), plotTabs_, analysis_);
+  parts_->add(QStringLiteral("verdict"), verdict_);
+  parts_->add(QStringLiteral("dann_panel"), dann_);
+  // The window's edit lock outlasts a step's: put back what a step's undo released during a run.
+  connect(lessonBar_->effects(), &StepEffects::undone, this, [this] {
+    if (controller_->isBusy()) setEditingLocked(true);
+  });
 }
 
 void MainWindow::openPresetDialog() {

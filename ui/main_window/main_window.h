@@ -5,6 +5,8 @@
 #include <QList>
 #include <QMainWindow>
 
+#include <memory>
+
 class QAction;
 class QDockWidget;
 class QLabel;
@@ -21,7 +23,7 @@ class EditLock;
 class ExperimentSession;
 class ImportWeightsDialog;
 class LayerTreePanel;
-class LessonPanel;
+class LessonBar;
 class LossPlot;
 class ProbePanel;
 class ResumeBar;
@@ -31,6 +33,7 @@ class SetupSteps;
 class SimilarityPanel;
 class TrainingControls;
 class VerdictBanner;
+class WindowParts;
 
 /// The application window: the setup on the left as the steps of an
 /// experiment (SetupSteps: model, data, strategy, train, analyse), the layer
@@ -59,7 +62,10 @@ class MainWindow : public QMainWindow {
   SimilarityPanel* similarityPanel() const { return similarity_; }
   MitigationsPanel* mitigationsPanel() const { return mitigations_; }
   DannPanel* dannPanel() const { return dann_; }
-  LessonPanel* lessonPanel() const { return lesson_; }
+  /// The guided lesson over the curves; a preset opened with loadPreset starts its lesson there.
+  LessonBar* lessonBar() const { return lessonBar_; }
+  /// The parts of the window a lesson step may name.
+  const WindowParts& windowParts() const { return *parts_; }
   /// Offers the last GUI run that stopped before its end; resuming it loads
   /// its own config into the session first (loadRunConfig).
   ResumeBar* resumeBar() const { return resumeBar_; }
@@ -86,8 +92,10 @@ class MainWindow : public QMainWindow {
   /// it no longer loads (the session keeps its default then).
   bool restoreLastConfig();
   /// Loads a preset file into the session (File → Open preset, the Lessons
-  /// menu, --preset). Refused while a run is busy: the tree and the plot
-  /// belong to that run until it ends.
+  /// menu, --preset) and starts its lesson at step 1. Refused while a run is
+  /// busy: the tree and the plot belong to that run until it ends. A lesson
+  /// naming a part the window lacks is not started: false and the reason,
+  /// with the experiment loaded.
   bool loadPreset(const QString& path, QString* error = nullptr);
 
   /// Loads the config a run in `runDir` started with (DIR/config.json) into
@@ -125,6 +133,8 @@ class MainWindow : public QMainWindow {
   void buildToolBar();
   void buildMenus();
   void buildLessonsMenu();
+  void registerWindowParts();
+  bool startLesson(QString* error);
   void buildRunsDock();
   void rerun(const QString& configJson, const QString& name, int seeds, bool twin);
   void buildStatusBar();
@@ -158,7 +168,8 @@ class MainWindow : public QMainWindow {
   SimilarityPanel* similarity_ = nullptr;
   MitigationsPanel* mitigations_ = nullptr;
   DannPanel* dann_ = nullptr;
-  LessonPanel* lesson_ = nullptr;
+  LessonBar* lessonBar_ = nullptr;
+  std::unique_ptr<WindowParts> parts_;
   RunsPanel* runs_ = nullptr;
   ResumeBar* resumeBar_ = nullptr;
   QDockWidget* runsDock_ = nullptr;

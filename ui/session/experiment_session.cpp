@@ -212,15 +212,14 @@ bool ExperimentSession::saveConfigFile(const QString& path, QString* error) cons
 
 QString ExperimentSession::experimentName() const { return qs(impl_->config.name); }
 
-QString ExperimentSession::lessonText() const {
-  const auto& extra = impl_->config.extra;
-  return extra.contains("lesson") && extra["lesson"].is_string() ? qs(extra["lesson"].get<std::string>()) : QString();
-}
-
 LessonInfo ExperimentSession::lesson() const {
   LessonInfo info;
   info.name = experimentName();
-  info.text = lessonText();
+  try {
+    info.lesson = lesson_from_preset_keys(impl_->config.extra);
+  } catch (const ConfigError&) {
+    info.lesson = Lesson{};
+  }
   if (const auto& e = impl_->expected) {
     info.measured = qs(e->sentence());
     info.secondsPerSeed = e->seconds_per_seed;

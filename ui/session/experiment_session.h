@@ -1,5 +1,7 @@
 #pragma once
 
+#include "lesson/lesson.h"
+
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -53,15 +55,13 @@ struct ModelChoice {
   QString label;  ///< what the combo shows
 };
 
-/// What a teaching preset says about itself (a torch-free view of its
-/// "lesson" and "expected" sections), for the lesson panel.
+/// What a teaching preset says about itself (its "steps" or "lesson", and
+/// its "expected" section), for the lesson bar.
 struct LessonInfo {
   QString name;           ///< the config's name
-  QString text;           ///< "lesson"; "" when none
+  Lesson lesson;          ///< its steps; a plain "lesson" text is one step; empty when none
   QString measured;       ///< the expected outcome's sentence; "" when the preset has none
   double secondsPerSeed = 0.0;  ///< of the measured run with its twin; 0 when unknown
-
-  bool isEmpty() const { return text.isEmpty() && measured.isEmpty(); }
 };
 
 /// The config's negative-transfer mitigations (a torch-free copy of
@@ -116,8 +116,9 @@ class ExperimentSession : public QObject {
   /// Writes configJson() to `path` (temp file + rename).
   bool saveConfigFile(const QString& path, QString* error = nullptr) const;
   QString experimentName() const;
-  QString lessonText() const;  ///< the preset's "lesson", "" when none
-  LessonInfo lesson() const;   ///< the loaded preset's lesson and measured outcome
+  /// The loaded config's lesson and measured outcome. A restored session's
+  /// lesson that does not parse (only preset files are checked) is none.
+  LessonInfo lesson() const;
 
   // --- model ---
   /// A built-in checkpoint name, a checkpoint file, or an architecture name

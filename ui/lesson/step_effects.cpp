@@ -1,0 +1,87 @@
+#include "lesson/step_effects.h"
+
+#include <QEvent>
+#include <QTabWidget>
+
+#include <algorithm>
+
+namespace tl {
+namespace {
+
+int tabIndex(const WindowPart& part) { return part.tabs && part.widget ? part.tabs->indexOf(part.widget) : -1; }
+
+}  // namespace
+
+bool StepEffects::isFree(QWidget* widget, Hold hold) {
+  // The widget's own setting, not what its parents impose.
+  return hold == Hold::Disabled ? !widget->testAttribute(Qt::WA_ForceDisabled) : !widget->isHidden();
+}
+
+void StepEffects::setFree(QWidget* widget, Hold hold, bool free) {
+  if (hold == Hold::Disabled) widget->setEnabled(free);
+  else widget->setVisible(free);
+}
+
+void StepEffects::holdWidget(QWidget* widget, Hold hold) {
+  const bool already = std::any_of(held_.begin(), held_.end(),
+                                   [&](const Held& h) { return h.widget == widget && h.hold == hold; });
+  if (!widget || already || !isFree(widget, hold)) return;  // the owner's own state is not the lesson's to undo
+  setFree(widget, hold, false);
+  held_.push_back(Held{widget, hold});
+  widget->installEventFilter(this);
+}
+
+void StepEffects::lock(const WindowPart& part) {
+  const int index = tabIndex(part);
+  if (index < 0) {
+    holdWidget(part.widget, Hold::Disabled);
+    return;
+  }
+  if (!part.tabs->isTabEnabled(index)) return;
+  part.tabs->setTabEnabled(index, false);
+  tabUndo_.push_back([tabs = part.tabs, page = part.widget] {
+    if (tabs && page && tabs->indexOf(page) >= 0) tabs->setTabEnabled(tabs->indexOf(page), true);
+  });
+}
+
+void StepEffects::hide(const WindowPart& part) {
+  const int index = tabIndex(part);
+  if (index < 0) {
+    holdWidget(part.widget, Hold::Hidden);
+    return;
+  }
+  if (!part.tabs->isTabVisible(index)) return;
+  part.tabs->setTabVisible(index, false);
+  tabUndo_.push_back([tabs = part.tabs, page = part.widget] {
+    if (tabs && page && tabs->indexOf(page) >= 0) tabs->setTabVisible(tabs->indexOf(page), true);
+  });
+}
+
+void StepEffects::undo() {
+  std::vector<Held> held;
+  held.swap(held_);  // before setFree: its events must not be taken for the owner's
+  for (const Held& h : held) {
+    if (!h.widget) continue;
+    h.widget->removeEventFilter(this);
+    setFree(h.widget, h.hold, true);
+  }
+  std::vector<std::function<void()>> tabUndo;
+  tabUndo.swap(tabUndo_);
+  for (const auto& restore : tabUndo) restore();
+  if (!held.empty() || !tabUndo.empty()) Q_EMIT undone();
+}
+
+// An owner enabling or showing a held widget: held again, so the step's lock stands.
+bool StepEffects::eventFilter(QObject* watched, QEvent* event) {
+  const QEvent::Type type = event->type();
+  if (type == QEvent::EnabledChange || type == QEvent::ShowToParent) {
+    for (Held& h : held_) {
+      if (h.widget != watched) continue;
+      const bool relevant = (type == QEvent::EnabledChange) == (h.hold == Hold::Disabled);
+      if (relevant && isFree(h.widget, h.hold)) setFree(h.widget, h.hold, false);
+    }
+  }
+  return QObject::eventFilter(watched, event);
+}
+
+}  // namespace tl

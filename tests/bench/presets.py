@@ -11,7 +11,8 @@ and 4-6), once with 1 LibTorch thread and once with every core, which takes
 
 Exit status: 0 when every measured verdict matches, 1 when one differs,
 2 on a usage or run error. Each measurement is also appended to --out as a
-JSON line (preset, first seed, threads, verdict, gap, std, seconds)."""
+JSON line (preset, first seed, threads, verdict, gap, std, both accuracies,
+seconds)."""
 import argparse
 import json
 import os
@@ -62,7 +63,9 @@ def measure(cli, preset, first_seed, threads, workdir):
     if done.returncode != 0:
         raise RuntimeError(" ".join(command) + " failed:\n" + done.stderr[-2000:])
     with open(os.path.join(out, "run.json")) as f:
-        return json.load(f)["verdict"], seconds
+        run = json.load(f)
+    accuracies = (run["transfer"]["test_accuracy"]["mean"], run["baseline"]["test_accuracy"]["mean"])
+    return run["verdict"], accuracies, seconds
 
 
 def main():
@@ -81,12 +84,13 @@ def main():
                 continue
             for first_seed in seed_sets:
                 for threads in thread_counts:
-                    verdict, seconds = measure(args.cli, preset, first_seed, threads, workdir)
+                    verdict, (transfer, twin), seconds = measure(args.cli, preset, first_seed, threads, workdir)
                     seeds = "%d-%d" % (first_seed, first_seed + SEEDS_PER_SET - 1)
                     label = verdict["label"]
                     mark = "" if label == expected else "   DIFFERS from expected " + expected
-                    print("%-28s seeds %-4s threads %-3s %-13s %+6.1f ± %4.1f points  %5.0f s%s" %
-                          (pid, seeds, threads or "all", label, verdict["gap"], verdict["std"], seconds, mark),
+                    print("%-28s seeds %-4s threads %-3s %-13s %+6.1f ± %4.1f points (%.1f%% vs %.1f%%)  %4.0f s%s" %
+                          (pid, seeds, threads or "all", label, verdict["gap"], verdict["std"], 100 * transfer,
+                           100 * twin, seconds, mark),
                           flush=True)
                     if mark:
                         differing.append((pid, "seeds %s, threads %s: %s" % (seeds, threads or "all", label)))
@@ -95,6 +99,7 @@ def main():
                             log.write(json.dumps({"preset": pid, "first_seed": first_seed, "threads": threads,
                                                   "verdict": label, "gap": round(verdict["gap"], 2),
                                                   "std": round(verdict["std"], 2), "expected": expected,
+                                                  "transfer_accuracy": transfer, "baseline_accuracy": twin,
                                                   "seconds": round(seconds, 1)}) + "\n")
     if differing:
         print("\npresets whose measured verdict differs from the file:")

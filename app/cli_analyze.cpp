@@ -108,19 +108,12 @@ void print_confusions(const RunAnalysis& a) {
   }
 }
 
-std::string similarity_text(const FeatureMap& f) {
-  char text[96];
-  if (!f.mmd2 || !f.proxy_a_distance) return "no similarity numbers (one domain)";
-  std::snprintf(text, sizeof text, "MMD\u00b2 %.4f, proxy A-distance %.2f", *f.mmd2, *f.proxy_a_distance);
-  return text;
-}
-
 void print_feature_maps(const RunAnalysis& a) {
   for (const auto& m : a.feature_maps) {
     std::printf("feature map, %s model, %s (%s features): %s source + %s target images; %s\n", m.model.c_str(),
                 m.map.layer.c_str(), format_count(m.map.features).c_str(),
                 format_count(m.map.count(Domain::Source)).c_str(), format_count(m.map.count(Domain::Target)).c_str(),
-                similarity_text(m.map).c_str());
+                format_domain_distance(m.map.mmd2, m.map.proxy_a_distance).c_str());
   }
   if (!a.grad_cam_layer.empty()) std::printf("Grad-CAM layer: %s\n", a.grad_cam_layer.c_str());
 }

@@ -38,4 +38,11 @@ std::string format_percent(const std::optional<double>& fraction, int decimals) 
   return fraction ? format_percent(*fraction, decimals) : "-";
 }
 
+std::string format_domain_distance(const std::optional<double>& mmd2, const std::optional<double>& proxy_a_distance) {
+  if (!mmd2 || !proxy_a_distance) return "no similarity numbers (one domain only)";
+  char text[96];
+  std::snprintf(text, sizeof text, "MMD\u00b2 %.4f, proxy A-distance %.2f", *mmd2, *proxy_a_distance);
+  return text;
+}
+
 }  // namespace tl

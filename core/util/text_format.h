@@ -23,4 +23,10 @@ std::string format_percent(double fraction, int decimals = 1);
 /// format_percent, or "-" when there is no value (a run that was not evaluated).
 std::string format_percent(const std::optional<double>& fraction, int decimals = 1);
 
+/// How far apart two domains' features lie, as the feature map and the CLI
+/// print it: "MMD² 0.0123, proxy A-distance 0.42" (MMD² to 4 decimals, the
+/// proxy A-distance, in [0, 2], to 2); "no similarity numbers (one domain
+/// only)" when either is missing.
+std::string format_domain_distance(const std::optional<double>& mmd2, const std::optional<double>& proxy_a_distance);
+
 }  // namespace tl

@@ -33,5 +33,12 @@ TEST(TextFormat, PercentRoundsToTheAskedDigitsAndDashesAMissingValue) {
   EXPECT_EQ(format_percent(std::optional<double>(0.5)), "50.0%");
 }
 
+TEST(TextFormat, DomainDistanceGivesMmdToFourDecimalsAndTheProxyADistanceToTwo) {
+  EXPECT_EQ(format_domain_distance(0.012345, 0.4167), "MMD\u00b2 0.0123, proxy A-distance 0.42");
+  EXPECT_EQ(format_domain_distance(0.25, 2.0), "MMD\u00b2 0.2500, proxy A-distance 2.00");
+  EXPECT_EQ(format_domain_distance(std::nullopt, 1.0), "no similarity numbers (one domain only)");
+  EXPECT_EQ(format_domain_distance(0.1, std::nullopt), "no similarity numbers (one domain only)");
+}
+
 }  // namespace
 }  // namespace tl

@@ -6,12 +6,16 @@
 #include "util/text_format.h"
 
 #include <QCheckBox>
+#include <QEvent>
+#include <QHelpEvent>
 #include <QMouseEvent>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 #include <vector>
 
 namespace tl {
@@ -47,12 +51,89 @@ QString signedText(double value) {
   return (rounded > 0 ? QStringLiteral("+") : QStringLiteral("−")) + QString::number(std::labs(rounded));
 }
 
+/// Below this size a cell's number is not written: its colour tells the
+/// value and its tooltip the number.
+constexpr double kSmallestTextPoints = 5.5;
+
+/// A cell's rectangle in pixels, from the axes of its matrix.
+QRectF cellPixels(const QCPAxisRect* rect, int trueClass, int predicted) {
+  const QCPAxis* x = rect->axis(QCPAxis::atBottom);
+  const QCPAxis* y = rect->axis(QCPAxis::atLeft);
+  return QRectF(QPointF(x->coordToPixel(predicted - 0.5), y->coordToPixel(trueClass - 0.5)),
+                QPointF(x->coordToPixel(predicted + 0.5), y->coordToPixel(trueClass + 0.5)))
+      .normalized();
+}
+
+/// Every cell's number of one matrix, written in one pass over the cells (one
+/// plot item a cell made filling and redrawing the page slow), in the largest
+/// font up to `base` that fits the cells.
+class CellTexts : public QCPLayerable {
+ public:
+  CellTexts(QCustomPlot* plot, QCPAxisRect* rect, const QFont& base)
+      : QCPLayerable(plot), rect_(rect), base_(base) {}
+
+  QStringList texts;       ///< row-major
+  std::vector<bool> dark;  ///< row-major: the cell's colour wants white text
+  int n = 0;
+
+  /// The font the numbers are drawn in on `device`, or nullopt when even the
+  /// smallest readable one does not fit the cells.
+  std::optional<QFont> fittedFont(QPaintDevice* device) const {
+    const QSizeF cell = cellPixels(rect_, 0, 0).size();
+    QFont font = base_;
+    while (font.pointSizeF() >= kSmallestTextPoints) {
+      const QFontMetricsF metrics(font, device);
+      if (widestText(metrics) <= cell.width() - 2 && metrics.height() <= cell.height()) return font;
+      font.setPointSizeF(font.pointSizeF() - 0.5);
+    }
+    return std::nullopt;
+  }
+
+ protected:
+  void applyDefaultAntialiasingHint(QCPPainter* painter) const override {
+    applyAntialiasingHint(painter, mAntialiased, QCP::aeItems);
+  }
+  QRect clipRect() const override { return rect_->rect(); }
+
+  void draw(QCPPainter* painter) override {
+    const std::optional<QFont> font = fittedFont(painter->device());
+    if (!font) return;
+    painter->setFont(*font);
+    for (int row = 0; row < n; ++row) {
+      for (int col = 0; col < n; ++col) {
+        const size_t cell = static_cast<size_t>(row * n + col);
+        painter->setPen(dark[cell] ? Qt::white : Qt::black);
+        painter->drawText(cellPixels(rect_, row, col), Qt::AlignCenter, texts[static_cast<int>(cell)]);
+      }
+    }
+  }
+
+ private:
+  double widestText(const QFontMetricsF& metrics) const {
+    double widest = 0;
+    for (const QString& text : texts) widest = std::max(widest, metrics.horizontalAdvance(text));
+    return widest;
+  }
+
+  QCPAxisRect* rect_;
+  QFont base_;
+};
+
 /// One heat map drawn: its values row-major and what the plot made of them.
 struct PanelView {
   std::vector<double> values;
+  QString title;
+  QCPTextElement* heading = nullptr;
   QCPAxisRect* rect = nullptr;
   QCPColorMap* map = nullptr;
-  std::vector<QCPItemText*> texts;
+  CellTexts* texts = nullptr;
+};
+
+/// A cell under a pixel.
+struct CellAt {
+  ConfusionPlot::Panel panel;
+  int trueClass;
+  int predicted;
 };
 
 }  // namespace
@@ -76,6 +157,8 @@ struct ConfusionPlot::Impl {
   QString textOf(Panel p, double value) const;
   void drawPanel(Panel p, int column, const QString& title, QCPColorScale* scale, QCPMarginGroup* margins);
   QCPColorScale* addScale(int column, const QString& label, const QCPColorGradient& gradient, const QCPRange& range);
+  void squareCells();
+  std::optional<CellAt> cellAt(const QPoint& pixel) const;
 };
 
 std::vector<double> ConfusionPlot::Impl::valuesOf(Panel p) const {
@@ -113,8 +196,9 @@ void ConfusionPlot::Impl::drawPanel(Panel p, int column, const QString& title, Q
                                     QCPMarginGroup* margins) {
   PanelView& view = panels[static_cast<int>(p)];
   view.values = valuesOf(p);
-  auto* heading = new QCPTextElement(plot, title, QFont(plot->font().family(), 10, QFont::Bold));
-  plot->plotLayout()->addElement(0, column, heading);
+  view.title = title;
+  view.heading = new QCPTextElement(plot, title, QFont(plot->font().family(), 10, QFont::Bold));
+  plot->plotLayout()->addElement(0, column, view.heading);
   view.rect = new QCPAxisRect(plot);
   plot->plotLayout()->addElement(1, column, view.rect);
   // Equal margins on every side, so the class names beside the first panel do
@@ -144,31 +228,57 @@ void ConfusionPlot::Impl::drawPanel(Panel p, int column, const QString& title, Q
 
   const QCPRange range = scale->dataRange();
   const bool diverging = p == Panel::Difference;
+  view.texts = new CellTexts(plot, view.rect, QFont(plot->font().family(), n() > 10 ? 7 : 9));
+  view.texts->n = n();
   for (int row = 0; row < n(); ++row) {
     for (int col = 0; col < n(); ++col) {
       const double value = view.values[static_cast<size_t>(row * n() + col)];
       view.map->data()->setCell(col, row, value);
-      auto* text = new QCPItemText(plot);
-      text->setClipAxisRect(view.rect);
-      text->position->setAxes(x, y);
-      text->position->setCoords(col, row);
-      text->setText(textOf(p, value));
+      view.texts->texts << textOf(p, value);
       // Dark cells get white text; the middle of either gradient is light.
       const double strength = diverging ? std::abs(value) / std::max(std::abs(range.upper), 1e-9)
                                         : (value - range.lower) / std::max(range.size(), 1e-9);
-      text->setColor(strength > (diverging ? 0.6 : 0.55) ? Qt::white : Qt::black);
-      text->setFont(QFont(plot->font().family(), n() > 10 ? 7 : 9));
-      view.texts.push_back(text);
+      view.texts->dark.push_back(strength > (diverging ? 0.6 : 0.55));
     }
   }
+}
+
+/// Each matrix's cells square, the matrix centred in its panel under its
+/// heading: the grid gives the panels the window's aspect, which in a tall
+/// narrow panel made cells too narrow for three digits.
+void ConfusionPlot::Impl::squareCells() {
+  for (PanelView& view : panels) {
+    if (!view.rect) continue;
+    const QRect inner = view.rect->rect();
+    const int side = std::min(inner.width(), inner.height());
+    const int dx = (inner.width() - side) / 2;
+    const int dy = (inner.height() - side) / 2;
+    view.rect->setOuterRect(
+        view.rect->outerRect().adjusted(dx, dy, -(inner.width() - side - dx), -(inner.height() - side - dy)));
+    view.heading->setOuterRect(view.heading->outerRect().translated(0, dy));
+  }
+}
+
+std::optional<CellAt> ConfusionPlot::Impl::cellAt(const QPoint& pixel) const {
+  for (int i = 0; i < kPanels; ++i) {
+    const PanelView& view = panels[static_cast<size_t>(i)];
+    if (!view.rect || !view.rect->rect().contains(pixel)) continue;
+    const int col = static_cast<int>(std::lround(view.rect->axis(QCPAxis::atBottom)->pixelToCoord(pixel.x())));
+    const int row = static_cast<int>(std::lround(view.rect->axis(QCPAxis::atLeft)->pixelToCoord(pixel.y())));
+    if (row >= 0 && row < n() && col >= 0 && col < n()) return CellAt{static_cast<Panel>(i), row, col};
+    return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 ConfusionPlot::ConfusionPlot(QWidget* parent) : QWidget(parent), d(std::make_unique<Impl>()) {
   d->plot = new QCustomPlot(this);
   d->plot->setCursor(Qt::PointingHandCursor);
   d->margins = new QCPMarginGroup(d->plot);
-  d->plot->setToolTip(tr("Click a cell to see its test images"));
+  connect(d->plot, &QCustomPlot::afterLayout, this, [this] { d->squareCells(); });
+  d->plot->installEventFilter(this);
   d->normalise = new QCheckBox(tr("Row-normalised (share of each true class)"), this);
+  d->normalise->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);  // clipped, not widening a presentation-mode window
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(d->normalise);
@@ -210,7 +320,7 @@ bool ConfusionPlot::isRowNormalised() const { return d->normalised(); }
 
 void ConfusionPlot::redraw() {
   QCustomPlot* plot = d->plot;
-  plot->clearItems();
+  for (PanelView& view : d->panels) delete view.texts;
   plot->clearPlottables();
   plot->plotLayout()->clear();
   plot->plotLayout()->simplify();
@@ -245,14 +355,24 @@ void ConfusionPlot::redraw() {
 }
 
 void ConfusionPlot::handleClick(const QPoint& pixel) {
-  for (int i = 0; i < kPanels; ++i) {
-    const PanelView& view = d->panels[static_cast<size_t>(i)];
-    if (!view.rect || !view.rect->rect().contains(pixel)) continue;
-    const int col = static_cast<int>(std::lround(view.rect->axis(QCPAxis::atBottom)->pixelToCoord(pixel.x())));
-    const int row = static_cast<int>(std::lround(view.rect->axis(QCPAxis::atLeft)->pixelToCoord(pixel.y())));
-    if (row >= 0 && row < d->n() && col >= 0 && col < d->n()) Q_EMIT cellActivated(static_cast<Panel>(i), row, col);
-    return;
+  if (const std::optional<CellAt> cell = d->cellAt(pixel)) Q_EMIT cellActivated(cell->panel, cell->trueClass, cell->predicted);
+}
+
+QString ConfusionPlot::cellToolTip(const QPoint& pixel) const {
+  const std::optional<CellAt> cell = d->cellAt(pixel);
+  if (!cell) return tr("Click a cell to see its test images");
+  return tr("%1: %2 predicted as %3: %4\nClick to see its test images")
+      .arg(d->panel(cell->panel).title, d->classNames[cell->trueClass], d->classNames[cell->predicted],
+           cellText(cell->panel, cell->trueClass, cell->predicted));
+}
+
+bool ConfusionPlot::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == d->plot && event->type() == QEvent::ToolTip) {
+    const auto* help = static_cast<QHelpEvent*>(event);
+    QToolTip::showText(help->globalPos(), cellToolTip(help->pos()), d->plot);
+    return true;
   }
+  return QWidget::eventFilter(watched, event);
 }
 
 bool ConfusionPlot::hasPanel(Panel panel) const { return d->panel(panel).map != nullptr; }
@@ -267,15 +387,25 @@ double ConfusionPlot::cellValue(Panel panel, int trueClass, int predicted) const
 QString ConfusionPlot::cellText(Panel panel, int trueClass, int predicted) const {
   const PanelView& view = d->panel(panel);
   if (!view.map) return QString();
-  return view.texts.at(static_cast<size_t>(trueClass * d->n() + predicted))->text();
+  return view.texts->texts.at(trueClass * d->n() + predicted);
 }
 
 QPoint ConfusionPlot::cellCentre(Panel panel, int trueClass, int predicted) const {
+  return cellRect(panel, trueClass, predicted).center();
+}
+
+QRect ConfusionPlot::cellRect(Panel panel, int trueClass, int predicted) const {
   const PanelView& view = d->panel(panel);
-  if (!view.rect) return QPoint(-1, -1);
+  if (!view.rect) return QRect();
   d->plot->replot();  // the layout is computed while drawing
-  return QPoint(static_cast<int>(view.rect->axis(QCPAxis::atBottom)->coordToPixel(predicted)),
-                static_cast<int>(view.rect->axis(QCPAxis::atLeft)->coordToPixel(trueClass)));
+  return cellPixels(view.rect, trueClass, predicted).toRect();
+}
+
+std::optional<QFont> ConfusionPlot::cellFont(Panel panel) const {
+  const PanelView& view = d->panel(panel);
+  if (!view.texts) return std::nullopt;
+  d->plot->replot();
+  return view.texts->fittedFont(d->plot);
 }
 
 QCustomPlot* ConfusionPlot::customPlot() const { return d->plot; }

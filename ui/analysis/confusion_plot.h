@@ -2,11 +2,14 @@
 
 // Torch-free (Q_OBJECT): ConfusionMatrix is only declared here.
 
+#include <QFont>
 #include <QPoint>
+#include <QRect>
 #include <QString>
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
 class QCheckBox;
 class QCustomPlot;
@@ -17,7 +20,9 @@ struct ConfusionMatrix;
 
 /// Confusion matrices on the test split as heat maps, rows the true class
 /// (top to bottom), columns the predicted class, class names on both axes and
-/// each cell's value written in it. A run with a twin shows three panels side
+/// each cell's value written in it (in a font that fits the cell; in cells too
+/// small for any readable font only the colour and the tooltip tell it). Cells
+/// are square. A run with a twin shows three panels side
 /// by side: the transfer model's and the twin's matrix on one colour scale,
 /// and their difference (transfer − twin) on a diverging blue–orange scale.
 /// A toggle switches counts to row-normalised fractions (each true class's
@@ -51,6 +56,13 @@ class ConfusionPlot : public QWidget {
   QString cellText(Panel panel, int trueClass, int predicted) const;
   /// The cell's centre in customPlot()'s pixels (lays the plot out first).
   QPoint cellCentre(Panel panel, int trueClass, int predicted) const;
+  /// The cell in customPlot()'s pixels (lays the plot out first).
+  QRect cellRect(Panel panel, int trueClass, int predicted) const;
+  /// The font the panel's cell texts are drawn in on screen; nullopt when the
+  /// cells are too small for them (the tooltip tells the value then).
+  std::optional<QFont> cellFont(Panel panel) const;
+  /// What hovering `pixel` of customPlot() shows: the cell's classes and value.
+  QString cellToolTip(const QPoint& pixel) const;
 
   QCustomPlot* customPlot() const;
   QCheckBox* normaliseToggle() const;
@@ -65,6 +77,9 @@ class ConfusionPlot : public QWidget {
   /// A cell was clicked: the images of `trueClass` predicted as `predicted`
   /// by the panel's model (the transfer model for the difference panel).
   void cellActivated(tl::ConfusionPlot::Panel panel, int trueClass, int predicted);
+
+ protected:
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   void redraw();

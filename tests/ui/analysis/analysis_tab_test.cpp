@@ -1,11 +1,13 @@
 #include "analysis/analysis_view.h"
 
+#include "analysis/analysis_files.h"
+
 #include "history/run_history.h"
 #include "layer_tree/layer_tree_panel.h"
 #include "main_window/main_window.h"
+#include "plot/qcustomplot_no_keywords.h"
 #include "runs/runs_panel.h"
-#include "support/analysis_fixtures.h"
-#include "support/batch_window.h"
+#include "support/analysis_window.h"
 #include "support/ui_wait.h"
 #include "tasks/background_task.h"
 #include "session/experiment_session.h"
@@ -13,6 +15,8 @@
 #include <gtest/gtest.h>
 
 #include <QAction>
+#include <QDir>
+#include <QFontMetrics>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -23,18 +27,7 @@ namespace tl {
 namespace {
 
 /// The window's Analysis tab beside the curves.
-class AnalysisTabTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { test::isolateSettings(); }
-  void SetUp() override {
-    ASSERT_TRUE(runs.isValid());
-    test::makeBatchWindow(window, runs.path());
-    window.analysisView()->setAnalysisOptions(test::quickAnalysis());
-  }
-
-  QTemporaryDir runs;
-  MainWindow window;
-};
+using AnalysisTabTest = test::AnalysisWindowTest;
 
 TEST_F(AnalysisTabTest, CurvesAndAnalysisAreTabsAndCtrlShiftASwitches) {
   QTabWidget* tabs = window.plotTabs();
@@ -104,6 +97,41 @@ TEST_F(AnalysisTabTest, AFinishedRunWaitsInTheTabAndRunsAnalyseComputesIt) {
   ASSERT_EQ(shown.count(), 1) << view->message().toStdString();
   EXPECT_EQ(view->analysis()->transfer.matrix.total(), 40);
   EXPECT_TRUE(AnalysisView::hasStoredAnalysis(runDir));
+}
+
+TEST_F(AnalysisTabTest, InA1280x800WindowTheConfusionCellsAreSquareAndTheirCountsFitOrAreInTheTooltip) {
+  // The default preset's run: 500 test images a class, ten classes.
+  const QString dir = QDir(runs.path()).filePath(QStringLiteral("ten-classes"));
+  write_analysis(test::analysisOf(dir.toStdString(), test::tenClassMatrix(500, 482), test::tenClassMatrix(500, 311)),
+                 analysis_dir(dir.toStdString()));
+  window.resize(1280, 800);
+  window.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+  AnalysisView* view = window.analysisView();
+  window.plotTabs()->setCurrentWidget(view);
+  QSignalSpy shown(view, &AnalysisView::analysisShown);
+  view->setRun(dir);
+  ASSERT_TRUE(test::wait_until([&] { return shown.count() > 0; }, 20000)) << view->message().toStdString();
+  QCoreApplication::processEvents();  // the layout after the message
+  ConfusionPlot* plot = view->confusionPlot();
+  using Panel = ConfusionPlot::Panel;
+  EXPECT_EQ(plot->cellText(Panel::Transfer, 0, 0), QStringLiteral("482"));
+  EXPECT_EQ(plot->cellText(Panel::Difference, 0, 0), QStringLiteral("+171"));
+  for (const Panel panel : {Panel::Transfer, Panel::Twin, Panel::Difference}) {
+    const QRect cell = plot->cellRect(panel, 0, 0);
+    EXPECT_NEAR(cell.width(), cell.height(), 1) << "panel " << static_cast<int>(panel);
+    if (const std::optional<QFont> font = plot->cellFont(panel)) {
+      const QFontMetrics metrics(*font, plot->customPlot());
+      for (int row = 0; row < plot->classes(); ++row) {
+        for (int col = 0; col < plot->classes(); ++col) {
+          EXPECT_LE(metrics.horizontalAdvance(plot->cellText(panel, row, col)), cell.width());
+        }
+      }
+    } else {
+      // Too small for a readable number: the colour tells it, and the tooltip.
+      EXPECT_TRUE(plot->cellToolTip(cell.center()).contains(plot->cellText(panel, 0, 0)));
+    }
+  }
 }
 
 }  // namespace

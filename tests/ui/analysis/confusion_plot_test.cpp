@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <QCheckBox>
+#include <QFontMetrics>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -109,6 +110,36 @@ TEST_F(ConfusionPlotTest, ThePanelsCellsAreOfOneSize) {
   ASSERT_GT(cellWidth(Panel::Transfer), 10);
   EXPECT_NEAR(cellWidth(Panel::Transfer), cellWidth(Panel::Twin), 1);
   EXPECT_NEAR(cellWidth(Panel::Transfer), cellWidth(Panel::Difference), 1);
+}
+
+TEST_F(ConfusionPlotTest, CellsAreSquareInAWideAndInATallPlot) {
+  plot.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&plot));
+  for (const QSize size : {QSize(1200, 500), QSize(700, 900)}) {
+    plot.resize(size);
+    for (const Panel panel : {Panel::Transfer, Panel::Twin, Panel::Difference}) {
+      const QRect cell = plot.cellRect(panel, 1, 2);
+      ASSERT_GT(cell.width(), 10);
+      EXPECT_NEAR(cell.width(), cell.height(), 1) << size.width() << "x" << size.height();
+    }
+  }
+}
+
+TEST_F(ConfusionPlotTest, CountsShrinkToFitTheirCellsAndAreLeftToTheTooltipWhenNoFontFits) {
+  const ConfusionMatrix large = test::tenClassMatrix(500, 482);
+  plot.setMatrices(large);
+  plot.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&plot));
+  plot.resize(700, 600);
+  const std::optional<QFont> font = plot.cellFont(Panel::Transfer);
+  ASSERT_TRUE(font.has_value());
+  EXPECT_LE(QFontMetrics(*font, plot.customPlot()).horizontalAdvance(QStringLiteral("482")),
+            plot.cellRect(Panel::Transfer, 0, 0).width());
+
+  plot.resize(260, 200);
+  EXPECT_FALSE(plot.cellFont(Panel::Transfer).has_value());
+  const QString tip = plot.cellToolTip(plot.cellCentre(Panel::Transfer, 3, 3));
+  EXPECT_TRUE(tip.startsWith(QStringLiteral("Transfer: class 3 predicted as class 3: 482"))) << tip.toStdString();
 }
 
 TEST_F(ConfusionPlotTest, RunWithoutTwinShowsOnlyTheTransferPanel) {

@@ -3,8 +3,7 @@
 #include "analysis/analysis_files.h"
 #include "analysis/feature_map_plot.h"
 #include "main_window/main_window.h"
-#include "support/analysis_fixtures.h"
-#include "support/batch_window.h"
+#include "support/analysis_window.h"
 #include "support/ui_wait.h"
 #include "tasks/background_task.h"
 
@@ -21,15 +20,8 @@ namespace {
 
 /// `transferlab --analysis RUN_DIR [--analysis-page NAME]`, through the
 /// function the GUI's main calls.
-class AnalysisLaunchTest : public ::testing::Test {
+class AnalysisLaunchTest : public test::AnalysisWindowTest {
  protected:
-  static void SetUpTestSuite() { test::isolateSettings(); }
-  void SetUp() override {
-    ASSERT_TRUE(runs.isValid());
-    test::makeBatchWindow(window, runs.path());
-    window.analysisView()->setAnalysisOptions(test::quickAnalysis());
-  }
-
   /// Opens `runDir` and waits for its outcome; true when it was opened.
   bool open(const QString& runDir, AnalysisView::Page page) {
     AnalysisLaunchCallbacks callbacks;
@@ -49,8 +41,6 @@ class AnalysisLaunchTest : public ::testing::Test {
     return dir;
   }
 
-  QTemporaryDir runs;
-  MainWindow window;
   QString error;
   QString failure;
   int readyCalls = 0;

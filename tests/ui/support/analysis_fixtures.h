@@ -48,16 +48,29 @@ inline ConfusionMatrix twinMatrix() {
                                                    {2, 0}, {0, 1}, {1, 1}, {2, 2}});
 }
 
-/// A comparison's analysis with those two matrices, gaps over two seeds, the
+/// Ten classes of `perClass` test images each, of which `right` are predicted
+/// right and the rest as the next class: the default preset's counts run to
+/// three digits.
+inline ConfusionMatrix tenClassMatrix(int perClass, int right) {
+  std::vector<std::string> classes;
+  std::vector<std::pair<int64_t, int64_t>> images;
+  for (int64_t k = 0; k < 10; ++k) {
+    classes.push_back("class " + std::to_string(k));
+    for (int i = 0; i < perClass; ++i) images.emplace_back(k, i < right ? k : (k + 1) % 10);
+  }
+  return matrixOf(classes, images);
+}
+
+/// A comparison's analysis of `transferConfusion` and `twinConfusion` (same classes): gaps,
 /// pairs and top losses as core computes them; no feature maps.
-inline RunAnalysis handBuiltAnalysis(const std::string& runDir) {
+inline RunAnalysis analysisOf(const std::string& runDir, ConfusionMatrix transferConfusion, ConfusionMatrix twinConfusion) {
   RunAnalysis a;
   a.run_dir = runDir;
   a.name = "hand-built";
   a.architecture = "small_cnn";
   a.transfer.model = "transfer";
-  a.transfer.matrix = transferMatrix();
-  a.twin = ModelConfusion{"scratch twin", twinMatrix(), std::nullopt};
+  a.transfer.matrix = std::move(transferConfusion);
+  a.twin = ModelConfusion{"scratch twin", std::move(twinConfusion), std::nullopt};
   a.twin_name = "scratch twin";
   a.difference = confusion_difference(a.transfer.matrix, a.twin->matrix);
   const std::vector<double> transfer = a.transfer.matrix.per_class_accuracy();
@@ -74,6 +87,11 @@ inline RunAnalysis handBuiltAnalysis(const std::string& runDir) {
   a.top_losses = top_losses(a.transfer.matrix, 4);
   a.seconds = 1.5;
   return a;
+}
+
+/// The analysis of transferMatrix() and twinMatrix().
+inline RunAnalysis handBuiltAnalysis(const std::string& runDir) {
+  return analysisOf(runDir, transferMatrix(), twinMatrix());
 }
 
 /// Leaves in `dir` what a finished single run leaves (config.json, run.json,

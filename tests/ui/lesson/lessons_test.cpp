@@ -135,6 +135,12 @@ TEST_F(LessonsTest, ChoosingAnEntryLoadsItsConfigIntoTheSession) {
     EXPECT_EQ(parsed(window.session()->configJson()),
               parsed(QString::fromStdString(config_to_json(preset.config).dump())))
         << preset.path;
+    EXPECT_EQ(window.lessonBar()->isRunning(), !preset.lesson.empty()) << preset.path;
+    if (window.lessonBar()->stepCount() > 1) {  // opened again mid-lesson, it starts over
+      window.lessonBar()->next();
+      entries[i]->trigger();
+    }
+    EXPECT_EQ(window.lessonBar()->step(), 0) << preset.path;
     ++loaded;
   }
   if (loaded == 0) GTEST_SKIP() << "no built-in preset's checkpoint is built";
@@ -380,6 +386,28 @@ TEST_F(LessonBarTest, APartTheWindowLacksIsNamedAndTheLessonDoesNotStart) {
       << error.toStdString();
   EXPECT_FALSE(bar()->isRunning());
   expectNothingApplied();
+}
+
+// The window locks the setup during a run; a step ending meanwhile must not unlock it.
+TEST_F(LessonsTest, AStepEndingDuringARunKeepsTheWindowsEditLock) {
+  const QString busy = QStringLiteral(R"({"name": "busy", "model": {"architecture": "small_cnn"},
+    "target": {"classes": [0, 1, 2], "shots_per_class": 100, "test_per_class": 50},
+    "transfer": {"similarity": "low", "strategy": "full_fine_tuning"},
+    "training": {"epochs": 200, "batch_size": 32, "learning_rate": 0.01, "seed": 2},
+    "steps": [{"text": "One.", "lock": ["strategy"]}, {"text": "Two."}]})");
+  QString error;
+  ASSERT_TRUE(window.loadPreset(writePreset(QStringLiteral("busy"), busy), &error)) << error.toStdString();
+  QWidget* strategy = window.findChild<StrategyPanel*>();
+  EXPECT_FALSE(strategy->isEnabled());
+  QSignalSpy batches(window.controller(), &TrainingController::batchTrained);
+  ASSERT_TRUE(window.startTraining());
+  ASSERT_TRUE(test::wait_until([&] { return batches.count() > 0; }, 180000));
+
+  window.lessonBar()->next();
+  EXPECT_FALSE(strategy->isEnabled()) << "the run's edit lock stands";
+
+  window.controller()->stopAndWait();
+  EXPECT_TRUE(test::wait_until([&] { return strategy->isEnabled(); }, 10000));
 }
 
 TEST_F(LessonsTest, EveryBuiltinLessonNamesOnlyPartsOfTheWindow) {

@@ -17,6 +17,7 @@ class QLabel;
 class QPushButton;
 class QTabWidget;
 class QTableWidget;
+class QTimer;
 
 namespace tl {
 
@@ -147,6 +148,7 @@ class AnalysisView : public QWidget {
   std::unique_ptr<State> s_;
   BackgroundTask* task_;
   BackgroundTask* imageWriter_;  ///< rasterises and writes the plot images off the GUI thread
+  QTimer* imageRecording_;       ///< records them once the filled pages are on screen
   TaskProgressBar* progress_ = nullptr;
   QLabel* title_ = nullptr;
   QLabel* message_ = nullptr;

@@ -95,6 +95,7 @@ class FeatureMapPlot : public QWidget {
  private:
   void buildWidgets();
   void showMap();
+  void replotWhenVisible();
   void addGroups();
   void updateControls();
   void showStatistics();
@@ -109,6 +110,7 @@ class FeatureMapPlot : public QWidget {
   Projection projection_ = Projection::Pca;
   Colouring colouring_ = Colouring::Domain;
   double scale_ = 1.0;
+  bool replotWhenShown_ = false;  ///< changed while hidden
   /// Images by domain (0 source, 1 target) and index in its domain's image set.
   QHash<qint64, QImage> images_[2];
   QString imageError_;

@@ -161,12 +161,25 @@ TEST(FeatureMapPlot, PresentationModeEnlargesFontsAndMarkers) {
   EXPECT_DOUBLE_EQ(qobject_cast<QCPCurve*>(plot.customPlot()->plottable(0))->scatterStyle().size(), 2 * marker);
 }
 
+TEST(FeatureMapPlot, AHiddenPlotIsDrawnWhenShownNotBefore) {
+  FeatureMapPlot plot;
+  QCoreApplication::processEvents();  // the replot QCustomPlot queues when made
+  QSignalSpy replots(plot.customPlot(), &QCustomPlot::afterReplot);
+  plot.setAnalysis(handBuiltAnalysis());
+  plot.setColouring(FeatureMapPlot::Colouring::Class);
+  QCoreApplication::processEvents();
+  EXPECT_EQ(replots.count(), 0) << "a page not on screen drew its markers";
+  plot.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&plot));
+  EXPECT_TRUE(test::wait_until([&] { return replots.count() > 0; }, 2000));
+}
+
 TEST(FeatureMapPlot, ThePretrainedTrainedSwitchChangesThePointsAndTheSimilarityText) {
   FeatureMapPlot plot;
   const RunAnalysis analysis = handBuiltAnalysis();
   plot.setAnalysis(analysis);
   EXPECT_EQ(plot.mapNames(), (QStringList{QStringLiteral("pretrained"), QStringLiteral("trained")}));
-  EXPECT_EQ(plot.similarityText(), QStringLiteral("MMD² 0.0123 · proxy A-distance 0.42 · 3 source + 4 target "
+  EXPECT_EQ(plot.similarityText(), QStringLiteral("MMD² 0.0123, proxy A-distance 0.42 · 3 source + 4 target "
                                                   "images at features.2 (128 features)"));
   plot.setProjection(Projection::Tsne);
   plot.setCurrentMap(QStringLiteral("pretrained"));
@@ -175,7 +188,7 @@ TEST(FeatureMapPlot, ThePretrainedTrainedSwitchChangesThePointsAndTheSimilarityT
   EXPECT_FALSE(plot.hasTsne());
   EXPECT_EQ(plot.projection(), Projection::Pca);
   EXPECT_EQ(drawn(plot), expected(analysis.feature_maps[0].map, Projection::Pca));
-  EXPECT_TRUE(plot.similarityText().startsWith(QStringLiteral("MMD² 0.2500 · proxy A-distance 1.50 · ")));
+  EXPECT_TRUE(plot.similarityText().startsWith(QStringLiteral("MMD² 0.2500, proxy A-distance 1.50 · ")));
   plot.setProjection(Projection::Tsne);
   EXPECT_EQ(plot.projection(), Projection::Pca);
 }

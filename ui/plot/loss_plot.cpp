@@ -39,6 +39,7 @@ constexpr double kTwinMarkerSize = 7.0;
 constexpr double kChangeMarkerWidth = 1.2;
 constexpr double kTitlePointSize = 9.0;
 constexpr int kMaxValueTicks = 4;
+constexpr int kMaxLegendRows = 2;
 
 enum Track { TransferTrack, TwinTrack, kTrackCount };
 
@@ -163,6 +164,8 @@ struct LossPlot::Impl {
   QCPAxisRect* addAxisRect(int row, const QString& valueLabel);
   void addLegend(int row);
   void fitLegendColumns(int width);
+  int legendColumnsFitting(int width) const;
+  int legendRows(int columns) const;
   void useEpochTicks(QCPAxis* axis);
   QCPGraph* addGraph(Series s, bool previousRun);
   QCPGraph* addTwinGraph(Series s);
@@ -264,8 +267,31 @@ void LossPlot::Impl::addLegend(int row) {
 }
 
 /// As many legend columns as fit the plot's width; the rest wraps to new
-/// rows. Columns are as wide as their widest entry, as QCPLayoutGrid lays them out.
+/// rows, two at most while the font can give way: in presentation mode on a
+/// narrow screen the legend's font shrinks (down to its normal size) before
+/// a third row takes height from the curves.
 void LossPlot::Impl::fitLegendColumns(int width) {
+  QFont font = scaledFont(legend_font(PresentationScale::instance()->baseFont()));
+  const double normalSize = legend_font(PresentationScale::instance()->baseFont()).pointSizeF();
+  legend->setFont(font);
+  int columns = legendColumnsFitting(width);
+  while (legendRows(columns) > kMaxLegendRows && font.pointSizeF() > normalSize) {
+    font.setPointSizeF(std::max(normalSize, font.pointSizeF() * 0.9));
+    legend->setFont(font);
+    columns = legendColumnsFitting(width);
+  }
+  if (legend->wrap() != columns) legend->setWrap(columns);
+  legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, /*rearrange=*/true);
+}
+
+int LossPlot::Impl::legendRows(int columns) const {
+  int items = 0;
+  for (int i = 0; i < legend->itemCount(); ++i) items += legend->item(i) ? 1 : 0;
+  return (items + columns - 1) / columns;
+}
+
+/// Columns are as wide as their widest entry, as QCPLayoutGrid lays them out.
+int LossPlot::Impl::legendColumnsFitting(int width) const {
   QVector<int> widths;
   for (int i = 0; i < legend->itemCount(); ++i) {
     // A wrapped legend grid has empty cells: item() is null there.
@@ -280,8 +306,7 @@ void LossPlot::Impl::fitLegendColumns(int width) {
     const int total = std::accumulate(columnWidths.begin(), columnWidths.end(), 0) + (columns - 1) * legend->columnSpacing();
     if (total <= available) break;
   }
-  if (legend->wrap() != columns) legend->setWrap(columns);
-  legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, /*rearrange=*/true);
+  return columns;
 }
 
 /// Whole epochs as ticks, spaced out (2, 5, 10 …) when there are many.
@@ -482,7 +507,6 @@ void LossPlot::Impl::applyScale() {
       axis->setTickLabelFont(axisFont);
     }
   }
-  legend->setFont(scaledFont(legend_font(base)));
   title->setFont(scaledFont(QFont(base.family(), kTitlePointSize, QFont::Bold)));
   emptyHint->setFont(axisFont);
   tracer->setSize(9 * scale);

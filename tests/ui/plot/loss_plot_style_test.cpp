@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <QTest>
+
 #include <QSet>
 
 namespace tl {
@@ -75,6 +77,9 @@ TEST(LossPlotStyle, ColoursComeFromTheColourBlindSafePalette) {
 
 TEST(LossPlotStyle, APresentationScaleThickensPensAndEnlargesFontsAndMarkers) {
   LossPlot plot;
+  plot.resize(1600, 600);  // room for the legend in two rows at twice its size
+  plot.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&plot));
   QCPGraph* validation = graph_named(plot, QStringLiteral("validation accuracy"));
   ASSERT_NE(validation, nullptr);
   const double width = validation->pen().widthF();
@@ -95,6 +100,34 @@ TEST(LossPlotStyle, APresentationScaleThickensPensAndEnlargesFontsAndMarkers) {
   plot.setPresentationScale(1.0);
   EXPECT_DOUBLE_EQ(validation->pen().widthF(), width);
   EXPECT_DOUBLE_EQ(loss_value_axis(plot)->tickLabelFont().pointSizeF(), tickFont);
+}
+
+// A narrow plot at a large factor: the legend's font gives way before a third row.
+TEST(LossPlotStyle, TheLegendKeepsToTwoRowsByShrinkingItsFontNoFurtherThanItsNormalSize) {
+  LossPlot plot;
+  plot.resize(560, 400);
+  plot.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&plot));
+  QCPLegend* legend = plot.customPlot()->legend;
+  const double normal = legend->font().pointSizeF();
+  plot.setPresentationScale(2.5);
+  const auto rowsUsed = [legend] {
+    int rows = 0;
+    for (int row = 0; row < legend->rowCount(); ++row) {
+      bool used = false;
+      for (int column = 0; column < legend->columnCount(); ++column) used = used || legend->hasElement(row, column);
+      rows += used ? 1 : 0;
+    }
+    return rows;
+  };
+  EXPECT_LE(rowsUsed(), 2);
+  EXPECT_LT(legend->font().pointSizeF(), 2.5 * normal);
+  EXPECT_GE(legend->font().pointSizeF(), normal);
+
+  plot.resize(1600, 400);  // room again: the full size comes back
+  QCoreApplication::processEvents();
+  EXPECT_DOUBLE_EQ(legend->font().pointSizeF(), 2.5 * normal);
+  plot.setPresentationScale(1.0);
 }
 
 TEST(LossPlotStyle, PlotsFollowTheApplicationScaleAndOneMadeLaterIsNotScaledTwice) {

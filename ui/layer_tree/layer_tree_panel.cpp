@@ -19,6 +19,7 @@ LayerTreePanel::LayerTreePanel(ExperimentSession* session, QWidget* parent)
   view_->setModel(model_);
   count_->setObjectName(QStringLiteral("trainableCount"));
   count_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  count_->setWordWrap(true);  // two lines rather than a wider work area in presentation mode
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(view_, 1);

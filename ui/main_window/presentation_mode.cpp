@@ -66,6 +66,7 @@ void PresentationMode::apply() {
 }
 
 void PresentationMode::save() const {
+  if (!persistent_) return;
   QSettings settings;
   settings.setValue(kOnKey, on_);
   settings.setValue(kFactorKey, factor_);

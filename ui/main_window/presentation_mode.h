@@ -34,6 +34,9 @@ class PresentationMode : public QObject {
   QAction* smallerAction() const { return smaller_; }
   /// The three actions, for the View menu.
   void addActionsTo(QMenu* menu) const;
+  /// Whether changes are saved to QSettings (by default): a mode chosen on
+  /// the command line is for that launch only.
+  void setPersistent(bool persistent) { persistent_ = persistent; }
 
  public Q_SLOTS:
   void setOn(bool on);
@@ -46,6 +49,7 @@ class PresentationMode : public QObject {
   void apply();
   void save() const;
 
+  bool persistent_ = true;
   bool on_ = false;
   double factor_ = kDefaultFactor;
   QAction* toggle_;

@@ -3,6 +3,7 @@
 #include "main_window/wheel_guard.h"
 #include "panels/folder_preview.h"
 #include "session/experiment_session.h"
+#include "style/presentation_scale.h"
 
 #include <QEvent>
 #include <QGridLayout>
@@ -19,6 +20,13 @@ namespace tl {
 namespace {
 
 constexpr int kIconSize = 16;
+/// The column takes at most this share of the narrowest screen the window is
+/// made for (a 1024-pixel projector), so the layer tree and the curves keep
+/// the rest at every presentation factor.
+constexpr int kNarrowestScreenWidth = 1024;
+constexpr double kMaxColumnShare = 0.55;
+/// How much smaller each try at the step names' font is, when they do not fit.
+constexpr double kTabFontStep = 0.95;
 
 SetupStep stepAt(int index) { return static_cast<SetupStep>(index); }
 int indexOf(SetupStep step) { return static_cast<int>(step); }
@@ -116,15 +124,35 @@ void SetupSteps::prependPanel(SetupStep step, QWidget* panel) {
   fitWidthToPages();
 }
 
-// Never narrower than the widest page: the pages scroll vertically only.
+int SetupSteps::maxColumnWidth() { return static_cast<int>(kNarrowestScreenWidth * kMaxColumnShare); }
+
+// Never narrower than the widest page, so the pages scroll vertically only;
+// but never wider than maxColumnWidth(): at presentation mode's largest
+// factors a page wider than that scrolls sideways too, rather than push the
+// curves off a projector's screen.
 void SetupSteps::fitWidthToPages() {
+  const int widest = maxColumnWidth();
+  fitStepNames(widest);
   int width = tabs_->tabBar()->minimumSizeHint().width();
   for (QScrollArea* area : areas_) {
     const int page = area->widget()->minimumSizeHint().width() + area->verticalScrollBar()->sizeHint().width();
-    area->setMinimumWidth(page);
-    width = std::max(width, page);
+    area->setMinimumWidth(std::min(page, widest));
+    width = std::max(width, area->minimumWidth());
   }
   tabs_->setMinimumWidth(width);
+}
+
+// Every step's name stays whole: where the tabs at the window's font would be
+// wider than `maxWidth`, their font gives way, down to the normal size at most.
+void SetupSteps::fitStepNames(int maxWidth) {
+  QTabBar* bar = tabs_->tabBar();
+  bar->setFont(QFont());  // the window's font again, when it has changed
+  const double normal = PresentationScale::instance()->baseFont().pointSizeF();
+  QFont font = bar->font();
+  while (bar->minimumSizeHint().width() > maxWidth && font.pointSizeF() > normal) {
+    font.setPointSizeF(std::max(normal, font.pointSizeF() * kTabFontStep));
+    bar->setFont(font);
+  }
 }
 
 // Larger fonts (presentation mode) widen the pages: once every panel has

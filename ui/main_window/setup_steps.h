@@ -26,7 +26,9 @@ struct FolderSummary;
 /// summary, so the whole experiment reads at a glance whichever step is open;
 /// a step whose input core would refuse carries a warning icon on its tab and
 /// "needs attention: <reason>" in the strip. The wheel never changes a control
-/// the pointer merely crosses (WheelGuard over the whole setup).
+/// the pointer merely crosses (WheelGuard over the whole setup), nor switches
+/// the step under the pointer. The column's minimum width follows its widest
+/// page up to maxColumnWidth(), so presentation mode fits a 1024×768 projector.
 class SetupSteps : public QWidget {
   Q_OBJECT
 
@@ -52,6 +54,10 @@ class SetupSteps : public QWidget {
   /// Why the step's input would be refused; "" when it is fine.
   QString problem(SetupStep step) const;
 
+  /// The widest the column's minimum gets, whatever the font: a page wider
+  /// than this scrolls sideways.
+  static int maxColumnWidth();
+
  public Q_SLOTS:
   /// Rewrites the summaries and marks from the session and the last run.
   void refresh();
@@ -64,6 +70,7 @@ class SetupSteps : public QWidget {
   void buildPage(SetupStep step);
   void addShortcuts();
   void fitWidthToPages();
+  void fitStepNames(int maxWidth);
   void showFolderLoad(const FolderSummary& summary);
   QString summaryOf(SetupStep step) const;
   void showStepState(SetupStep step, const QString& summary, const QString& problem);

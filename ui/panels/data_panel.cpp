@@ -267,6 +267,7 @@ QWidget* DataPanel::buildClassBox() {
 QWidget* DataPanel::buildTaskForm() {
   auto* box = new QGroupBox(tr("Target data"), this);
   auto* form = new QFormLayout(box);
+  form->setRowWrapPolicy(QFormLayout::WrapLongRows);  // fields go under their labels when the column is narrow
   taskForm_ = form;
   shots_->setRange(0, 6000);
   shots_->setSpecialValueText(tr("all"));

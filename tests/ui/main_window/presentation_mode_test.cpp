@@ -114,6 +114,20 @@ TEST_F(PresentationModeTest, OnOffAndTheFactorPersistAcrossANewWindow) {
   EXPECT_NEAR(third->font().pointSizeF(), font, 1e-6);
 }
 
+// transferlab --presentation FACTOR: for that launch, the saved choice untouched.
+TEST_F(PresentationModeTest, AModeThatIsNotPersistentLeavesTheSettingsAlone) {
+  {
+    const auto first = make_window();
+    mode_of(*first)->setPersistent(false);
+    mode_of(*first)->setFactor(PresentationMode::kMaxFactor);
+    mode_of(*first)->setOn(true);
+    EXPECT_DOUBLE_EQ(PresentationScale::instance()->factor(), PresentationMode::kMaxFactor);
+  }
+  const auto second = make_window();
+  EXPECT_FALSE(mode_of(*second)->isOn());
+  EXPECT_DOUBLE_EQ(mode_of(*second)->factor(), PresentationMode::kDefaultFactor);
+}
+
 TEST_F(PresentationModeTest, CtrlEqualsAndCtrlMinusChangeTheFactorWithinItsBounds) {
   const auto window = make_window();
   window->show();

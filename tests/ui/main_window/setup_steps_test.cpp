@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <QAction>
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
@@ -24,9 +25,12 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QWheelEvent>
 
 namespace tl {
 namespace {
+
+int indexOf(SetupStep step) { return static_cast<int>(step); }
 
 QRect rectIn(QWidget* window, const QWidget* widget) {
   return QRect(widget->mapTo(window, QPoint(0, 0)), widget->size());
@@ -134,6 +138,19 @@ TEST_F(SetupStepsKeys, AltAndTheStepsNumberOpenTheStep) {
   for (int i = kSetupStepCount - 1; i >= 0; --i) {
     QTest::keyClick(&window, static_cast<Qt::Key>(Qt::Key_1 + i), Qt::AltModifier);
     EXPECT_EQ(steps()->currentStep(), static_cast<SetupStep>(i)) << "Alt+" << i + 1;
+  }
+}
+
+TEST_F(SetupStepsKeys, TheWheelOverTheStepTabsLeavesTheOpenStep) {
+  showAt(QSize(1024, 768));
+  steps()->showStep(SetupStep::Data);
+  QTabBar* bar = steps()->tabs()->tabBar();
+  for (const int delta : {-120, 120, 120}) {
+    const QPointF at = bar->tabRect(indexOf(SetupStep::Strategy)).center();
+    QWheelEvent wheel(at, bar->mapToGlobal(at), QPoint(), QPoint(0, delta), Qt::NoButton, Qt::NoModifier,
+                      Qt::NoScrollPhase, false);
+    QApplication::sendEvent(bar, &wheel);
+    EXPECT_EQ(steps()->currentStep(), SetupStep::Data) << delta;
   }
 }
 

@@ -1,6 +1,7 @@
 // transferlab: the desktop application.
 //
 //   transferlab [--preset FILE] [--epochs N] [--twin] [--seeds K] [--demo] [--screenshot FILE.png]
+//               [--presentation FACTOR]
 //   transferlab --analysis RUN_DIR [--analysis-page NAME] [--screenshot FILE.png]
 //
 // --demo trains the preset (default: resources/presets/default.json) with the
@@ -12,10 +13,13 @@
 // --analysis opens a run folder's analysis on the Analysis tab (its stored
 // analysis, else computed there), on the page --analysis-page names; with
 // --screenshot the picture is taken once the analysis is shown.
+// --presentation opens the window in presentation mode at FACTOR (1.25-2.5),
+// for this launch only: the saved View settings are left as they were.
 
 #include "analysis/analysis_view.h"
 #include "main_window/analysis_launch.h"
 #include "main_window/main_window.h"
+#include "main_window/presentation_mode.h"
 #include "main_window/training_controls.h"
 #include "plot/loss_plot.h"
 #include "session/experiment_session.h"
@@ -45,6 +49,7 @@ struct Options {
   QString preset;
   QString analysis;  ///< a run folder
   tl::AnalysisView::Page analysisPage = tl::AnalysisView::Page::Confusion;
+  std::optional<double> presentation;  ///< presentation mode's factor
 };
 
 /// Exit codes: 0 finished, 1 the run failed or was cancelled, 2 bad usage or input.
@@ -84,7 +89,13 @@ std::optional<Options> parse_options(const QApplication& app, QString* error) {
       QStringLiteral("analysis-page"),
       QStringLiteral("The Analysis page to show: %1.").arg(tl::AnalysisView::pageNames().join(QStringLiteral(", "))),
       QStringLiteral("NAME"));
-  parser.addOptions({demo, epochs, twin, seeds, screenshot, preset, analysis, analysisPage});
+  const QCommandLineOption presentation(
+      QStringLiteral("presentation"),
+      QStringLiteral("Presentation mode at this factor (%1-%2), for this launch only.")
+          .arg(tl::PresentationMode::kMinFactor)
+          .arg(tl::PresentationMode::kMaxFactor),
+      QStringLiteral("FACTOR"));
+  parser.addOptions({demo, epochs, twin, seeds, screenshot, preset, analysis, analysisPage, presentation});
   parser.process(app);  // exits on --help, --version and unknown options
 
   Options options;
@@ -109,6 +120,18 @@ std::optional<Options> parse_options(const QApplication& app, QString* error) {
       return std::nullopt;
     }
     options.seeds = k;
+  }
+  if (parser.isSet(presentation)) {
+    bool ok = false;
+    const double factor = parser.value(presentation).toDouble(&ok);
+    if (!ok || factor < tl::PresentationMode::kMinFactor || factor > tl::PresentationMode::kMaxFactor) {
+      *error = QStringLiteral("--presentation: expected a factor from %1 to %2, got '%3'")
+                   .arg(tl::PresentationMode::kMinFactor)
+                   .arg(tl::PresentationMode::kMaxFactor)
+                   .arg(parser.value(presentation));
+      return std::nullopt;
+    }
+    options.presentation = factor;
   }
   options.analysis = parser.value(analysis);
   if (options.demo && !options.analysis.isEmpty()) {
@@ -233,6 +256,12 @@ int main(int argc, char** argv) {
     window.restoreLastConfig();  // on first launch the session starts from default.json
   }
   if (options->epochs) window.session()->setEpochs(*options->epochs);
+  if (options->presentation) {
+    tl::PresentationMode* mode = window.findChild<tl::PresentationMode*>();
+    mode->setPersistent(false);
+    mode->setFactor(*options->presentation);
+    mode->setOn(true);
+  }
   if (options->twin || options->seeds > 1) window.trainingControls()->setRunOptions({options->twin, options->seeds});
 
   if (batch) {

@@ -101,6 +101,7 @@ struct AnalysisView::State {
   QString imagesProblem;
   bool error = false;
   bool computing = false;  ///< the job under way is analyze_run, not a read
+  bool gradCamWaiting = false;  ///< the Grad-CAM page is to load the run when first needed
 };
 
 AnalysisView::AnalysisView(QWidget* parent)
@@ -201,6 +202,9 @@ void AnalysisView::buildPages() {
   pages_->addTab(scrollable(errors), tr("Confusions && top losses"));
   pages_->addTab(scrollable(featureMap_), tr("Feature map"));
   pages_->addTab(scrollable(gradCam_), tr("Grad-CAM"));
+  connect(pages_, &QTabWidget::currentChanged, this, [this](int index) {
+    if (index == static_cast<int>(Page::GradCam)) openGradCamRun();
+  });
 }
 
 bool AnalysisView::hasStoredAnalysis(const QString& runDir) {
@@ -294,6 +298,7 @@ void AnalysisView::resetContent() {
   topLosses_->clear();
   gallery_->hide();
   featureMap_->clear();
+  s_->gradCamWaiting = false;
   gradCam_->clear();
 }
 
@@ -308,7 +313,8 @@ void AnalysisView::showLoaded(const Loaded& loaded) {
   fillConfusedPairs();
   fillTopLosses();
   featureMap_->setAnalysis(a);
-  gradCam_->setRun(s_->runDir);
+  s_->gradCamWaiting = true;
+  if (pages_->currentIndex() == static_cast<int>(Page::GradCam)) openGradCamRun();
   analyse_->setText(tr("Recompute"));
   analyse_->setEnabled(true);
 
@@ -437,7 +443,18 @@ void AnalysisView::openCell(ConfusionPlot::Panel panel, int trueClass, int predi
   gallery_->showImages(title, images, s_->imagesProblem);
 }
 
+/// The Grad-CAM page loads the run's models and rebuilds its test images
+/// only when it is first shown or asked for an image: loading them as the
+/// pages fill took the CPU from the window's first layout and paint (on two
+/// cores, beside the hover images' loader and the plot image writer).
+void AnalysisView::openGradCamRun() {
+  if (!s_->gradCamWaiting) return;
+  s_->gradCamWaiting = false;
+  gradCam_->setRun(s_->runDir);
+}
+
 void AnalysisView::explainImage(qint64 testIndex) {
+  openGradCamRun();
   gradCam_->showImage(testIndex);
   showPage(Page::GradCam);
   Q_EMIT imageExplained(testIndex);

@@ -135,6 +135,7 @@ class AnalysisView : public QWidget {
   void writePlotImages();
   std::vector<PlotImage> recordPlotImages();
   void plotImagesDone(const QStringList& problems);
+  void openGradCamRun();
   void fillConfusedPairs();
   void fillTopLosses();
   void showMessage(const QString& text, bool error);

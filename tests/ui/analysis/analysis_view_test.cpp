@@ -3,6 +3,7 @@
 #include "analysis/analysis_files.h"
 #include "analysis/class_gap_plot.h"
 #include "analysis/feature_map_plot.h"
+#include "analysis/grad_cam_panel.h"
 #include "analysis/image_gallery.h"
 #include "plot/qcustomplot_no_keywords.h"
 #include "support/analysis_fixtures.h"
@@ -132,6 +133,17 @@ TEST_F(AnalysisViewTest, ClickingACellOpensExactlyItsImagesAndAChosenOneGoesToGr
   ASSERT_EQ(explained.count(), 1);
   EXPECT_EQ(explained[0][0].toLongLong(), 2);
   EXPECT_EQ(view.pages()->currentIndex(), static_cast<int>(AnalysisView::Page::GradCam));
+}
+
+TEST_F(AnalysisViewTest, TheGradCamPageLoadsTheRunOnlyWhenFirstShown) {
+  const QString dir = storedOnly();
+  view.setRun(dir);
+  ASSERT_TRUE(waitShown()) << view.message().toStdString();
+  EXPECT_TRUE(view.gradCamPanel()->runDir().isEmpty());
+  view.showPage(AnalysisView::Page::FeatureMap);
+  EXPECT_TRUE(view.gradCamPanel()->runDir().isEmpty());
+  view.showPage(AnalysisView::Page::GradCam);
+  EXPECT_EQ(view.gradCamPanel()->runDir(), dir);
 }
 
 TEST_F(AnalysisViewTest, EnterOnAConfusedPairOpensItsImages) {

@@ -177,11 +177,12 @@ void LessonBar::applyStep(const LessonStep& step) {
 }
 
 void LessonBar::showChoices(const LessonStep& step) {
-  for (QPushButton* button : choices_) {
-    choiceGroup_->removeButton(button);
-    delete button;
-  }
+  for (QPushButton* button : choices_) choiceGroup_->removeButton(button);
   choices_.clear();
+  while (QLayoutItem* item = choiceRow_->layout()->takeAt(0)) {  // the last step's answers and stretch
+    delete item->widget();
+    delete item;
+  }
   choiceRow_->setVisible(step.question.has_value());
   if (!step.question) return;
   const auto chosen = answer(step_);

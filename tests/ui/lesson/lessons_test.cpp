@@ -338,6 +338,8 @@ TEST_F(LessonBarTest, TheQuestionHoldsNextUntilItIsAnsweredAndBackShowsTheAnswer
 
   bar()->restart();
   EXPECT_FALSE(bar()->answer(1).has_value());
+  bar()->next();
+  EXPECT_EQ(bar()->choiceButtons().at(0)->parentWidget()->layout()->count(), 4) << "three answers and a stretch, once";
 }
 
 TEST_F(LessonBarTest, TheRevealWaitsForTheRunThenComparesItWithTheAnswer) {

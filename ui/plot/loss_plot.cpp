@@ -40,6 +40,12 @@ constexpr double kChangeMarkerWidth = 1.2;
 constexpr double kTitlePointSize = 9.0;
 constexpr int kMaxValueTicks = 4;
 constexpr int kMaxLegendRows = 2;
+/// The legend's line samples and the gap between its columns: the usual, and
+/// the compact ones for a plot too narrow for two rows even at the normal font.
+constexpr QSize kLegendIcon(32, 18);
+constexpr QSize kCompactLegendIcon(22, 18);
+constexpr int kLegendColumnSpacing = 12;
+constexpr int kCompactLegendColumnSpacing = 8;
 
 enum Track { TransferTrack, TwinTrack, kTrackCount };
 
@@ -261,7 +267,7 @@ void LossPlot::Impl::addLegend(int row) {
   legend->setBorderPen(Qt::NoPen);
   legend->setBrush(Qt::NoBrush);
   legend->setRowSpacing(0);
-  legend->setColumnSpacing(12);
+  legend->setColumnSpacing(kLegendColumnSpacing);
   legend->setMargins(QMargins(4, 0, 14, 0));
   legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
 }
@@ -269,15 +275,23 @@ void LossPlot::Impl::addLegend(int row) {
 /// As many legend columns as fit the plot's width; the rest wraps to new
 /// rows, two at most while the font can give way: in presentation mode on a
 /// narrow screen the legend's font shrinks (down to its normal size) before
-/// a third row takes height from the curves.
+/// a third row takes height from the curves, and then its line samples and
+/// column gaps shorten.
 void LossPlot::Impl::fitLegendColumns(int width) {
   QFont font = scaledFont(legend_font(PresentationScale::instance()->baseFont()));
   const double normalSize = legend_font(PresentationScale::instance()->baseFont()).pointSizeF();
   legend->setFont(font);
+  legend->setIconSize(kLegendIcon);
+  legend->setColumnSpacing(kLegendColumnSpacing);
   int columns = legendColumnsFitting(width);
   while (legendRows(columns) > kMaxLegendRows && font.pointSizeF() > normalSize) {
     font.setPointSizeF(std::max(normalSize, font.pointSizeF() * 0.9));
     legend->setFont(font);
+    columns = legendColumnsFitting(width);
+  }
+  if (legendRows(columns) > kMaxLegendRows) {
+    legend->setIconSize(kCompactLegendIcon);
+    legend->setColumnSpacing(kCompactLegendColumnSpacing);
     columns = legendColumnsFitting(width);
   }
   if (legend->wrap() != columns) legend->setWrap(columns);

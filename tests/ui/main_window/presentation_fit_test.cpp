@@ -79,7 +79,8 @@ class PresentationFit : public ::testing::TestWithParam<double> {
     window.resize(kProjectorWindow);
     window.show();
     ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
-    QCoreApplication::processEvents();  // the column refits once every panel has the new font
+    // The column refits once every panel has the new font; the window lays out again.
+    QTest::qWait(100);
   }
 
   void TearDown() override { PresentationScale::instance()->setFactor(1.0); }

@@ -348,7 +348,9 @@ void ConfusionPlot::redraw() {
     QCPColorScale* diverging =
         d->addScale(4, d->normalised() ? tr("transfer − twin (points)") : tr("transfer − twin (images)"),
                     divergingGradient(), QCPRange(-extent, extent));
-    d->drawPanel(Panel::Difference, 3, tr("Difference (transfer − %1)").arg(d->twinName), diverging, margins);
+    // The scale beside it says which way the difference goes; a longer heading
+    // would widen its column at the matrices' expense.
+    d->drawPanel(Panel::Difference, 3, tr("Difference"), diverging, margins);
   }
   plot->plotLayout()->setRowStretchFactor(0, 0.001);
   plot->replot();

@@ -126,7 +126,7 @@ TEST_F(ConfusionPlotTest, CellsAreSquareInAWideAndInATallPlot) {
 }
 
 TEST_F(ConfusionPlotTest, CountsShrinkToFitTheirCellsAndAreLeftToTheTooltipWhenNoFontFits) {
-  const ConfusionMatrix large = test::tenClassMatrix(500, 482);
+  const ConfusionMatrix large = test::diagonalMatrix(10, 500, 482);
   plot.setMatrices(large);
   plot.show();
   ASSERT_TRUE(QTest::qWaitForWindowExposed(&plot));

@@ -48,17 +48,16 @@ inline ConfusionMatrix twinMatrix() {
                                                    {2, 0}, {0, 1}, {1, 1}, {2, 2}});
 }
 
-/// Ten classes of `perClass` test images each, of which `right` are predicted
-/// right and the rest as the next class: the default preset's counts run to
-/// three digits.
-inline ConfusionMatrix tenClassMatrix(int perClass, int right) {
-  std::vector<std::string> classes;
+/// `classes` classes of `perClass` test images each, of which `right` are
+/// predicted right and the rest as the next class.
+inline ConfusionMatrix diagonalMatrix(int classes, int perClass, int right) {
+  std::vector<std::string> names;
   std::vector<std::pair<int64_t, int64_t>> images;
-  for (int64_t k = 0; k < 10; ++k) {
-    classes.push_back("class " + std::to_string(k));
-    for (int i = 0; i < perClass; ++i) images.emplace_back(k, i < right ? k : (k + 1) % 10);
+  for (int64_t k = 0; k < classes; ++k) {
+    names.push_back("class " + std::to_string(k));
+    for (int i = 0; i < perClass; ++i) images.emplace_back(k, i < right ? k : (k + 1) % classes);
   }
-  return matrixOf(classes, images);
+  return matrixOf(names, images);
 }
 
 /// A comparison's analysis of `transferConfusion` and `twinConfusion` (same classes): gaps,

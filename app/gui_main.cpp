@@ -1,7 +1,7 @@
 // transferlab: the desktop application.
 //
 //   transferlab [--preset FILE] [--epochs N] [--twin] [--seeds K] [--demo] [--screenshot FILE.png]
-//               [--presentation FACTOR]
+//               [--presentation FACTOR] [--lesson-step N [--lesson-answer TEXT]]
 //   transferlab --analysis RUN_DIR [--analysis-page NAME] [--screenshot FILE.png]
 //
 // --demo trains the preset (default: resources/presets/default.json) with the
@@ -13,10 +13,14 @@
 // --analysis opens a run folder's analysis on the Analysis tab (its stored
 // analysis, else computed there), on the page --analysis-page names; with
 // --screenshot the picture is taken once the analysis is shown.
-// --presentation opens the window in presentation mode at FACTOR (1.25-2.5),
+// --presentation opens the window in presentation mode at FACTOR (1.25-1.5),
 // for this launch only: the saved View settings are left as they were.
+// --lesson-step walks the preset's lesson to step N as a class would,
+// answering its question with --lesson-answer; a step that waits for the run
+// (a reveal) is as far as it goes before --demo's run ends.
 
 #include "analysis/analysis_view.h"
+#include "lesson/lesson_bar.h"
 #include "main_window/analysis_launch.h"
 #include "main_window/main_window.h"
 #include "main_window/presentation_mode.h"
@@ -50,6 +54,8 @@ struct Options {
   QString analysis;  ///< a run folder
   tl::AnalysisView::Page analysisPage = tl::AnalysisView::Page::Confusion;
   std::optional<double> presentation;  ///< presentation mode's factor
+  int lessonStep = 0;    ///< 1-based, as the lesson bar counts; 0: stay on the first
+  QString lessonAnswer;  ///< the answer given to the lesson's question on the way
 };
 
 /// Exit codes: 0 finished, 1 the run failed or was cancelled, 2 bad usage or input.
@@ -95,7 +101,15 @@ std::optional<Options> parse_options(const QApplication& app, QString* error) {
           .arg(tl::PresentationMode::kMinFactor)
           .arg(tl::PresentationMode::kMaxFactor),
       QStringLiteral("FACTOR"));
-  parser.addOptions({demo, epochs, twin, seeds, screenshot, preset, analysis, analysisPage, presentation});
+  const QCommandLineOption lessonStep(
+      QStringLiteral("lesson-step"),
+      QStringLiteral("Walk the preset's lesson to step N (a step waiting for the run stops it until --demo's run ends)."),
+      QStringLiteral("N"));
+  const QCommandLineOption lessonAnswer(QStringLiteral("lesson-answer"),
+                                        QStringLiteral("The answer --lesson-step gives the lesson's question."),
+                                        QStringLiteral("TEXT"));
+  parser.addOptions(
+      {demo, epochs, twin, seeds, screenshot, preset, analysis, analysisPage, presentation, lessonStep, lessonAnswer});
   parser.process(app);  // exits on --help, --version and unknown options
 
   Options options;
@@ -132,6 +146,19 @@ std::optional<Options> parse_options(const QApplication& app, QString* error) {
       return std::nullopt;
     }
     options.presentation = factor;
+  }
+  if (parser.isSet(lessonStep)) {
+    bool ok = false;
+    options.lessonStep = parser.value(lessonStep).toInt(&ok);
+    if (!ok || options.lessonStep < 1) {
+      *error = QStringLiteral("--lesson-step: expected an integer >= 1, got '%1'").arg(parser.value(lessonStep));
+      return std::nullopt;
+    }
+  }
+  options.lessonAnswer = parser.value(lessonAnswer);
+  if (!options.lessonAnswer.isEmpty() && !options.lessonStep) {
+    *error = QStringLiteral("--lesson-answer needs --lesson-step N");
+    return std::nullopt;
   }
   options.analysis = parser.value(analysis);
   if (options.demo && !options.analysis.isEmpty()) {
@@ -207,6 +234,37 @@ void run_demo(tl::MainWindow& window, const Options& options) {
   });
 }
 
+/// --lesson-step: walks the loaded lesson to the step asked for. When the
+/// reveal waits for the run, the demo's run takes it the rest of the way.
+bool walk_lesson(tl::MainWindow& window, const Options& options) {
+  tl::LessonBar* bar = window.lessonBar();
+  if (!bar->isRunning()) {
+    fail(QStringLiteral("--lesson-step: the preset has no lesson"), kExitBadInput);
+    return false;
+  }
+  if (options.lessonStep > bar->stepCount()) {
+    fail(QStringLiteral("--lesson-step: the lesson has %1 steps, asked for %2").arg(bar->stepCount()).arg(options.lessonStep),
+         kExitBadInput);
+    return false;
+  }
+  const int target = options.lessonStep - 1;
+  const auto walk = [bar, target, answer = options.lessonAnswer] { return bar->advanceTo(target, answer) == target; };
+  if (walk()) return true;
+  if (!bar->choiceButtons().isEmpty() && !bar->answer(bar->step())) {
+    fail(QStringLiteral("--lesson-step: step %1 asks a question; --lesson-answer must be one of its answers")
+             .arg(bar->step() + 1),
+         kExitBadInput);
+    return false;
+  }
+  if (!options.demo) {
+    fail(QStringLiteral("--lesson-step: step %1 waits for the run (add --demo)").arg(bar->step() + 1), kExitBadInput);
+    return false;
+  }
+  QObject::connect(window.controller(), &tl::TrainingController::comparisonFinished, bar, [walk] { walk(); },
+                   Qt::QueuedConnection);
+  return true;
+}
+
 /// --analysis: the run's analysis on its page. With --screenshot, the picture
 /// once it is shown (exit 0), or exit 1 with the reason when it could not be.
 bool open_analysis(tl::MainWindow& window, const Options& options) {
@@ -263,6 +321,7 @@ int main(int argc, char** argv) {
     mode->setOn(true);
   }
   if (options->twin || options->seeds > 1) window.trainingControls()->setRunOptions({options->twin, options->seeds});
+  if (options->lessonStep && !walk_lesson(window, *options)) return kExitBadInput;
 
   if (batch) {
     show_for_batch(window);

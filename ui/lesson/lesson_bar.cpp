@@ -61,6 +61,8 @@ LessonBar::LessonBar(const WindowParts* parts, QWidget* parent)
   setPalette(p);
 
   title_->setTextFormat(Qt::RichText);
+  // A long lesson name wraps rather than widen the window (a projector at 1024 px).
+  title_->setWordWrap(true);
   body_->setTextFormat(Qt::RichText);
   body_->setWordWrap(true);
   body_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
@@ -93,14 +95,18 @@ LessonBar::LessonBar(const WindowParts* parts, QWidget* parent)
 void LessonBar::buildButtons() {
   back_ = new QPushButton(style()->standardIcon(QStyle::SP_ArrowBack), tr("Back"));
   next_ = new QPushButton(style()->standardIcon(QStyle::SP_ArrowForward), tr("Next"));
-  restart_ = new QPushButton(tr("Restart"));
-  leave_ = new QPushButton(tr("Leave"));
+  // Icons only: with Back and Next they keep the bar narrow enough for a
+  // 1024-pixel projector in presentation mode; the tooltips name them.
+  restart_ = new QPushButton(style()->standardIcon(QStyle::SP_BrowserReload), QString());
+  leave_ = new QPushButton(style()->standardIcon(QStyle::SP_DialogCloseButton), QString());
+  restart_->setAccessibleName(tr("Restart"));
+  leave_->setAccessibleName(tr("Leave"));
   back_->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Left));
   next_->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Right));
   back_->setToolTip(tr("The previous step (Alt+Left)"));
   next_->setToolTip(tr("The next step (Alt+Right)"));
-  restart_->setToolTip(tr("Back to the first step; the answers given are cleared"));
-  leave_->setToolTip(tr("End the lesson: the window as usual, with the lesson's experiment loaded"));
+  restart_->setToolTip(tr("Restart: back to the first step; the answers given are cleared"));
+  leave_->setToolTip(tr("Leave: end the lesson; the window as usual, with the lesson's experiment loaded"));
   back_->setObjectName(QStringLiteral("lessonBack"));
   next_->setObjectName(QStringLiteral("lessonNext"));
   connect(back_, &QPushButton::clicked, this, &LessonBar::back);
@@ -147,6 +153,21 @@ void LessonBar::restart() {
 
 void LessonBar::next() {
   if (isRunning() && stepIsDone() && step_ + 1 < stepCount()) enterStep(step_ + 1);
+}
+
+int LessonBar::advanceTo(int step, const QString& answer) {
+  while (isRunning() && step_ < std::min(step, stepCount() - 1)) {
+    const LessonStep& current = lesson_.steps[static_cast<size_t>(step_)];
+    if (current.question && !this->answer(step_)) {
+      const auto& choices = current.question->choices;
+      const auto match = std::find_if(choices.begin(), choices.end(),
+                                      [&](const LessonChoice& c) { return qs(c.text) == answer; });
+      if (match != choices.end()) choose(static_cast<int>(match - choices.begin()));
+    }
+    if (!stepIsDone()) break;
+    enterStep(step_ + 1);
+  }
+  return step_;
 }
 
 void LessonBar::back() {

@@ -51,6 +51,11 @@ class LessonBar : public QFrame {
   int stepCount() const { return static_cast<int>(lesson_.steps.size()); }
   /// The answer chosen at a question's step (an index into its choices).
   std::optional<size_t> answer(int step) const;
+  /// Moves forward to `step` as a class would, answering each question on
+  /// the way with the choice whose text is `answer`. Stops early at a step
+  /// that waits (a question without such a choice, a reveal before the run);
+  /// returns the step reached.
+  int advanceTo(int step, const QString& answer);
   /// What the bar shows, as plain text (for tests and screen readers).
   QString text() const;
   /// The part the current step highlights; null when none.

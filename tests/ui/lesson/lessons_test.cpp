@@ -371,6 +371,17 @@ TEST_F(LessonBarTest, AnAnswerTheRunContradictsIsSaidSo) {
   for (QPushButton* choice : bar()->choiceButtons()) EXPECT_FALSE(choice->isEnabled()) << "an answer stands once measured";
 }
 
+// transferlab --lesson-step N --lesson-answer TEXT walks a lesson this way.
+TEST_F(LessonBarTest, AdvanceToAnswersTheQuestionsOnTheWayAndStopsWhereAStepWaits) {
+  EXPECT_EQ(bar()->advanceTo(2, QStringLiteral("no")), 2);
+  EXPECT_EQ(bar()->answer(1), std::optional<size_t>(1));
+
+  bar()->restart();
+  EXPECT_EQ(bar()->advanceTo(2, QStringLiteral("perhaps")), 1) << "no such answer: the question waits";
+  EXPECT_FALSE(bar()->answer(1).has_value());
+  EXPECT_EQ(bar()->advanceTo(9, QStringLiteral("yes")), 2) << "never past the last step";
+}
+
 TEST_F(LessonBarTest, LoadingAnotherConfigEndsTheLesson) {
   QString error;
   ASSERT_TRUE(window.session()->setConfigJson(configWith(QString()), &error)) << error.toStdString();

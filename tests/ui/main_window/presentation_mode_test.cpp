@@ -94,10 +94,10 @@ TEST_F(PresentationModeTest, OnOffAndTheFactorPersistAcrossANewWindow) {
   {
     const auto first = make_window();
     mode_of(*first)->setOn(true);
-    mode_of(*first)->enlarge();
-    EXPECT_DOUBLE_EQ(mode_of(*first)->factor(), PresentationMode::kDefaultFactor + PresentationMode::kStep);
+    mode_of(*first)->reduce();
+    EXPECT_DOUBLE_EQ(mode_of(*first)->factor(), PresentationMode::kDefaultFactor - PresentationMode::kStep);
   }
-  const double factor = PresentationMode::kDefaultFactor + PresentationMode::kStep;
+  const double factor = PresentationMode::kDefaultFactor - PresentationMode::kStep;
   {
     const auto second = make_window();
     PresentationMode* mode = mode_of(*second);
@@ -140,8 +140,10 @@ TEST_F(PresentationModeTest, CtrlEqualsAndCtrlMinusChangeTheFactorWithinItsBound
 
   QTest::keyClick(window.get(), Qt::Key_F11);
   ASSERT_TRUE(mode->isOn());
+  QTest::keyClick(window.get(), Qt::Key_Minus, Qt::ControlModifier);
+  EXPECT_DOUBLE_EQ(mode->factor(), start - PresentationMode::kStep);
   QTest::keyClick(window.get(), Qt::Key_Equal, Qt::ControlModifier);
-  EXPECT_DOUBLE_EQ(mode->factor(), start + PresentationMode::kStep);
+  EXPECT_DOUBLE_EQ(mode->factor(), start);
   for (int i = 0; i < 10; ++i) QTest::keyClick(window.get(), Qt::Key_Equal, Qt::ControlModifier);
   EXPECT_DOUBLE_EQ(mode->factor(), PresentationMode::kMaxFactor);
   for (int i = 0; i < 10; ++i) QTest::keyClick(window.get(), Qt::Key_Minus, Qt::ControlModifier);

@@ -249,7 +249,10 @@ QString LessonBar::bodyHtml() const {
   const LessonStep& step = lesson_.steps[static_cast<size_t>(step_)];
   QString html = escaped(step.text);
   if (step.question) html += QStringLiteral("<br><b>%1</b>").arg(escaped(step.question->text));
-  if (!step.reveal.empty()) html += QStringLiteral("<br>") + resultHtml();
+  // Once the run has measured, its result leads: the step's instructions are done with.
+  if (!step.reveal.empty()) {
+    html = verdict_ ? resultHtml() + QStringLiteral("<br>") + html : html + QStringLiteral("<br>") + resultHtml();
+  }
   const bool last = step_ + 1 == stepCount();
   if (last && !anyReveal(lesson_) && !measured_.isEmpty()) {
     html += QStringLiteral("<br><i>%1</i>").arg(measured_.toHtmlEscaped());
@@ -266,11 +269,12 @@ QString LessonBar::resultHtml() const {
     return QStringLiteral("<i>%1</i>").arg(
         tr("Run the experiment (Train step, ▶ with Compare with twin ticked) to see the result."));
   }
-  QString html = QStringLiteral("<b>%1</b> %2").arg(tr("Result:"), escaped(step.reveal));
-  if (chosen) {
+  QString html;
+  if (chosen) {  // first: it is what the class waited for
     const LessonQuestion& question = *lesson_.steps[*questionStep].question;
-    html += QStringLiteral("<br>") + escaped(answer_feedback(question, *chosen, *verdict_));
+    html = QStringLiteral("<b>%1</b><br>").arg(escaped(answer_feedback(question, *chosen, *verdict_)));
   }
+  html += QStringLiteral("<b>%1</b> %2").arg(tr("Result:"), escaped(step.reveal));
   if (!measured_.isEmpty()) {
     html += QStringLiteral("<br><i>%1</i>").arg(measured_.toHtmlEscaped());
   }

@@ -15,6 +15,7 @@
 #include "probe/probe_panel.h"
 #include "style/presentation_scale.h"
 #include "support/batch_window.h"
+#include "support/step_controls.h"
 #include "weights/pretrained_catalog.h"
 
 #include <gtest/gtest.h>
@@ -34,37 +35,6 @@ namespace {
 
 /// A 1024×768 projector's screen less a window manager's title bar and panel.
 const QSize kProjectorWindow(1024, 768 - 48);
-
-QRect rectIn(const QWidget* window, const QWidget* widget) {
-  return QRect(widget->mapTo(window, QPoint(0, 0)), widget->size());
-}
-
-/// What each step is there for (as SetupStepsWindow's test names them).
-QList<QWidget*> mainControls(MainWindow& window, SetupStep step) {
-  QList<QWidget*> controls;
-  switch (step) {
-    case SetupStep::Model: controls << window.findChild<ModelPicker*>()->combo(); break;
-    case SetupStep::Data: {
-      auto* data = window.findChild<DataPanel*>();
-      for (int label = 0; label < 10; ++label) controls << data->classCheckBox(label);
-      controls << data->shotsSpin();
-      break;
-    }
-    case SetupStep::Strategy:
-      for (QRadioButton* radio : window.findChild<StrategyPanel*>()->findChildren<QRadioButton*>()) controls << radio;
-      break;
-    case SetupStep::Train:
-      for (QPushButton* button : window.trainingControls()->findChildren<QPushButton*>()) {
-        if (button->text() == QStringLiteral("Train")) controls << button;
-      }
-      break;
-    case SetupStep::Analyse:
-      controls << window.findChild<QPushButton*>(QStringLiteral("runHistoryButton"))
-               << window.probePanel()->profileButton();
-      break;
-  }
-  return controls;
-}
 
 class PresentationFit : public ::testing::TestWithParam<double> {
  protected:
@@ -124,10 +94,10 @@ TEST_P(PresentationFit, TheCurvesAndTheLayerTreeStayInView) {
   QWidget* tree = window.layerTreePanel();
   for (QWidget* part : {plot, tree}) {
     EXPECT_TRUE(part->isVisible()) << part->metaObject()->className();
-    EXPECT_TRUE(window.rect().contains(rectIn(&window, part))) << part->metaObject()->className();
-    EXPECT_FALSE(rectIn(&window, part).intersects(rectIn(&window, steps()))) << part->metaObject()->className();
+    EXPECT_TRUE(window.rect().contains(test::rectIn(&window, part))) << part->metaObject()->className();
+    EXPECT_FALSE(test::rectIn(&window, part).intersects(test::rectIn(&window, steps()))) << part->metaObject()->className();
   }
-  EXPECT_FALSE(rectIn(&window, plot).intersects(rectIn(&window, tree)));
+  EXPECT_FALSE(test::rectIn(&window, plot).intersects(test::rectIn(&window, tree)));
   EXPECT_GE(plot->width(), 320);
   EXPECT_GE(plot->height(), 240);
   EXPECT_GE(tree->width(), 320);
@@ -151,14 +121,14 @@ TEST_P(PresentationFit, EveryStepsMainControlIsReachableByScrollingDown) {
     steps()->showStep(step);
     QCoreApplication::processEvents();
     QScrollArea* area = steps()->stepArea(step);
-    for (QWidget* control : mainControls(window, step)) {
+    for (QWidget* control : test::stepMainControls(window, step)) {
       ASSERT_NE(control, nullptr) << setupStepTitle(step).toStdString();
       const std::string what = setupStepTitle(step).toStdString() + ": " + control->metaObject()->className();
       area->ensureWidgetVisible(control, 0, 0);
       EXPECT_EQ(area->horizontalScrollBar()->value(), 0) << what;
       EXPECT_TRUE(control->isVisible()) << what;
-      EXPECT_TRUE(rectIn(&window, area->viewport()).contains(rectIn(&window, control))) << what;
-      EXPECT_TRUE(window.rect().contains(rectIn(&window, control))) << what;
+      EXPECT_TRUE(test::rectIn(&window, area->viewport()).contains(test::rectIn(&window, control))) << what;
+      EXPECT_TRUE(window.rect().contains(test::rectIn(&window, control))) << what;
     }
   }
 }

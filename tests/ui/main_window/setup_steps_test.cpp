@@ -7,6 +7,7 @@
 #include "panels/strategy_panel.h"
 #include "probe/probe_panel.h"
 #include "support/batch_window.h"
+#include "support/step_controls.h"
 #include "support/ui_wait.h"
 
 #include <gtest/gtest.h>
@@ -31,41 +32,6 @@ namespace tl {
 namespace {
 
 int indexOf(SetupStep step) { return static_cast<int>(step); }
-
-QRect rectIn(QWidget* window, const QWidget* widget) {
-  return QRect(widget->mapTo(window, QPoint(0, 0)), widget->size());
-}
-
-QPushButton* buttonNamed(QWidget* parent, const QString& text) {
-  for (QPushButton* button : parent->findChildren<QPushButton*>()) {
-    if (button->text() == text) return button;
-  }
-  return nullptr;
-}
-
-/// What each step is there for: the choice a newcomer must be able to reach
-/// without scrolling.
-QList<QWidget*> mainControls(MainWindow& window, SetupStep step) {
-  QList<QWidget*> controls;
-  switch (step) {
-    case SetupStep::Model: controls << window.findChild<ModelPicker*>()->combo(); break;
-    case SetupStep::Data: {
-      auto* data = window.findChild<DataPanel*>();
-      for (int label = 0; label < 10; ++label) controls << data->classCheckBox(label);
-      controls << data->shotsSpin();
-      break;
-    }
-    case SetupStep::Strategy:
-      for (QRadioButton* radio : window.findChild<StrategyPanel*>()->findChildren<QRadioButton*>()) controls << radio;
-      break;
-    case SetupStep::Train: controls << buttonNamed(window.trainingControls(), QStringLiteral("Train")); break;
-    case SetupStep::Analyse:
-      controls << window.findChild<QPushButton*>(QStringLiteral("runHistoryButton"))
-               << window.probePanel()->profileButton();
-      break;
-  }
-  return controls;
-}
 
 class SetupStepsWindow : public ::testing::TestWithParam<QSize> {
  protected:
@@ -110,14 +76,14 @@ TEST_P(SetupStepsWindow, EveryStepsMainControlIsInViewWithoutScrolling) {
     QCoreApplication::processEvents();
     QScrollArea* area = steps()->stepArea(step);
     ASSERT_EQ(area->verticalScrollBar()->value(), 0);
-    const QRect viewport = rectIn(&window, area->viewport());
-    for (QWidget* control : mainControls(window, step)) {
+    const QRect viewport = test::rectIn(&window, area->viewport());
+    for (QWidget* control : test::stepMainControls(window, step)) {
       ASSERT_NE(control, nullptr) << setupStepTitle(step).toStdString();
       const std::string what = setupStepTitle(step).toStdString() + ": " + control->metaObject()->className() +
                                " " + control->objectName().toStdString();
       EXPECT_TRUE(control->isVisible()) << what;
-      EXPECT_TRUE(viewport.contains(rectIn(&window, control))) << what;
-      EXPECT_TRUE(window.rect().contains(rectIn(&window, control))) << what;
+      EXPECT_TRUE(viewport.contains(test::rectIn(&window, control))) << what;
+      EXPECT_TRUE(window.rect().contains(test::rectIn(&window, control))) << what;
       EXPECT_EQ(control->visibleRegion().boundingRect(), control->rect()) << what;
     }
   }

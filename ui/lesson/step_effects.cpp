@@ -31,31 +31,31 @@ void StepEffects::holdWidget(QWidget* widget, Hold hold) {
   widget->installEventFilter(this);
 }
 
-void StepEffects::lock(const WindowPart& part) {
+bool StepEffects::isTabFree(QTabWidget* tabs, int index, Hold hold) {
+  return hold == Hold::Disabled ? tabs->isTabEnabled(index) : tabs->isTabVisible(index);
+}
+
+void StepEffects::setTabFree(QTabWidget* tabs, int index, Hold hold, bool free) {
+  if (hold == Hold::Disabled) tabs->setTabEnabled(index, free);
+  else tabs->setTabVisible(index, free);
+}
+
+void StepEffects::holdPart(const WindowPart& part, Hold hold) {
   const int index = tabIndex(part);
   if (index < 0) {
-    holdWidget(part.widget, Hold::Disabled);
+    holdWidget(part.widget, hold);
     return;
   }
-  if (!part.tabs->isTabEnabled(index)) return;
-  part.tabs->setTabEnabled(index, false);
-  tabUndo_.push_back([tabs = part.tabs, page = part.widget] {
-    if (tabs && page && tabs->indexOf(page) >= 0) tabs->setTabEnabled(tabs->indexOf(page), true);
+  if (!isTabFree(part.tabs, index, hold)) return;
+  setTabFree(part.tabs, index, hold, false);
+  tabUndo_.push_back([tabs = part.tabs, page = part.widget, hold] {
+    if (tabs && page && tabs->indexOf(page) >= 0) setTabFree(tabs, tabs->indexOf(page), hold, true);
   });
 }
 
-void StepEffects::hide(const WindowPart& part) {
-  const int index = tabIndex(part);
-  if (index < 0) {
-    holdWidget(part.widget, Hold::Hidden);
-    return;
-  }
-  if (!part.tabs->isTabVisible(index)) return;
-  part.tabs->setTabVisible(index, false);
-  tabUndo_.push_back([tabs = part.tabs, page = part.widget] {
-    if (tabs && page && tabs->indexOf(page) >= 0) tabs->setTabVisible(tabs->indexOf(page), true);
-  });
-}
+void StepEffects::lock(const WindowPart& part) { holdPart(part, Hold::Disabled); }
+
+void StepEffects::hide(const WindowPart& part) { holdPart(part, Hold::Hidden); }
 
 void StepEffects::undo() {
   std::vector<Held> held;

@@ -43,9 +43,12 @@ class StepEffects : public QObject {
     Hold hold;
   };
 
+  void holdPart(const WindowPart& part, Hold hold);
   void holdWidget(QWidget* widget, Hold hold);
   static bool isFree(QWidget* widget, Hold hold);  ///< enabled / shown by its owner
   static void setFree(QWidget* widget, Hold hold, bool free);
+  static bool isTabFree(QTabWidget* tabs, int index, Hold hold);
+  static void setTabFree(QTabWidget* tabs, int index, Hold hold, bool free);
 
   std::vector<Held> held_;
   std::vector<std::function<void()>> tabUndo_;

@@ -85,12 +85,10 @@ std::vector<TimelineRow> schedule_timeline(const FreezePlan& final_plan, const T
                                            const TrainingSchedule& s, int epochs, double base_lr,
                                            int64_t batches_per_epoch);
 
-/// JSON of "transfer.schedule" with every field written.
+/// JSON of "transfer.schedule" with every field written. It is read back
+/// with the rest of the config (experiment/experiment_config.cpp), whose
+/// errors name the field ("transfer.schedule.unfreeze_every: expected an
+/// integer >= 1, got 0").
 nlohmann::json schedule_to_json(const TrainingSchedule& s);
-/// Parses "transfer.schedule"; omitted fields keep their defaults. Throws
-/// std::invalid_argument whose message names the field
-/// ("transfer.schedule.unfreeze_every: expected an integer >= 1, got 0").
-/// Checks that need the run (head_epochs < training.epochs) are the config's.
-TrainingSchedule schedule_from_json(const nlohmann::json& j);
 
 }  // namespace tl

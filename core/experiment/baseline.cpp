@@ -61,6 +61,10 @@ ExperimentConfig scratch_twin(const ExperimentConfig& transfer) {
   twin.transfer.strategy = Strategy::FullFineTuning;
   twin.transfer.options = StrategyOptions{};
   twin.transfer.layers.clear();
+  // Its rate follows the same shape over the same budget; with nothing
+  // pretrained there is nothing to thaw gradually or to slow down by depth.
+  twin.transfer.schedule = TrainingSchedule{};
+  twin.transfer.schedule.lr = transfer.transfer.schedule.lr;
   // L2-SP, DANN, multi-task and progressive columns all lean on the
   // pretrained model; the twin shows what training without it gives.
   twin.mitigations = MitigationsConfig{};

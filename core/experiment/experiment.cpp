@@ -53,6 +53,13 @@ TrainingJob make_training_job(const PreparedExperiment& p) {
   job.train = p.data.train;
   job.validation = p.data.validation;
   job.options = p.config.training;
+  const TrainingSchedule& schedule = p.config.transfer.schedule;
+  job.lr_schedule = schedule.lr;
+  if (schedule.unfreeze != UnfreezeKind::None || schedule.layer_decay != 1.0) {
+    for (int epoch = 1; epoch <= job.options.epochs; ++epoch) {
+      job.epoch_plans.push_back(plan_at_epoch(p.plan, *p.model, schedule, epoch));
+    }
+  }
   if (p.config.mitigations.l2sp) job.l2sp = p.config.mitigations.l2sp_options;
   job.dann = p.dann;
   if (p.dann && !p.config.target.labelled) {

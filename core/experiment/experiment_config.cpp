@@ -163,6 +163,38 @@ ModelConfig parse_model(const json& j) {
   return m;
 }
 
+LrSchedule parse_lr_schedule(const json& j, const std::string& path) {
+  JsonFields f(j, path);
+  LrSchedule lr;
+  lr.shape = parse_enum(f, "shape", lr.shape, lr_shape_from_name);
+  lr.step_epochs = static_cast<int>(f.integer("step_epochs", lr.step_epochs, 1, 10000));
+  lr.gamma = f.number("gamma", lr.gamma, 0.0, 1.0);
+  if (!(lr.gamma > 0.0)) f.fail("gamma", "a number in (0, 1]");
+  lr.warmup_fraction = f.number("warmup_fraction", lr.warmup_fraction, 0.0, 1.0);
+  if (!(lr.warmup_fraction > 0.0 && lr.warmup_fraction < 1.0)) f.fail("warmup_fraction", "a number in (0, 1)");
+  lr.peak_ratio = f.number("peak_ratio", lr.peak_ratio, 1.0, 1e6);
+  f.finish();
+  return lr;
+}
+
+TrainingSchedule parse_schedule(const json& j, const std::string& path) {
+  JsonFields f(j, path);
+  TrainingSchedule s;
+  s.unfreeze = parse_enum(f, "unfreeze", s.unfreeze, unfreeze_from_name);
+  s.unfreeze_every = static_cast<int>(f.integer("unfreeze_every", s.unfreeze_every, 1, 10000));
+  s.head_epochs = static_cast<int>(f.integer("head_epochs", s.head_epochs, 1, 10000));
+  s.lr_mult = f.number("lr_mult", s.lr_mult, 1.0, 1e6);
+  s.layer_decay = f.number("layer_decay", s.layer_decay, 0.0, 1.0);
+  if (!(s.layer_decay > 0.0)) f.fail("layer_decay", "a number in (0, 1]");
+  // Two-phase spacing already sets each block's rate.
+  if (s.unfreeze == UnfreezeKind::TwoPhase && s.layer_decay != 1.0) {
+    f.fail("layer_decay", "1 with unfreeze \"two_phase\" (its lr_mult spaces the blocks' rates)");
+  }
+  s.lr = parse_lr_schedule(f.object("lr"), f.field("lr"));
+  f.finish();
+  return s;
+}
+
 TransferConfig parse_transfer(const json& j) {
   JsonFields f(j, "transfer");
   TransferConfig t;
@@ -183,6 +215,7 @@ TransferConfig parse_transfer(const json& j) {
     lf.finish();
     t.layers[item.key()] = s;
   }
+  t.schedule = parse_schedule(f.object("schedule"), f.field("schedule"));
   f.finish();
   return t;
 }
@@ -325,6 +358,13 @@ ExperimentConfig config_from_json(const json& j) {
   c.source = parse_data(f.object("source"), "source");
   c.transfer = parse_transfer(f.object("transfer"));
   c.training = parse_training(f.object("training"));
+  // The head phase must leave epochs for the rest of the network.
+  if (c.transfer.schedule.unfreeze == UnfreezeKind::TwoPhase &&
+      c.transfer.schedule.head_epochs >= c.training.epochs) {
+    throw ConfigError("transfer.schedule.head_epochs",
+                      "expected an integer below training.epochs (" + std::to_string(c.training.epochs) + "), got " +
+                          std::to_string(c.transfer.schedule.head_epochs));
+  }
   c.mitigations = parse_mitigations(f.object("mitigations"));
   c.probe = parse_probe(f.object("probe"));
   // Keys core does not know (lesson text, expected outcome) travel along.
@@ -354,7 +394,8 @@ json config_to_json(const ExperimentConfig& c) {
               {"top_blocks", strategy.options.top_blocks},
               {"lower_lr_multiplier", strategy.options.lower_lr_multiplier},
               {"transferred_blocks", strategy.options.transferred_blocks},
-              {"layers", layers}}},
+              {"layers", layers},
+              {"schedule", schedule_to_json(c.transfer.schedule)}}},
             {"training",
              {{"epochs", c.training.epochs},
               {"batch_size", c.training.batch_size},

@@ -2,6 +2,7 @@
 
 #include "data/domain_shift.h"
 #include "data/label_mismatch.h"
+#include "schedule/training_schedule.h"
 #include "train/trainer.h"
 #include "transfer/freeze_plan.h"
 #include "transfer/strategy.h"
@@ -74,6 +75,9 @@ struct TransferConfig {
   Strategy strategy = Strategy::PartialFineTuning;
   StrategyOptions options;
   std::map<std::string, LayerSetting> layers;  ///< edits applied on top of the strategy's plan
+  /// How the plan and the learning rate change over the run ("transfer.schedule";
+  /// omitted = the default: the final plan from the first step, a constant rate).
+  TrainingSchedule schedule;
 };
 
 /// Negative-transfer mitigations ("mitigations" in JSON); each is off unless

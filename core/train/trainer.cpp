@@ -42,10 +42,15 @@ struct DivergedError : std::runtime_error {
 // every step like the rest of the network.
 constexpr int64_t kMaxFeatureCacheBytes = int64_t{2} << 30;
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(torch::nn::Module& model, const FreezePlan& plan,
-                                                        const TrainingOptions& opt, double learning_rate,
-                                                        const std::vector<torch::Tensor>& extra_params,
-                                                        double weight_decay) {
+// An optimizer and the learning-rate multiplier of each of its parameter groups.
+struct GroupedOptimizer {
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  std::vector<double> multipliers;
+};
+
+GroupedOptimizer make_optimizer(torch::nn::Module& model, const FreezePlan& plan, const TrainingOptions& opt,
+                                double learning_rate, const std::vector<torch::Tensor>& extra_params,
+                                double weight_decay) {
   // One parameter group per learning-rate multiplier; frozen parameters are left out.
   std::map<double, std::vector<torch::Tensor>> by_multiplier;
   for (const auto& p : model.named_parameters(/*recurse=*/true)) {
@@ -57,9 +62,11 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(torch::nn::Module& model
   }
   // The mitigations' own layers (domain classifier, source head) are new: base rate.
   for (const auto& p : extra_params) by_multiplier[1.0].push_back(p);
+  GroupedOptimizer built;
   std::vector<torch::optim::OptimizerParamGroup> groups;
   for (auto& [multiplier, params] : by_multiplier) {
     const double lr = learning_rate * multiplier;
+    built.multipliers.push_back(multiplier);
     if (opt.optimizer == OptimizerKind::Adam) {
       auto o = std::make_unique<torch::optim::AdamOptions>(lr);
       o->weight_decay(weight_decay);
@@ -71,9 +78,19 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(torch::nn::Module& model
     }
   }
   if (opt.optimizer == OptimizerKind::Adam) {
-    return std::make_unique<torch::optim::Adam>(groups, torch::optim::AdamOptions(learning_rate));
+    built.optimizer = std::make_unique<torch::optim::Adam>(groups, torch::optim::AdamOptions(learning_rate));
+  } else {
+    built.optimizer = std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(learning_rate));
   }
-  return std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(learning_rate));
+  return built;
+}
+
+// Each group's rate for the coming step: base × its multiplier × the schedule's factor.
+void set_learning_rates(TrainingRun& run, double factor) {
+  auto& groups = run.optimizer->param_groups();
+  for (size_t i = 0; i < groups.size(); ++i) {
+    groups[i].options().set_lr(run.learning_rate * run.group_multipliers[i] * factor);
+  }
 }
 
 void check_options(const TrainingOptions& o, const Dataset& train) {
@@ -81,6 +98,15 @@ void check_options(const TrainingOptions& o, const Dataset& train) {
   if (o.batch_size < 1) throw std::invalid_argument("training.batch_size: expected an integer >= 1");
   if (!(o.learning_rate > 0.0)) throw std::invalid_argument("training.learning_rate: expected a number > 0");
   if (train.size() == 0) throw std::invalid_argument("the training set is empty");
+}
+
+void check_epoch_plans(const TrainingJob& job, const TransferModelImpl& model) {
+  if (job.epoch_plans.empty()) return;
+  if (static_cast<int>(job.epoch_plans.size()) != job.options.epochs) {
+    throw std::invalid_argument("schedule: expected a plan for each of the " + std::to_string(job.options.epochs) +
+                                " epochs, got " + std::to_string(job.epoch_plans.size()));
+  }
+  for (const auto& plan : job.epoch_plans) plan.validate(model, model.architecture());
 }
 
 void check_mitigations(const TrainingJob& job) {
@@ -401,6 +427,7 @@ void Trainer::cache_frozen_prefix(TrainingRun& run) {
     if (bytes > kMaxFeatureCacheBytes) prefix = 0;
   }
   if (prefix == run.first_block) return;
+  ++outcome_.feature_cache_builds;
   // The cyclers keep their batch order: only their images become activations.
   run.train = precompute_prefix(run.model, job_.train, prefix);
   run.validation = precompute_prefix(run.model, job_.validation, prefix);
@@ -413,20 +440,34 @@ void Trainer::apply_plan(TrainingRun& run, const TrainingUpdate& update) {
   if (!(update.learning_rate > 0.0)) throw std::invalid_argument("learning rate: expected a number > 0");
   update.plan.validate(run.model, run.model.architecture());
   // Built before anything changes, so a plan that leaves nothing to train is refused cleanly.
-  auto optimizer = make_optimizer(run.model, update.plan, job_.options, update.learning_rate,
-                                  run.mitigations.extra_parameters(),
-                                  run.mitigations.l2sp ? 0.0 : job_.options.weight_decay);
+  GroupedOptimizer built = make_optimizer(run.model, update.plan, job_.options, update.learning_rate,
+                                          run.mitigations.extra_parameters(),
+                                          run.mitigations.l2sp ? 0.0 : job_.options.weight_decay);
   const NamedParameters params = run.named_parameters();
   const OptimizerStates states = take_optimizer_states(*run.optimizer, params);
   update.plan.apply(run.model);
-  put_optimizer_states(*optimizer, params, states);
-  run.optimizer = std::move(optimizer);
+  put_optimizer_states(*built.optimizer, params, states);
+  run.optimizer = std::move(built.optimizer);
+  run.group_multipliers = std::move(built.multipliers);
   run.plan = update.plan;
   run.learning_rate = update.learning_rate;
   run.frozen = run.plan.frozen_modules(run.model);
   cache_frozen_prefix(run);
   set_training_modes(run.model, run.frozen);
   run.mitigations.train();
+}
+
+void Trainer::apply_scheduled_plan(TrainingRun& run, int epoch) {
+  const auto& plans = job_.epoch_plans;
+  if (plans.empty()) return;
+  const FreezePlan& scheduled = plans[epoch - 1];
+  // Between two steps of the schedule, edits made while training hold.
+  const bool schedule_steps = epoch > 1 && !(scheduled == plans[epoch - 2]);
+  if (!schedule_steps || scheduled == run.plan) return;
+  const TrainingUpdate update{scheduled, run.learning_rate};
+  const std::string change = "schedule: " + describe_update(run.model, run.plan, run.learning_rate, update);
+  apply_plan(run, update);
+  report(epoch, 0, RunEventKind::PlanChange, change);
 }
 
 void Trainer::apply_pending_update(TrainingRun& run, int epoch, int64_t batch) {
@@ -494,19 +535,22 @@ void Trainer::train_loop() {
   check_options(opt, job_.train);
   check_mitigations(job_);
   job_.plan.validate(model, model.architecture());
+  check_epoch_plans(job_, model);
   // A resumed run repeats these steps as the original did (same seed), so
   // L2-SP's anchors and the mitigations' fresh layers come out the same.
   for (const auto& path : job_.plan.reinitialized()) model.reset_module(path);
-  job_.plan.apply(model);
 
   TrainingRun run(model);
   run.threads = cpu.torch_threads;
   run.use_channels_last(opt.channels_last);
-  run.plan = job_.plan;
+  run.plan = job_.epoch_plans.empty() ? job_.plan : job_.epoch_plans.front();
+  run.plan.apply(model);
   run.learning_rate = opt.learning_rate;
   run.mitigations = prepare_mitigations(job_, model);
-  run.optimizer = make_optimizer(model, run.plan, opt, run.learning_rate, run.mitigations.extra_parameters(),
-                                 run.mitigations.l2sp ? 0.0 : opt.weight_decay);
+  GroupedOptimizer built = make_optimizer(model, run.plan, opt, run.learning_rate, run.mitigations.extra_parameters(),
+                                          run.mitigations.l2sp ? 0.0 : opt.weight_decay);
+  run.optimizer = std::move(built.optimizer);
+  run.group_multipliers = std::move(built.multipliers);
   run.frozen = run.plan.frozen_modules(model);
   run.order_generator = at::make_generator<at::CPUGeneratorImpl>(opt.seed);
   run.batches = (job_.train.size() + opt.batch_size - 1) / opt.batch_size;
@@ -569,9 +613,13 @@ void Trainer::run_epoch(TrainingRun& run, EpochProgress& p) {
       epoch_start = Clock::now();
     }
     if (cancel_requested()) break;
+    // After the pause check: a checkpoint taken at batch 0 holds the plan
+    // before the epoch's step, so a run resumed from it takes that step too.
+    if (b == 0) apply_scheduled_plan(run, epoch);
     apply_pending_update(run, epoch, b);
     const auto idx = p.order.slice(0, b * opt.batch_size, std::min((b + 1) * opt.batch_size, n));
     const int64_t done = (epoch - 1) * run.batches + b + 1;
+    set_learning_rates(run, job_.lr_schedule.factor(done - 1, run.total_batches, run.batches));
     if (mitigations.domain) {
       p.lambda = mitigations.adversarial ? dann_lambda(static_cast<double>(done - 1) / run.total_batches) : 0.0;
     }

@@ -2,6 +2,7 @@
 
 #include "data/dataset.h"
 #include "models/transfer_model.h"
+#include "schedule/training_schedule.h"
 #include "train/training_events.h"
 #include "transfer/freeze_plan.h"
 #include "transfer/l2sp.h"
@@ -79,6 +80,16 @@ struct TrainingJob {
   std::optional<L2SpOptions> l2sp;
   std::optional<DannSetup> dann;
   std::optional<MultiTaskSetup> multitask;
+  /// The plan in force at each epoch (epoch_plans[e - 1] for epoch e; see
+  /// plan_at_epoch), derived from `plan`, which still says what is
+  /// re-initialised and what L2-SP anchors. Empty: `plan` throughout.
+  /// The run starts with the first; at the first batch of an epoch whose plan
+  /// differs from the previous epoch's, that plan replaces the one in force
+  /// (edits made while training included), as a "plan_change" RunEvent whose
+  /// details start with "schedule: ".
+  std::vector<FreezePlan> epoch_plans;
+  /// Every step, each parameter group runs at the base rate × its multiplier × lr_schedule.factor(step).
+  LrSchedule lr_schedule;
   /// Where the run keeps its checkpoint (DIR/checkpoint.safetensors, after
   /// every epoch and on every pause) and its event log (DIR/events.jsonl).
   /// Empty: neither is written.
@@ -106,7 +117,10 @@ struct TrainingOutcome {
   TransferModel model{nullptr};
   std::vector<EpochEvent> epochs;  ///< of the whole run, including those before a resume
   double seconds = 0.0;
-  int64_t cached_prefix_blocks = 0;  ///< blocks whose output was cached (0 = none)
+  int64_t cached_prefix_blocks = 0;  ///< blocks whose output was cached at the start (0 = none)
+  /// Times the cached activations were (re)computed because the frozen prefix
+  /// changed, e.g. as a schedule thaws its blocks; a resumed run counts its own.
+  int feature_cache_builds = 0;
   int threads = 0;                   ///< LibTorch intra-op threads it trained with (0 = it never started)
   bool channels_last = false;        ///< whether its convolution weights trained channels-last
 };
@@ -197,6 +211,8 @@ class Trainer {
   bool cancel_requested() const { return cancel_requested_.load(); }
   void apply_pending_update(TrainingRun& run, int epoch, int64_t batch);
   void apply_plan(TrainingRun& run, const TrainingUpdate& update);
+  /// At the first batch of `epoch`: switches to its scheduled plan when the schedule changes there.
+  void apply_scheduled_plan(TrainingRun& run, int epoch);
   void cache_frozen_prefix(TrainingRun& run);
   /// Writes run_dir's checkpoint (see train/run_checkpoint.h) and reports it.
   void save_checkpoint(TrainingRun& run, const EpochProgress* partial, int epoch, int64_t batch);

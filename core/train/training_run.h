@@ -48,6 +48,8 @@ struct TrainingRun {
   double learning_rate = 0.0;
   RunMitigations mitigations;
   std::unique_ptr<torch::optim::Optimizer> optimizer;
+  /// Each parameter group's learning-rate multiplier, in the optimizer's group order.
+  std::vector<double> group_multipliers;
   std::vector<std::string> frozen;  ///< modules kept in eval mode
   Dataset train, validation;        ///< cached activations after first_block blocks
   int64_t first_block = -1;         ///< -1: not cached yet

@@ -2,6 +2,7 @@
 #include "support/test_dir.h"
 #include "models/model_zoo.h"
 #include "train/trainer.h"
+#include "schedule/training_schedule.h"
 #include "train/training_checkpoint.h"
 #include "transfer/strategy.h"
 
@@ -443,6 +444,28 @@ TEST(PlanChange, TheSettingsInForceAreNotLoggedAsAChange) {
   Script script;
   EXPECT_EQ(train_with_update_while_paused(std::move(job), same, script).status, RunStatus::Finished);
   for (const auto& e : script.events) EXPECT_NE(e.kind, RunEventKind::PlanChange) << e.details;
+}
+
+// Gradual unfreezing (a block a epoch) with a one-cycle rate, 5 batches an epoch.
+TrainingJob scheduled_job_for() {
+  TrainingJob job = job_for(Strategy::FullFineTuning, 4);
+  TrainingSchedule s;
+  s.unfreeze = UnfreezeKind::Gradual;
+  s.lr.shape = LrShape::OneCycle;
+  for (int e = 1; e <= 4; ++e) job.epoch_plans.push_back(plan_at_epoch(job.plan, *job.model, s, e));
+  job.lr_schedule = s.lr;
+  return job;
+}
+
+TEST(Resume, MidScheduleAfterAThawResumesExactly) {
+  // Stopped in epoch 3, after the thaws of epochs 2 and 3: resumes after epoch 2.
+  expect_resume_matches_uninterrupted(scheduled_job_for, 13, /*pause_first=*/false);
+}
+
+TEST(Resume, FromAPauseAtTheFirstBatchOfAThawResumesExactly) {
+  // Paused after epoch 2's last batch: the checkpoint at epoch 3, batch 0 holds
+  // the plan before epoch 3's thaw, which the resumed run then takes.
+  expect_resume_matches_uninterrupted(scheduled_job_for, 10, /*pause_first=*/true);
 }
 
 }  // namespace

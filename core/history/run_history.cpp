@@ -54,13 +54,18 @@ const char* const kMigrations[] = {
       WHERE json_valid(config);
     CREATE INDEX runs_created ON runs(created);
     )sql",
+    // 2 → 3: the sweep a run was a trial of (its directory); NULL for a run of its own.
+    R"sql(
+    ALTER TABLE runs ADD COLUMN sweep TEXT;
+    CREATE INDEX runs_sweep ON runs(sweep);
+    )sql",
 };
 static_assert(sizeof kMigrations / sizeof *kMigrations == kHistorySchemaVersion,
               "one migration per schema version");
 
 constexpr const char* kRunColumns =
     "id, name, created, origin, model, strategy, status, message, val_accuracy, test_accuracy, verdict, "
-    "verdict_detail, seconds, output_dir, model_file, config";
+    "verdict_detail, seconds, output_dir, model_file, config, sweep";
 
 /// A stored JSON text; a row edited by hand into invalid JSON reads as null
 /// rather than making the whole history unreadable.
@@ -88,6 +93,7 @@ HistoryRun read_run(const SqliteStatement& row) {
   run.model_file = row.column_text(14);
   run.config = parse_stored_json(row.column_text(15));
   if (run.config.is_discarded()) run.config = nullptr;
+  run.sweep = row.column_text(16);
   return run;
 }
 
@@ -149,8 +155,8 @@ int64_t RunHistory::add(const HistoryRun& run) {
   SqliteTransaction transaction(db_);
   SqliteStatement insert(db_,
                          "INSERT INTO runs(name, created, origin, model, strategy, status, message, val_accuracy, "
-                         "test_accuracy, verdict, verdict_detail, seconds, output_dir, model_file, config) "
-                         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                         "test_accuracy, verdict, verdict_detail, seconds, output_dir, model_file, config, sweep) "
+                         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, NULLIF(?16, ''))",
                          "recording a run");
   insert.bind(1, run.name)
       .bind(2, run.created.empty() ? utc_now_iso8601() : run.created)
@@ -166,7 +172,8 @@ int64_t RunHistory::add(const HistoryRun& run) {
       .bind(12, run.seconds)
       .bind(13, run.output_dir)
       .bind(14, run.model_file)
-      .bind(15, run.config.dump());
+      .bind(15, run.config.dump())
+      .bind(16, run.sweep);
   insert.run();
   const int64_t id = db_.last_insert_id();
   SqliteStatement epoch(db_,
@@ -193,7 +200,7 @@ std::vector<HistoryRun> RunHistory::list(const HistoryFilter& filter) {
   SqliteStatement select(db_,
                          std::string("SELECT ") + kRunColumns +
                              " FROM runs WHERE (?1 = '' OR instr(lower(name || ' ' || model || ' ' || strategy || ' "
-                             "' || verdict || ' ' || output_dir), lower(?1)) > 0) AND (?2 = '' OR status = ?2) "
+                             "' || verdict || ' ' || output_dir || ' ' || COALESCE(sweep, '')), lower(?1)) > 0) AND (?2 = '' OR status = ?2) "
                              "ORDER BY created DESC, id DESC",
                          "listing runs");
   select.bind(1, filter.text).bind(2, filter.status);

@@ -30,6 +30,9 @@ struct HistoryRun {
   std::string output_dir;         ///< where run.json and metrics.csv are
   std::string model_file;         ///< the model or checkpoint file the run left there; empty when none
   nlohmann::json config;          ///< the resolved ExperimentConfig, as config_to_json writes it
+  /// The sweep this run was a trial of: its directory (sweep.json); empty
+  /// (NULL in the database) for a run of its own.
+  std::string sweep;
   /// The curves of the Runs view and the CSV export (the DANN fields are not
   /// kept); filled by find() and add(); list() leaves it empty.
   std::vector<EpochEvent> epochs;
@@ -37,12 +40,12 @@ struct HistoryRun {
 
 /// What list() returns. Empty fields do not filter.
 struct HistoryFilter {
-  std::string text;    ///< case-insensitive substring of name, model, strategy, verdict or output directory
+  std::string text;    ///< case-insensitive substring of name, model, strategy, verdict, output directory or sweep
   std::string status;  ///< exact status
 };
 
 /// The schema version this build writes (PRAGMA user_version).
-constexpr int kHistorySchemaVersion = 2;
+constexpr int kHistorySchemaVersion = 3;
 
 /// The run history, an SQLite database (WAL mode, so the GUI and the CLI can
 /// read and write it at once). Opening creates the file and its directory and

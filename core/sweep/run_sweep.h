@@ -28,6 +28,8 @@ class SweepObserver : public RunObserver {
   virtual void on_trial_started(const SweepTrial&) {}
   /// sweep.json and sweep.csv are written by then.
   virtual void on_trial_finished(const TrialResult&, const SweepTable&) {}
+  /// A trial the run history could not record (the sweep goes on).
+  virtual void on_warning(const std::string&) {}
 };
 
 /// The one path of a sweep, for the CLI and the window. Each trial trains its

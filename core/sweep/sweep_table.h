@@ -51,7 +51,12 @@ void write_sweep(const SweepTable& t, const std::string& dir);
 /// status, mean, std, twin_mean, twin_std, gain_points, seconds, run_dir.
 std::string sweep_csv(const SweepTable& t);
 
-/// "depth=2 · lr=0.01": a trial's values, short names of the common fields.
+/// "depth=2 · lr=0.01": a trial's values in the order of `axes`, with short
+/// names for the common fields (depth, lr, labels; else the field's last part).
+std::string trial_label(const nlohmann::json& values, const std::vector<std::string>& axes);
+/// The same in the values' own (alphabetical) order.
 std::string trial_label(const nlohmann::json& values);
+/// A value as a table cell: strings bare, anything else as compact JSON.
+std::string sweep_value_text(const nlohmann::json& value);
 
 }  // namespace tl

@@ -3,6 +3,7 @@
 //   transferlab [--preset FILE] [--epochs N] [--twin] [--seeds K] [--demo] [--screenshot FILE.png]
 //               [--presentation FACTOR] [--lesson-step N [--lesson-answer TEXT]]
 //   transferlab --analysis RUN_DIR [--analysis-page NAME] [--screenshot FILE.png]
+//   transferlab --sweep SWEEP_DIR [--screenshot FILE.png]
 //
 // --demo trains the preset (default: resources/presets/default.json) with the
 // live plot. With --screenshot it then saves the picture and exits 0 when the
@@ -13,6 +14,8 @@
 // --analysis opens a run folder's analysis on the Analysis tab (its stored
 // analysis, else computed there), on the page --analysis-page names; with
 // --screenshot the picture is taken once the analysis is shown.
+// --sweep shows a sweep folder (its sweep.json, from the window or
+// `transferlab-cli sweep`) on the Sweep tab; with --screenshot, then exits.
 // --presentation opens the window in presentation mode at FACTOR (1.25-1.5),
 // for this launch only: the saved View settings are left as they were.
 // --lesson-step walks the preset's lesson to step N as a class would,
@@ -52,6 +55,7 @@ struct Options {
   QString screenshot;
   QString preset;
   QString analysis;  ///< a run folder
+  QString sweep;     ///< a sweep folder
   tl::AnalysisView::Page analysisPage = tl::AnalysisView::Page::Confusion;
   std::optional<double> presentation;  ///< presentation mode's factor
   int lessonStep = 0;    ///< 1-based, as the lesson bar counts; 0: stay on the first
@@ -108,8 +112,11 @@ std::optional<Options> parse_options(const QApplication& app, QString* error) {
   const QCommandLineOption lessonAnswer(QStringLiteral("lesson-answer"),
                                         QStringLiteral("The answer --lesson-step gives the lesson's question."),
                                         QStringLiteral("TEXT"));
-  parser.addOptions(
-      {demo, epochs, twin, seeds, screenshot, preset, analysis, analysisPage, presentation, lessonStep, lessonAnswer});
+  const QCommandLineOption sweep(QStringLiteral("sweep"),
+                                 QStringLiteral("Show a sweep folder (its sweep.json) on the Sweep tab."),
+                                 QStringLiteral("SWEEP_DIR"));
+  parser.addOptions({demo, epochs, twin, seeds, screenshot, preset, analysis, analysisPage, sweep, presentation,
+                     lessonStep, lessonAnswer});
   parser.process(app);  // exits on --help, --version and unknown options
 
   Options options;
@@ -163,6 +170,11 @@ std::optional<Options> parse_options(const QApplication& app, QString* error) {
   options.analysis = parser.value(analysis);
   if (options.demo && !options.analysis.isEmpty()) {
     *error = QStringLiteral("--demo and --analysis: choose one (--analysis opens a finished run)");
+    return std::nullopt;
+  }
+  options.sweep = parser.value(sweep);
+  if (!options.sweep.isEmpty() && (options.demo || !options.analysis.isEmpty())) {
+    *error = QStringLiteral("--sweep with --demo or --analysis: choose one");
     return std::nullopt;
   }
   if (parser.isSet(analysisPage)) {
@@ -333,6 +345,13 @@ int main(int argc, char** argv) {
     run_demo(window, *options);
   } else if (!options->analysis.isEmpty()) {
     if (!open_analysis(window, *options)) return kExitBadInput;
+  } else if (!options->sweep.isEmpty()) {
+    if (!window.openSweep(options->sweep, &error)) return fail(QStringLiteral("--sweep: %1").arg(error), kExitBadInput);
+    if (!options->screenshot.isEmpty()) {
+      QTimer::singleShot(kSettleMs, &window, [&window, &options] {
+        QCoreApplication::exit(save_screenshot(window, options->screenshot) ? 0 : kExitRunFailed);
+      });
+    }
   } else if (!options->screenshot.isEmpty()) {
     QTimer::singleShot(kSettleMs, &window, [&window, &options] {
       QCoreApplication::exit(save_screenshot(window, options->screenshot) ? 0 : kExitRunFailed);

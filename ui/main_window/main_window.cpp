@@ -25,6 +25,9 @@
 #include "runs/runs_panel.h"
 #include "session/experiment_session.h"
 #include "similarity/similarity_panel.h"
+#include "sweep/sweep_dialog.h"
+#include "sweep/sweep_runner.h"
+#include "sweep/sweep_view.h"
 #include "training/resume_bar.h"
 #include "util/text_format.h"
 #include "verdict/verdict_banner.h"
@@ -196,6 +199,10 @@ QWidget* MainWindow::buildPlotArea() {
   plotTabs_->addTab(curves, tr("Curves"));
   plotTabs_->addTab(analysis_, tr("Analysis"));
   plotTabs_->setTabToolTip(1, tr("Why a finished run did as it did (Ctrl+Shift+A)"));
+  sweep_ = new SweepView;
+  plotTabs_->setTabToolTip(plotTabs_->addTab(sweep_, tr("Sweep")),
+                           tr("Test accuracy against frozen depth over many runs (Experiment → Sweep…)"));
+  connectSweepView();
   column->addWidget(plotTabs_, 1);
   connect(plotTabs_, &QTabWidget::currentChanged, this, &MainWindow::fitWorkSplitToTab);
   auto* toggle = new QShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), this);
@@ -209,23 +216,68 @@ QWidget* MainWindow::buildPlotArea() {
   return area;
 }
 
-/// The analysis pages need the height the curves share with the layer tree:
-/// while the Analysis tab is shown the tree keeps only its minimum, and the
-/// split the person had comes back with the Curves tab.
+/// The analysis and sweep pages need the height the curves share with the
+/// layer tree: while either tab is shown the tree keeps only its minimum, and
+/// the split the person had comes back with the Curves tab.
 void MainWindow::fitWorkSplitToTab(int index) {
-  if (plotTabs_->widget(index) == analysis_) {
-    curvesSplit_ = workSplitter_->sizes();
+  if (plotTabs_->widget(index) == analysis_ || plotTabs_->widget(index) == sweep_) {
+    if (curvesSplit_.isEmpty()) curvesSplit_ = workSplitter_->sizes();  // not the shrunk split of the other wide tab
     const int total = curvesSplit_.value(0) + curvesSplit_.value(1);
     const int tree = treePanel_->minimumSizeHint().height();
     if (total > tree) workSplitter_->setSizes({tree, total - tree});
   } else if (curvesSplit_.size() == 2) {
     workSplitter_->setSizes(curvesSplit_);
+    curvesSplit_.clear();
   }
 }
 
 void MainWindow::showRunAnalysis(const QString& runDir) {
   analysis_->analyseRun(runDir);
   plotTabs_->setCurrentWidget(analysis_);
+}
+
+/// The Sweep tab's requests: an applied trial becomes the session's config.
+void MainWindow::connectSweepView() {
+  connect(sweep_, &SweepView::applyRequested, this, [this](const QByteArray& json, const QString& label) {
+    if (controller_->isBusy()) {
+      showError(QString(), tr("Stop the run before applying a trial."));
+      return;
+    }
+    QString error;
+    if (session_->setConfigJson(QString::fromUtf8(json), &error)) {
+      statusBar()->showMessage(tr("Set up as the sweep's trial %1").arg(label), 8000);
+    } else {
+      showError(tr("Could not apply the trial"), error);
+    }
+  });
+  connect(sweep_, &SweepView::message, this, [this](const QString& text) { statusBar()->showMessage(text, 10000); });
+  connect(sweep_, &SweepView::failed, this, [this](const QString& text) { showError(tr("Sweep"), text); });
+}
+
+void MainWindow::showSweepDialog() {
+  if (controller_->isBusy() || sweep_->runner()->isRunning()) {
+    showError(QString(), tr("Wait for the run or sweep to end before starting a sweep."));
+    return;
+  }
+  auto* dialog = new SweepDialog(*session_, controller_->runsDirectory(), this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &QDialog::accepted, this, [this, dialog] {
+    if (sweep_->startSweep(dialog->configJson(), dialog->directory())) plotTabs_->setCurrentWidget(sweep_);
+  });
+  dialog->open();
+}
+
+bool MainWindow::openSweep(const QString& dir, QString* error) {
+  if (!sweep_->openSweep(dir, error)) return false;
+  plotTabs_->setCurrentWidget(sweep_);
+  return true;
+}
+
+void MainWindow::openSweepDialog() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Open sweep"), controller_->runsDirectory());
+  if (dir.isEmpty()) return;
+  QString error;
+  if (!openSweep(dir, &error)) showError(tr("Could not open the sweep"), error);
 }
 
 void MainWindow::buildToolBar() {
@@ -244,6 +296,7 @@ void MainWindow::buildMenus() {
   file->addAction(tr("&Save preset as…"), QKeySequence(Qt::CTRL | Qt::Key_S), this, &MainWindow::savePresetDialog);
   file->addSeparator();
   file->addAction(tr("Open &checkpoint…"), this, &MainWindow::openCheckpointDialog);
+  file->addAction(tr("Open s&weep…"), this, &MainWindow::openSweepDialog);
   file->addAction(tr("&Import weights…"), QKeySequence(Qt::CTRL | Qt::Key_I), this,
                   &MainWindow::showImportWeightsDialog);
   exportModel_ = file->addAction(tr("&Export model…"), QKeySequence(Qt::CTRL | Qt::Key_E), this,
@@ -258,6 +311,13 @@ void MainWindow::buildMenus() {
   file->addAction(tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), this, &QWidget::close);
 
   buildLessonsMenu();
+
+  QMenu* experiment = menuBar()->addMenu(tr("E&xperiment"));
+  QAction* sweep = experiment->addAction(tr("S&weep…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W), this,
+                                         &MainWindow::showSweepDialog);
+  sweep->setObjectName(QStringLiteral("sweepAction"));
+  sweep->setStatusTip(tr("Run the experiment over frozen depths, learning rates or label counts, several seeds each"));
+  presetActions_ << sweep;  // like a preset, a sweep waits for the run to end
 
   QMenu* training = menuBar()->addMenu(tr("&Training"));
   training->addAction(controls_->trainAction());
@@ -448,6 +508,10 @@ bool MainWindow::loadRunConfig(const QString& runDir, QString* error) {
 
 bool MainWindow::startTraining() {
   if (controller_->isBusy()) return false;
+  if (sweep_->runner()->isRunning()) {
+    statusBar()->showMessage(tr("A sweep is running: its trials use the processor until it ends or is cancelled."), 8000);
+    return false;
+  }
   epochs_ = session_->epochs();
   runOptions_ = controls_->runOptions();
   job_ = 0;
@@ -585,6 +649,7 @@ void MainWindow::registerWindowParts() {
   parts_->add(QStringLiteral("layer_tree"), treePanel_);
   parts_->addTab(QStringLiteral("curves"), plotTabs_, plotTabs_->widget(0));
   parts_->addTab(QStringLiteral("analysis_tab"), plotTabs_, analysis_);
+  parts_->addTab(QStringLiteral("sweep_tab"), plotTabs_, sweep_);
   parts_->add(QStringLiteral("verdict"), verdict_);
   parts_->add(QStringLiteral("dann_panel"), dann_);
   // The window's edit lock outlasts a step's: put back what a step's undo released during a run.
@@ -686,6 +751,7 @@ void MainWindow::resetLayout() {
 }
 
 void MainWindow::restoreLayout() {
+  sweep_->reopenLastSweep();
   QSettings settings;
   const int step = settings.value(kSetupStepKey, 0).toInt();
   if (step >= 0 && step < kSetupStepCount) steps_->showStep(static_cast<SetupStep>(step));

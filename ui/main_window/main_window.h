@@ -31,6 +31,7 @@ class MitigationsPanel;
 class RunsPanel;
 class SetupSteps;
 class SimilarityPanel;
+class SweepView;
 class TrainingControls;
 class VerdictBanner;
 class WindowParts;
@@ -53,6 +54,9 @@ class MainWindow : public QMainWindow {
   /// The Analysis tab beside the curves: a finished run's folder waits there
   /// for "Analyse this run"; Runs → Analyse opens any recorded run in it.
   AnalysisView* analysisView() const { return analysis_; }
+  /// The Sweep tab beside Analysis: a sweep's trials, its transferability
+  /// curve or heat map (Experiment → Sweep…, File → Open sweep…).
+  SweepView* sweepView() const { return sweep_; }
   /// "Curves" and "Analysis".
   QTabWidget* plotTabs() const { return plotTabs_; }
   TrainingControls* trainingControls() const { return controls_; }
@@ -117,6 +121,12 @@ class MainWindow : public QMainWindow {
   /// Runs → Analyse and `transferlab --analysis`: the run's analysis (stored,
   /// else computed) in the Analysis tab.
   void showRunAnalysis(const QString& runDir);
+  /// Experiment → Sweep… (Ctrl+Shift+W): the sweep dialog on the session's
+  /// config; Run starts the sweep in the Sweep tab. Refused while a run is busy.
+  void showSweepDialog();
+  /// File → Open sweep… and `transferlab --sweep DIR`: DIR/sweep.json in the
+  /// Sweep tab; false with the reason in *error.
+  bool openSweep(const QString& dir, QString* error = nullptr);
 
  public Q_SLOTS:
   /// Starts a run with the session's config; false when one is running.
@@ -154,11 +164,14 @@ class MainWindow : public QMainWindow {
   void showAbout();
   void resetLayout();
   void fitWorkSplitToTab(int index);
+  void connectSweepView();
+  void openSweepDialog();
 
   ExperimentSession* session_;
   TrainingController* controller_;
   LossPlot* plot_ = nullptr;
   AnalysisView* analysis_ = nullptr;
+  SweepView* sweep_ = nullptr;
   QTabWidget* plotTabs_ = nullptr;
   QList<int> curvesSplit_;  ///< the tree/plot split while the curves were shown
   TrainingControls* controls_ = nullptr;

@@ -216,12 +216,33 @@ TEST(RunHistory, MigratesAVersionOneDatabaseKeepingItsRows) {
   EXPECT_EQ(old->strategy, "feature_extraction");
   EXPECT_EQ(old->verdict, "");
   EXPECT_TRUE(old->verdict_detail.is_null());
+  EXPECT_EQ(old->sweep, "");  // version 3: no sweep
   ASSERT_EQ(old->epochs.size(), 2u);
   EXPECT_DOUBLE_EQ(old->epochs[1].val_accuracy, 0.62);
   // And the migrated database takes new runs.
   const int64_t id = history.add(sample_run("new"));
   EXPECT_EQ(history.find(id)->model, "small_cnn_fashion04");
   EXPECT_EQ(history.list().size(), 2u);
+}
+
+TEST(RunHistory, ASweepTrialKeepsItsSweepAndARunOfItsOwnStoresNone) {
+  const test::TestDir dir;
+  const std::string path = dir.path("runs.sqlite");
+  RunHistory history(path);
+  HistoryRun trial = sample_run("depth 2");
+  trial.sweep = "/tmp/runs/depth-sweep";
+  const int64_t trial_id = history.add(trial);
+  const int64_t own_id = history.add(sample_run("alone"));
+  EXPECT_EQ(history.find(trial_id)->sweep, "/tmp/runs/depth-sweep");
+  EXPECT_EQ(history.find(own_id)->sweep, "");
+  const auto found = history.list({"depth-sweep", ""});
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].id, trial_id);
+  // A run of its own has NULL, not an empty text, so "sweep IS NULL" groups it.
+  SqliteDatabase db(path);
+  SqliteStatement nulls(db, "SELECT COUNT(*) FROM runs WHERE sweep IS NULL", "counting runs without a sweep");
+  ASSERT_TRUE(nulls.step());
+  EXPECT_EQ(nulls.column_int(0), 1);
 }
 
 TEST(RunHistory, ASchemaNewerThanThisBuildIsRefusedByName) {

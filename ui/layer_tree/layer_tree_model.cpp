@@ -54,7 +54,7 @@ void LayerTreeModel::rebuild() {
 // Emits dataChanged only for rows whose flags or multipliers moved: the
 // edited subtree, its ancestors, and whatever a strategy change touched.
 void LayerTreeModel::refreshPlan() {
-  const QVector<LayerRow> layers = session_->layers();
+  const QVector<LayerRow> layers = displayedEpoch_ > 0 ? session_->layersAtEpoch(displayedEpoch_) : session_->layers();
   if (static_cast<size_t>(layers.size()) != preorder_.size()) {
     beginResetModel();
     rebuild();
@@ -70,6 +70,19 @@ void LayerTreeModel::refreshPlan() {
     current = next;
     Q_EMIT dataChanged(indexOfNode(preorder_[i], 0), indexOfNode(preorder_[i], ColumnCount - 1));
   }
+}
+
+void LayerTreeModel::showPlanAtEpoch(int epoch) {
+  if (epoch == displayedEpoch_) return;
+  displayedEpoch_ = std::max(0, epoch);
+  refreshPlan();
+  Q_EMIT displayedPlanChanged();
+}
+
+void LayerTreeModel::showFinalPlan() { showPlanAtEpoch(0); }
+
+qint64 LayerTreeModel::displayedTrainableParameters() const {
+  return preorder_.empty() ? 0 : preorder_.front()->layer.trainableParams;
 }
 
 void LayerTreeModel::setDrift(const QStringList& paths, const QVector<double>& drift) {
@@ -225,6 +238,11 @@ QString LayerTreeModel::toolTip(const Node& node) const {
   if (l.newWeights && l.subtreeParams > 0) tip += tr("\nStarts from random weights, not the pretrained ones");
   if (node.subtreeDrift >= 0.0 && l.trainableParams > 0) {
     tip += tr("\nMoved %1 (L2 norm) from its starting weights").arg(QString::number(node.subtreeDrift, 'g', 3));
+  }
+  if (displayedEpoch_ > 0) {
+    tip += tr("\nThe schedule's plan for epoch %1. The tree cannot be edited until the run ends: the schedule "
+              "sets each epoch's plan.")
+               .arg(displayedEpoch_);
   }
   return tip;
 }

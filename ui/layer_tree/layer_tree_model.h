@@ -48,6 +48,22 @@ class LayerTreeModel : public QAbstractItemModel {
   /// Back to blank, e.g. when a new run starts.
   void clearDrift();
 
+  /// Shows the plan the session's schedule puts in force at 1-based `epoch`
+  /// (trainable checks, LR column, counts) while a scheduled run trains; the
+  /// session's own plan is not changed.
+  void showPlanAtEpoch(int epoch);
+  /// Back to the session's plan (the whole run's), e.g. when the run ends.
+  void showFinalPlan();
+  /// The schedule's epoch shown, 0 for the session's plan.
+  int displayedEpoch() const { return displayedEpoch_; }
+  /// Trainable parameters of the plan shown.
+  qint64 displayedTrainableParameters() const;
+
+ Q_SIGNALS:
+  /// showPlanAtEpoch or showFinalPlan changed the plan shown.
+  void displayedPlanChanged();
+
+ public:
   QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
   QModelIndex parent(const QModelIndex& child) const override;
   int rowCount(const QModelIndex& parent = {}) const override;
@@ -73,6 +89,7 @@ class LayerTreeModel : public QAbstractItemModel {
   std::unique_ptr<Node> root_;              ///< invisible; its one child is the model
   std::vector<Node*> preorder_;             ///< nodes in session.layers() order
   double maxOwnDrift_ = 0.0;                ///< largest drift of a row with own parameters
+  int displayedEpoch_ = 0;                  ///< see displayedEpoch()
 };
 
 }  // namespace tl

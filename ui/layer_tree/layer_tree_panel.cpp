@@ -26,17 +26,20 @@ LayerTreePanel::LayerTreePanel(ExperimentSession* session, QWidget* parent)
   layout->addWidget(count_);
   connect(session, &ExperimentSession::planChanged, this, &LayerTreePanel::updateCount);
   connect(session, &ExperimentSession::modelChanged, this, &LayerTreePanel::updateCount);
+  connect(model_, &LayerTreeModel::displayedPlanChanged, this, &LayerTreePanel::updateCount);
   updateCount();
 }
 
 QString LayerTreePanel::countText() const { return count_->text(); }
 
 void LayerTreePanel::updateCount() {
-  const qint64 trainable = session_->trainableParameters();
+  const qint64 trainable = model_->displayedTrainableParameters();
   const qint64 total = session_->totalParameters();
   const double percent = total > 0 ? 100.0 * static_cast<double>(trainable) / static_cast<double>(total) : 0.0;
-  count_->setText(tr("Trainable: <b>%1</b> of %2 parameters (%3%)")
-                      .arg(formatCount(trainable), formatCount(total), QString::number(percent, 'f', 1)));
+  QString text = tr("Trainable: <b>%1</b> of %2 parameters (%3%)")
+                     .arg(formatCount(trainable), formatCount(total), QString::number(percent, 'f', 1));
+  if (model_->displayedEpoch() > 0) text += tr(" in epoch %1 of the schedule").arg(model_->displayedEpoch());
+  count_->setText(text);
 }
 
 }  // namespace tl

@@ -23,6 +23,9 @@
 #include "plot/loss_plot.h"
 #include "probe/probe_panel.h"
 #include "runs/runs_panel.h"
+#include "schedule/schedule_editor.h"
+#include "schedule/schedule_run_follower.h"
+#include "schedule/timeline_strip.h"
 #include "session/experiment_session.h"
 #include "similarity/similarity_panel.h"
 #include "sweep/sweep_dialog.h"
@@ -189,10 +192,15 @@ QWidget* MainWindow::buildPlotArea() {
   column->addWidget(lessonBar_);
   column->addWidget(verdict_);
   auto* curves = new QWidget;
-  auto* row = new QHBoxLayout(curves);
-  row->setContentsMargins(0, 0, 0, 0);
+  auto* curvesColumn = new QVBoxLayout(curves);
+  curvesColumn->setContentsMargins(0, 0, 0, 0);
+  curvesColumn->setSpacing(0);
+  auto* row = new QHBoxLayout;
+  curvesColumn->addLayout(row, 1);
   row->addWidget(plot_, 1);
   row->addWidget(dann_);
+  timeline_ = new TimelineStrip(session_);  // hides itself while the schedule is the default
+  curvesColumn->addWidget(timeline_);
   analysis_ = new AnalysisView;
   plotTabs_ = new QTabWidget;
   plotTabs_->setDocumentMode(true);
@@ -464,6 +472,7 @@ void MainWindow::connectController() {
   connect(controller_, &TrainingController::layerDriftChanged, treePanel_->model(), &LayerTreeModel::setDrift);
   connect(controller_, &TrainingController::runStarted, treePanel_->model(), &LayerTreeModel::clearDrift);
   connect(controller_, &TrainingController::epochDiagnostics, this, &MainWindow::showDiagnostics);
+  new ScheduleRunFollower(session_, controller_, treePanel_->model(), timeline_, this);
   connect(controller_, &TrainingController::runEvent, this,
           [this](double position, RunEventKind kind, const QString& details) {
             if (kind == RunEventKind::PlanChange) plot_->addMarker(position, details);
@@ -536,7 +545,10 @@ void MainWindow::showState(TrainingController::State state) {
   setEditingLocked(TrainingController::isBusyState(state));
   // A paused single run takes a new freeze plan (the tree's checkboxes) and
   // learning rate; they apply when it resumes and show as a marker on the plot.
-  if (state == State::Paused && !controller_->runOptions().isComparison()) treeLock_->setLocked(false);
+  // Not under a schedule, which sets each epoch's plan itself (the tree's tooltips say so).
+  if (state == State::Paused && !controller_->runOptions().isComparison() && session_->schedule().isDefault()) {
+    treeLock_->setLocked(false);
+  }
   switch (state) {
     case State::Idle: progressLabel_->setText(tr("ready")); break;
     case State::Preparing: progressLabel_->setText(tr("loading data and model…")); break;
@@ -642,12 +654,14 @@ void MainWindow::registerWindowParts() {
   parts_->add(QStringLiteral("strategy"), strategy, onStep(SetupStep::Strategy, strategy));
   parts_->add(QStringLiteral("similarity_meter"), similarity_, onStep(SetupStep::Strategy, similarity_));
   parts_->add(QStringLiteral("mitigations"), mitigations_, onStep(SetupStep::Strategy, mitigations_));
+  parts_->add(QStringLiteral("schedule"), strategy->scheduleEditor(), onStep(SetupStep::Strategy, strategy->scheduleEditor()));
   parts_->add(QStringLiteral("twin"), controls_->twinBox(), onStep(SetupStep::Train, controls_->twinBox()));
   parts_->add(QStringLiteral("seeds"), controls_->seedsBox(), onStep(SetupStep::Train, controls_->seedsBox()));
   auto* toolBar = findChild<QToolBar*>(QStringLiteral("trainingToolBar"));
   parts_->add(QStringLiteral("train_button"), toolBar->widgetForAction(controls_->trainAction()));
   parts_->add(QStringLiteral("layer_tree"), treePanel_);
   parts_->addTab(QStringLiteral("curves"), plotTabs_, plotTabs_->widget(0));
+  parts_->add(QStringLiteral("timeline"), timeline_, [this] { plotTabs_->setCurrentIndex(0); });
   parts_->addTab(QStringLiteral("analysis_tab"), plotTabs_, analysis_);
   parts_->addTab(QStringLiteral("sweep_tab"), plotTabs_, sweep_);
   parts_->add(QStringLiteral("verdict"), verdict_);

@@ -32,6 +32,7 @@ class RunsPanel;
 class SetupSteps;
 class SimilarityPanel;
 class SweepView;
+class TimelineStrip;
 class TrainingControls;
 class VerdictBanner;
 class WindowParts;
@@ -66,6 +67,8 @@ class MainWindow : public QMainWindow {
   SimilarityPanel* similarityPanel() const { return similarity_; }
   MitigationsPanel* mitigationsPanel() const { return mitigations_; }
   DannPanel* dannPanel() const { return dann_; }
+  /// Under the curves: when each block trains and at what rate (hidden for the default schedule).
+  TimelineStrip* timelineStrip() const { return timeline_; }
   /// The guided lesson over the curves; a preset opened with loadPreset starts its lesson there.
   LessonBar* lessonBar() const { return lessonBar_; }
   /// The parts of the window a lesson step may name.
@@ -170,6 +173,7 @@ class MainWindow : public QMainWindow {
   ExperimentSession* session_;
   TrainingController* controller_;
   LossPlot* plot_ = nullptr;
+  TimelineStrip* timeline_ = nullptr;
   AnalysisView* analysis_ = nullptr;
   SweepView* sweep_ = nullptr;
   QTabWidget* plotTabs_ = nullptr;

@@ -1,6 +1,7 @@
 #include "main_window/step_summary.h"
 
 #include "session/experiment_session.h"
+#include "schedule/schedule_text.h"
 #include "session/session_config.h"
 
 #include "experiment/mitigation_setup.h"
@@ -104,6 +105,8 @@ QString strategyStepSummary(const ExperimentSession& session) {
   if (session.isCustom()) text += tr(", edited in the layer tree");
   const QStringList mitigations = mitigationNames(session.mitigations());
   if (!mitigations.isEmpty()) text += tr("; with %1").arg(mitigations.join(QStringLiteral(", ")));
+  const QString schedule = scheduleSummary(session.schedule());
+  if (!schedule.isEmpty()) text += tr("; %1").arg(schedule);
   return text;
 }
 

@@ -28,7 +28,7 @@ QString modelStepSummary(const ExperimentSession& session);
 /// "classes 5–9, 20 labels each, no shift".
 QString dataStepSummary(const ExperimentSession& session);
 /// "moderate similarity → partial fine-tuning: 1 of 3 blocks from the top",
-/// with the mitigations that are on.
+/// with the mitigations that are on and the schedule when it is not the default.
 QString strategyStepSummary(const ExperimentSession& session);
 /// "5 epochs, batch 32, SGD at learning rate 0.01, seed 1".
 QString trainStepSummary(const ExperimentSession& session);

@@ -1,5 +1,6 @@
 #include "panels/strategy_panel.h"
 
+#include "schedule/schedule_editor.h"
 #include "session/experiment_session.h"
 #include "session/session_error_box.h"
 
@@ -40,7 +41,8 @@ StrategyPanel::StrategyPanel(ExperimentSession* session, QWidget* parent)
       custom_(nullptr),
       topBlocks_(new QSpinBox(this)),
       lowerLr_(new QDoubleSpinBox(this)),
-      explanation_(new QLabel(this)) {
+      explanation_(new QLabel(this)),
+      schedule_(new ScheduleEditor(session, this)) {
   explanation_->setWordWrap(true);
   explanation_->setTextFormat(Qt::RichText);
   explanation_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
@@ -49,6 +51,7 @@ StrategyPanel::StrategyPanel(ExperimentSession* session, QWidget* parent)
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(buildSimilarityBox());
   layout->addWidget(buildStrategyBox());
+  layout->addWidget(schedule_);
   layout->addWidget(explanation_, 1);
   syncFromSession();
   connect(session, &ExperimentSession::planChanged, this, &StrategyPanel::syncFromSession);

@@ -11,6 +11,7 @@ class QSpinBox;
 namespace tl {
 
 class ExperimentSession;
+class ScheduleEditor;
 
 /// Domain similarity and transfer strategy. Choosing either applies the plan
 /// to the session at once, so the tree changes visibly; "Custom" is shown
@@ -27,6 +28,8 @@ class StrategyPanel : public QWidget {
   QString explanationText() const;
   QSpinBox* topBlocksSpin() const { return topBlocks_; }
   QDoubleSpinBox* lowerLrSpin() const { return lowerLr_; }
+  /// The run's schedule, below the strategy's options.
+  ScheduleEditor* scheduleEditor() const { return schedule_; }
   /// Clicks the radio button of a similarity or strategy name, as a user would.
   void chooseSimilarity(const QString& name);
   void chooseStrategy(const QString& name);
@@ -47,6 +50,7 @@ class StrategyPanel : public QWidget {
   QSpinBox* topBlocks_;
   QDoubleSpinBox* lowerLr_;
   QLabel* explanation_;
+  ScheduleEditor* schedule_;
 };
 
 }  // namespace tl

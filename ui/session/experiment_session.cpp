@@ -7,6 +7,7 @@
 #include "experiment/presets.h"
 #include "models/layer_tree.h"
 #include "models/model_zoo.h"
+#include "schedule/training_schedule.h"
 #include "transfer/plan_edits.h"
 #include "weights/pretrained_catalog.h"
 #include "util/bounded_json.h"
@@ -182,6 +183,7 @@ bool ExperimentSession::replaceConfig(const ExperimentConfig& next, bool clampTo
   }
   Q_EMIT modelChanged();
   Q_EMIT planChanged();
+  Q_EMIT scheduleChanged();  // a new model or epoch count changes the timeline even when the schedule stays
   Q_EMIT configChanged();
   return true;
 }
@@ -292,12 +294,11 @@ bool startsFromRandomWeights(const PreparedModel& prepared, const std::string& p
   return std::any_of(reinit.begin(), reinit.end(), [&](const std::string& r) { return is_path_prefix(r, path); });
 }
 
-}  // namespace
-
-QVector<LayerRow> ExperimentSession::layers() const {
+// The tree's rows as `plan` sets them; `tree` must have been read under `plan`.
+QVector<LayerRow> layerRows(const std::vector<LayerInfo>& tree, const PreparedModel& prepared, const FreezePlan& plan) {
   QVector<LayerRow> rows;
-  rows.reserve(static_cast<int>(impl_->tree.size()));
-  for (const auto& info : impl_->tree) {
+  rows.reserve(static_cast<int>(tree.size()));
+  for (const auto& info : tree) {
     LayerRow row;
     row.path = qs(info.path);
     row.name = qs(info.name);
@@ -308,11 +309,27 @@ QVector<LayerRow> ExperimentSession::layers() const {
     row.ownParams = info.own_parameters;
     row.subtreeParams = info.subtree_parameters;
     row.trainableParams = info.trainable_parameters;
-    row.lrMultiplier = impl_->prepared.plan.setting_for(info.path).lr_multiplier;
-    row.newWeights = startsFromRandomWeights(impl_->prepared, info.path);
+    row.lrMultiplier = plan.setting_for(info.path).lr_multiplier;
+    row.newWeights = startsFromRandomWeights(prepared, info.path);
     rows.push_back(row);
   }
   return rows;
+}
+
+}  // namespace
+
+QVector<LayerRow> ExperimentSession::layers() const { return layerRows(impl_->tree, impl_->prepared, impl_->prepared.plan); }
+
+// The trainable counts are read from requires_grad, so the epoch's plan is
+// applied for the reading and the stored plan put back at once.
+QVector<LayerRow> ExperimentSession::layersAtEpoch(int epoch) const {
+  const PreparedModel& prepared = impl_->prepared;
+  TransferModelImpl& model = *prepared.model.ptr();
+  const FreezePlan plan = plan_at_epoch(prepared.plan, model, impl_->config.transfer.schedule, epoch);
+  plan.apply(model);
+  const std::vector<LayerInfo> tree = layer_tree(model, prepared.architecture);
+  prepared.plan.apply(model);
+  return layerRows(tree, prepared, plan);
 }
 
 bool ExperimentSession::layerTrainable(const QString& path) const {
@@ -476,6 +493,73 @@ QStringList ExperimentSession::blockNames() const {
   QStringList names;
   for (const auto& block : impl_->prepared.model->blocks()) names << qs(block.name);
   return names;
+}
+
+// ---------------------------------------------------------------- schedule
+
+namespace {
+
+ScheduleSettings scheduleSettings(const TrainingSchedule& s) {
+  ScheduleSettings out;
+  out.unfreeze = qs(unfreeze_name(s.unfreeze));
+  out.unfreezeEvery = s.unfreeze_every;
+  out.headEpochs = s.head_epochs;
+  out.lrMult = s.lr_mult;
+  out.layerDecay = s.layer_decay;
+  out.lrShape = qs(lr_shape_name(s.lr.shape));
+  out.stepEpochs = s.lr.step_epochs;
+  out.gamma = s.lr.gamma;
+  out.warmupFraction = s.lr.warmup_fraction;
+  out.peakRatio = s.lr.peak_ratio;
+  return out;
+}
+
+// Names are checked here; ranges by the config's own parse (setSchedule).
+TrainingSchedule trainingSchedule(const ScheduleSettings& s) {
+  TrainingSchedule out;
+  out.unfreeze = unfreeze_from_name(s.unfreeze.toStdString());
+  out.unfreeze_every = s.unfreezeEvery;
+  out.head_epochs = s.headEpochs;
+  out.lr_mult = s.lrMult;
+  out.layer_decay = s.layerDecay;
+  out.lr.shape = lr_shape_from_name(s.lrShape.toStdString());
+  out.lr.step_epochs = s.stepEpochs;
+  out.lr.gamma = s.gamma;
+  out.lr.warmup_fraction = s.warmupFraction;
+  out.lr.peak_ratio = s.peakRatio;
+  return out;
+}
+
+}  // namespace
+
+ScheduleSettings ExperimentSession::schedule() const { return scheduleSettings(impl_->config.transfer.schedule); }
+
+bool ExperimentSession::setSchedule(const ScheduleSettings& settings, QString* error) {
+  ExperimentConfig next = impl_->config;
+  try {
+    next.transfer.schedule = trainingSchedule(settings);
+    // Through JSON and back: the window accepts exactly what transferlab-cli would.
+    next.transfer.schedule = config_from_json(config_to_json(next)).transfer.schedule;
+  } catch (const std::exception& e) {
+    return fail(qs(e.what()), error);
+  }
+  if (next.transfer.schedule == impl_->config.transfer.schedule) return true;
+  impl_->config.transfer.schedule = next.transfer.schedule;
+  Q_EMIT scheduleChanged();
+  Q_EMIT configChanged();
+  return true;
+}
+
+QVector<ScheduleTimelineRow> ExperimentSession::scheduleTimeline(qint64 batchesPerEpoch) const {
+  const auto& config = impl_->config;
+  const auto timeline =
+      schedule_timeline(impl_->prepared.plan, *impl_->prepared.model, config.transfer.schedule, config.training.epochs,
+                        config.training.learning_rate, std::max<qint64>(1, batchesPerEpoch));
+  QVector<ScheduleTimelineRow> rows;
+  for (const TimelineRow& row : timeline) {
+    rows.push_back({qs(row.block), QVector<double>(row.lr.begin(), row.lr.end())});
+  }
+  return rows;
 }
 
 // ---------------------------------------------------------------- training options

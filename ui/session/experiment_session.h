@@ -86,6 +86,36 @@ struct MitigationSettings {
   bool operator!=(const MitigationSettings& o) const { return !(*this == o); }
 };
 
+/// The run's schedule, "transfer.schedule" (a torch-free copy of
+/// tl::TrainingSchedule; names as in JSON).
+struct ScheduleSettings {
+  QString unfreeze = QStringLiteral("none");  ///< "none", "gradual", "two_phase"
+  int unfreezeEvery = 1;                      ///< gradual: epochs between thaws
+  int headEpochs = 1;                         ///< two-phase: epochs with only the head training
+  double lrMult = 10.0;                       ///< two-phase: top rate / lowest block's rate
+  double layerDecay = 1.0;                    ///< (0, 1]: each block's multiplier × this below the one above; 1 = off
+  QString lrShape = QStringLiteral("constant");  ///< "constant", "step", "cosine", "one_cycle"
+  int stepEpochs = 5;                         ///< step: epochs between drops
+  double gamma = 0.1;                         ///< step: factor per drop
+  double warmupFraction = 0.1;                ///< one-cycle: share of the steps rising
+  double peakRatio = 32.0;                    ///< one-cycle: peak rate / lowest rate
+
+  bool isDefault() const { return *this == ScheduleSettings{}; }
+  bool operator==(const ScheduleSettings& o) const {
+    return unfreeze == o.unfreeze && unfreezeEvery == o.unfreezeEvery && headEpochs == o.headEpochs &&
+           lrMult == o.lrMult && layerDecay == o.layerDecay && lrShape == o.lrShape && stepEpochs == o.stepEpochs &&
+           gamma == o.gamma && warmupFraction == o.warmupFraction && peakRatio == o.peakRatio;
+  }
+  bool operator!=(const ScheduleSettings& o) const { return !(*this == o); }
+};
+
+/// One block's row of the schedule's timeline: per epoch the learning rate at
+/// its first step, 0 while the block is frozen.
+struct ScheduleTimelineRow {
+  QString block;  ///< block path; "head" for the head
+  QVector<double> lr;
+};
+
 /// The GUI's single source of truth: an ExperimentConfig plus the model it
 /// prepares. Layer edits are stored as config.transfer.layers entries, so
 /// configJson() reproduces the GUI's run in `transferlab-cli run`.
@@ -176,6 +206,20 @@ class ExperimentSession : public QObject {
   int blockCount() const;
   QStringList blockNames() const;
 
+  // --- schedule ---
+  ScheduleSettings schedule() const;
+  /// Writes "transfer.schedule"; false (and the old schedule kept) when core's
+  /// config checks refuse it, with their reason naming the field.
+  bool setSchedule(const ScheduleSettings& settings, QString* error = nullptr);
+  /// The layers as layers() shows them, but under the plan the schedule puts
+  /// in force at 1-based `epoch` (core's plan_at_epoch); the stored plan is
+  /// not changed.
+  QVector<LayerRow> layersAtEpoch(int epoch) const;
+  /// Core's schedule_timeline for the current plan, model, epochs and
+  /// learning rate: blocks from the input up, then the head.
+  /// `batchesPerEpoch` (>= 1) places each epoch's first step among the run's steps.
+  QVector<ScheduleTimelineRow> scheduleTimeline(qint64 batchesPerEpoch) const;
+
   // --- training options ---
   int epochs() const;
   void setEpochs(int epochs);
@@ -231,6 +275,9 @@ class ExperimentSession : public QObject {
   void modelChanged();   ///< new model: the layer list changed (also emits planChanged)
   void planChanged();    ///< trainable flags or LR multipliers changed
   void configChanged();  ///< anything in the config changed
+  /// transfer.schedule changed, or the config was replaced (a loaded config,
+  /// a new model); comes before configChanged.
+  void scheduleChanged();
   /// A whole config replaced the old one (a preset or restored session), as
   /// opposed to an edit of the current one; emitted after configChanged.
   void configLoaded();

@@ -17,6 +17,7 @@ int pretrain_command(const std::vector<std::string>& args);
 int similarity_command(const std::vector<std::string>& args);
 int probe_command(const std::vector<std::string>& args);
 int runs_command(const std::vector<std::string>& args);  ///< cli_runs.cpp
+int sweep_command(const std::vector<std::string>& args);  ///< cli_sweep.cpp
 int predict_command(const std::vector<std::string>& args);  ///< cli_predict.cpp
 int analyze_command(const std::vector<std::string>& args);  ///< cli_analyze.cpp
 

@@ -33,6 +33,13 @@ const char* kUsage =
     "                                       log, DIR/events.jsonl)\n"
     "  run --resume DIR                     continue a stopped or killed run from its last\n"
     "                                       checkpoint; it ends as an uninterrupted run would\n"
+    "  sweep CONFIG.json [--out DIR] [--seeds K] [--threads N] [--resume]\n"
+    "                                       run the trials of the config's \"sweep\" section (axes\n"
+    "                                       such as frozen_depth, learning_rate, strategy), each\n"
+    "                                       over K seeds against scratch twins shared between\n"
+    "                                       trials; prints a row per trial, writes DIR/sweep.json,\n"
+    "                                       DIR/sweep.csv and DIR/trial-NNN (DIR defaults to\n"
+    "                                       runs/NAME-sweep); --resume continues a stopped sweep\n"
     "  runs [list] [--filter TEXT] [--status S] [--json]\n"
     "                                       list the run history (every run of the GUI and of\n"
     "                                       'run'; S: finished, cancelled, failed, diverged)\n"
@@ -84,6 +91,7 @@ int main(int argc, char** argv) {
     if (command == "import") return tl::cli::import_command(args);
     if (command == "run") return tl::cli::run_command(args);
     if (command == "runs") return tl::cli::runs_command(args);
+    if (command == "sweep") return tl::cli::sweep_command(args);
     if (command == "pretrain") return tl::cli::pretrain_command(args);
     if (command == "similarity") return tl::cli::similarity_command(args);
     if (command == "probe") return tl::cli::probe_command(args);

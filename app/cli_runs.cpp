@@ -82,7 +82,8 @@ nlohmann::json run_json(const HistoryRun& run, bool with_epochs) {
                       {"seconds", run.seconds},
                       {"output_dir", run.output_dir},
                       {"model_file", run.model_file},
-                      {"config", run.config}};
+                      {"config", run.config},
+                      {"sweep", run.sweep.empty() ? nlohmann::json() : nlohmann::json(run.sweep)}};
   if (with_epochs) {
     nlohmann::json epochs = nlohmann::json::array();
     for (const auto& e : run.epochs) epochs.push_back(epoch_event_to_json(e));
@@ -100,13 +101,14 @@ void print_table(const std::vector<HistoryRun>& runs) {
   }
   name_width = std::min(name_width, 40);
   model_width = std::min(model_width, 32);
-  std::printf("%5s  %-*s  %-16s  %-*s  %-*s  %-9s  %6s  %-12s  %8s\n", "id", name_width, "name", "date", model_width,
-              "model", strategy_width, "strategy", "status", "test", "verdict", "seconds");
+  std::printf("%5s  %-*s  %-16s  %-*s  %-*s  %-9s  %6s  %-12s  %8s  %s\n", "id", name_width, "name", "date",
+              model_width, "model", strategy_width, "strategy", "status", "test", "verdict", "seconds", "sweep");
   for (const auto& r : runs) {
-    std::printf("%5ld  %-*.*s  %-16s  %-*.*s  %-*s  %-9s  %6s  %-12s  %8.1f\n", static_cast<long>(r.id), name_width,
-                name_width, r.name.c_str(), short_date(r.created).c_str(), model_width, model_width, r.model.c_str(),
-                strategy_width, r.strategy.c_str(), r.status.c_str(), format_percent(r.test_accuracy).c_str(),
-                r.verdict.empty() ? "-" : r.verdict.c_str(), r.seconds);
+    std::printf("%5ld  %-*.*s  %-16s  %-*.*s  %-*s  %-9s  %6s  %-12s  %8.1f  %s\n", static_cast<long>(r.id),
+                name_width, name_width, r.name.c_str(), short_date(r.created).c_str(), model_width, model_width,
+                r.model.c_str(), strategy_width, r.strategy.c_str(), r.status.c_str(),
+                format_percent(r.test_accuracy).c_str(), r.verdict.empty() ? "-" : r.verdict.c_str(), r.seconds,
+                r.sweep.empty() ? "-" : r.sweep.c_str());
   }
 }
 
@@ -151,6 +153,7 @@ int show_run(RunHistory& history, const RunsArgs& args) {
   if (!run.verdict.empty()) std::printf("  verdict        %s\n", run.verdict_detail.dump().c_str());
   std::printf("  training time  %.1f s\n", run.seconds);
   std::printf("  output         %s\n", run.output_dir.c_str());
+  if (!run.sweep.empty()) std::printf("  sweep          %s\n", run.sweep.c_str());
   if (!run.model_file.empty()) std::printf("  model file     %s\n", run.model_file.c_str());
   std::printf("%5s %10s %10s %10s %10s %8s\n", "epoch", "train loss", "train acc", "val loss", "val acc", "seconds");
   for (const auto& e : run.epochs) {

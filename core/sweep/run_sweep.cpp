@@ -283,7 +283,8 @@ TrialResult trial_result(const SweepTrial& trial, const Comparison& c, const std
 void record_trial(const SweepRequest& request, const Comparison& c, const TrialResult& result,
                   SweepObserver& observer) {
   HistoryRun row = history_run_from(c, result.run_dir, request.origin);
-  row.sweep = request.dir;
+  // Absolute, so the trials of one sweep group together whichever directory the CLI ran in.
+  row.sweep = fs::absolute(request.dir).lexically_normal().string();
   row.seconds = result.seconds;
   std::string warning;
   if (!record_in_history(row, &warning, request.history_path)) observer.on_warning(warning);

@@ -56,6 +56,12 @@ expect_failure corrupt-checkpoint-run 1 "$work/corrupt.safetensors" -- \
 expect_failure unknown-model 1 "model 'no-such-model': no such built-in model or file" -- layers --model no-such-model
 expect_failure bad-epochs-flag 2 "--epochs: expected an integer >= 1, got 'x'" -- run "$work/any.json" --epochs x
 expect_failure pretrain-needs-out 2 "pretrain needs --out FILE" -- pretrain "$work/any.json"
+expect_failure sweep-no-section 1 'sweep: expected a "sweep" section' -- \
+  sweep "$(config nosweep '{"model": {"architecture": "small_cnn"}}')"
+expect_failure sweep-empty-axis 1 "sweep.axes[0].values: expected a non-empty array" -- \
+  sweep "$(config emptyaxis '{"sweep": {"axes": [{"field": "frozen_depth", "values": []}]}}')"
+expect_failure sweep-random-budget 1 "sweep.budget: expected an integer in 1..2" -- \
+  sweep "$(config budget '{"sweep": {"axes": [{"field": "frozen_depth", "values": [0, 1]}], "order": "random"}}')"
 
 # A tiny real run from scratch writes both files and nothing half-written.
 run_config=$(config tiny "{\"name\": \"tiny\", \"model\": {\"architecture\": \"small_cnn\"}, $tiny}")
@@ -211,6 +217,25 @@ if "$cli" pretrain "$pretrain_config" --out "$work/tiny.safetensors" >"$work/out
   else
     failed=$((failed + 1)); echo "FAIL similarity:"; cat "$work/err" "$work/out"
   fi
+  # A sweep over two depths and one seed: a row per trial, one shared twin, both files.
+  sweep_config=$(config sweep "{\"name\": \"depths\", \"model\": {\"pretrained\": \"$work/tiny.safetensors\"}, $tiny,
+    \"sweep\": {\"axes\": [{\"field\": \"frozen_depth\", \"values\": [1, 3]}], \"seeds\": 1}}")
+  if "$cli" sweep "$sweep_config" --out "$work/sweep" >"$work/out" 2>"$work/err" &&
+     grep -q "^sweep depths: 2 trial(s)$" "$work/out" && grep -q "^trial   depth  accuracy" "$work/out" &&
+     [ "$(grep -cE "^ +[01] +[13] +[0-9.]+% ± 0.0 +[0-9.]+% +[-+][0-9.]+ +[0-9.]+ +finished$" "$work/out")" -eq 2 ] &&
+     grep -q "^best: trial [01] (depth=[13]): " "$work/out" &&
+     [ "$(grep -c "scratch twin" "$work/err")" -ge 1 ] && [ "$(ls "$work/sweep/twins" | wc -l)" -eq 1 ] &&
+     [ "$(wc -l <"$work/sweep/sweep.csv")" -eq 3 ] && grep -q '"total_trials": 2' "$work/sweep/sweep.json" &&
+     "$cli" runs --filter "$work/sweep" >"$work/out" && [ "$(grep -c "depths · depth=" "$work/out")" -eq 2 ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); echo "FAIL sweep:"; cat "$work/err" "$work/out"
+  fi
+  expect_failure sweep-again 1 "$work/sweep/sweep.json: a sweep is already there; pass --resume" -- \
+    sweep "$sweep_config" --out "$work/sweep"
+  expect_failure sweep-deep 1 "sweep.axes[0].values[1]: expected a frozen depth in 0..3 (the model's blocks), got 4" -- \
+    sweep "$(config deep "{\"model\": {\"pretrained\": \"$work/tiny.safetensors\"}, $tiny,
+      \"sweep\": {\"axes\": [{\"field\": \"frozen_depth\", \"values\": [0, 4]}]}}")" --out "$work/deep"
 else
   failed=$((failed + 1)); echo "FAIL tiny-pretrain:"; cat "$work/err"
 fi

@@ -164,7 +164,7 @@ TEST(RunSweep, EveryTrialIsARunInTheHistoryGroupedUnderItsSweep) {
   const auto rows = history.list();
   ASSERT_EQ(rows.size(), 2u);
   for (const auto& row : rows) {
-    EXPECT_EQ(row.sweep, request.dir);
+    EXPECT_EQ(row.sweep, fs::absolute(request.dir).lexically_normal().string());
     EXPECT_EQ(row.name.rfind("shirts · depth=", 0), 0u) << row.name;
     EXPECT_TRUE(row.output_dir == table.trials[0].run_dir || row.output_dir == table.trials[1].run_dir);
   }

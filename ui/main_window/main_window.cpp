@@ -25,6 +25,7 @@
 #include "runs/runs_panel.h"
 #include "schedule/schedule_editor.h"
 #include "schedule/schedule_run_follower.h"
+#include "schedule/schedule_text.h"
 #include "schedule/timeline_strip.h"
 #include "session/experiment_session.h"
 #include "similarity/similarity_panel.h"
@@ -475,7 +476,7 @@ void MainWindow::connectController() {
   new ScheduleRunFollower(session_, controller_, treePanel_->model(), timeline_, this);
   connect(controller_, &TrainingController::runEvent, this,
           [this](double position, RunEventKind kind, const QString& details) {
-            if (kind == RunEventKind::PlanChange) plot_->addMarker(position, details);
+            if (kind == RunEventKind::PlanChange) plot_->addMarker(position, planChangeMarkerLabel(details));
             if (kind == RunEventKind::Warning) statusBar()->showMessage(details, 15000);
           });
   connect(controller_, &TrainingController::stateChanged, this, &MainWindow::updateExportModelAction);

@@ -38,7 +38,41 @@ QString lrSentence(const ScheduleSettings& s) {
   return tr("the learning rate stays constant");
 }
 
+// The dotted path every one of `paths` lies under ("features.2" for
+// "features.2.0, features.2.1"); the first path and "…" when they share none.
+QString commonPath(const QString& list) {
+  const QStringList paths = list.split(QStringLiteral(", "), Qt::SkipEmptyParts);
+  if (paths.isEmpty()) return list;
+  QStringList common = paths.front().split(QLatin1Char('.'));
+  for (const QString& path : paths) {
+    const QStringList parts = path.split(QLatin1Char('.'));
+    int n = 0;
+    while (n < common.size() && n < parts.size() && common[n] == parts[n]) ++n;
+    common = common.mid(0, n);
+  }
+  if (common.isEmpty()) return paths.front() + (paths.size() > 1 ? QStringLiteral(" …") : QString());
+  return common.join(QLatin1Char('.'));
+}
+
 }  // namespace
+
+QString planChangeMarkerLabel(const QString& details) {
+  const QString prefix = QStringLiteral("schedule: ");
+  if (!details.startsWith(prefix)) return details;
+  QStringList parts;
+  for (const QString& part : details.mid(prefix.size()).split(QStringLiteral("; "))) {
+    if (part.startsWith(QLatin1String("unfrozen: "))) {
+      parts << tr("thaw %1").arg(commonPath(part.mid(10)));
+    } else if (part.startsWith(QLatin1String("frozen: "))) {
+      parts << tr("freeze %1").arg(commonPath(part.mid(8)));
+    } else if (part == QLatin1String("learning-rate multipliers changed")) {
+      parts << tr("new LR ×");
+    } else {
+      parts << part;
+    }
+  }
+  return parts.join(QStringLiteral(", "));
+}
 
 QString scheduleSentence(const ScheduleSettings& schedule) {
   QString text = unfreezeSentence(schedule);

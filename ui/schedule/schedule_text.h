@@ -19,4 +19,9 @@ QString scheduleSentence(const ScheduleSettings& schedule);
 /// schedule, which changes nothing.
 QString scheduleSummary(const ScheduleSettings& schedule);
 
+/// A plan change's loss-plot marker: a schedule's ("schedule: unfrozen:
+/// features.2.0, features.2.1") as short as the gap between two epochs'
+/// markers allows ("thaw features.2"); any other change's details as they are.
+QString planChangeMarkerLabel(const QString& details);
+
 }  // namespace tl

@@ -186,5 +186,17 @@ TEST(ScheduleSession, SentencesSayWhatEachKindDoes) {
                            "multiplied by 0.1 every 2 epochs."));
 }
 
+TEST(ScheduleSession, AScheduledPlanChangeIsAShortMarker) {
+  EXPECT_EQ(planChangeMarkerLabel(QStringLiteral("schedule: unfrozen: features.2.0, features.2.1")),
+            QStringLiteral("thaw features.2"));
+  EXPECT_EQ(planChangeMarkerLabel(QStringLiteral("schedule: unfrozen: layer3")), QStringLiteral("thaw layer3"));
+  EXPECT_EQ(planChangeMarkerLabel(QStringLiteral("schedule: unfrozen: conv1, layer1.0; frozen: fc")),
+            QStringLiteral("thaw conv1 …, freeze fc"));
+  EXPECT_EQ(planChangeMarkerLabel(QStringLiteral("schedule: learning-rate multipliers changed")),
+            QStringLiteral("new LR ×"));
+  // A change made in the tree keeps its full details.
+  EXPECT_EQ(planChangeMarkerLabel(QStringLiteral("unfrozen: features.2.0")), QStringLiteral("unfrozen: features.2.0"));
+}
+
 }  // namespace
 }  // namespace tl

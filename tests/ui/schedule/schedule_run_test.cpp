@@ -1,6 +1,7 @@
 #include "layer_tree/layer_tree_model.h"
 #include "layer_tree/layer_tree_panel.h"
 #include "main_window/main_window.h"
+#include "plot/loss_plot.h"
 #include "schedule/timeline_strip.h"
 #include "session/experiment_session.h"
 #include "support/batch_window.h"
@@ -68,6 +69,10 @@ TEST_F(ScheduleRunTest, TheTreeShowsThePlanInForceAtEachEpoch) {
   EXPECT_TRUE(tree->isTrainable(tree->indexOfPath(QStringLiteral("features.0"))));
   EXPECT_EQ(window.timelineStrip()->currentEpoch(), 0);
   EXPECT_TRUE(window.session()->layerTrainable(QStringLiteral("features.0")));  // the stored plan never changed
+  // Each thaw is a short marker on the loss plot.
+  window.lossPlot()->flushPending();
+  EXPECT_EQ(window.lossPlot()->markerLabels(), QStringList({QStringLiteral("thaw features.2"),
+                                                            QStringLiteral("thaw features.1")}));
 }
 
 }  // namespace

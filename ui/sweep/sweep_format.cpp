@@ -22,6 +22,13 @@ QString sweepAxisTitle(const std::string& field) {
   return QString::fromStdString(field);
 }
 
+QString sweepAxisShortTitle(const std::string& field) {
+  if (field == "frozen_depth") return QObject::tr("Depth");
+  if (field == "learning_rate") return QObject::tr("LR");
+  if (field == "labels_per_class") return QObject::tr("Labels");
+  return sweepAxisTitle(field);
+}
+
 QString sweepValueText(const nlohmann::json& value) {
   return QString::fromStdString(sweep_value_text(value));
 }

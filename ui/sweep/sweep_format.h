@@ -18,6 +18,9 @@ struct SweepTable;
 /// "Frozen depth", "Learning rate", "Labels / class"; a dotted field as it is.
 QString sweepAxisTitle(const std::string& field);
 
+/// A table header that leaves room for the numbers: "Depth", "LR", "Labels"; else sweepAxisTitle.
+QString sweepAxisShortTitle(const std::string& field);
+
 /// A value as a cell shows it: core's sweep_value_text, as the CLI prints it.
 QString sweepValueText(const nlohmann::json& value);
 

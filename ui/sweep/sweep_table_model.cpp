@@ -91,12 +91,16 @@ QVariant SweepTableModel::metricData(const TrialResult& trial, Metric metric, in
 }
 
 QVariant SweepTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  const int axis = section - 1;
+  const bool isAxis = axis >= 0 && axis < static_cast<int>(table_.axes.size());
+  if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && isAxis) {
+    return sweepAxisTitle(table_.axes[static_cast<size_t>(axis)]);
+  }
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return QAbstractTableModel::headerData(section, orientation, role);
   if (section == 0) return tr("#");
-  const int axis = section - 1;
-  if (axis >= 0 && axis < static_cast<int>(table_.axes.size())) return sweepAxisTitle(table_.axes[static_cast<size_t>(axis)]);
+  if (isAxis) return sweepAxisShortTitle(table_.axes[static_cast<size_t>(axis)]);
   switch (section - metricColumn(Accuracy)) {
-    case Accuracy: return tr("Test accuracy");
+    case Accuracy: return tr("Accuracy");
     case TwinAccuracy: return tr("Twin");
     case Gain: return tr("Gain (pts)");
     case Seconds: return tr("Time");

@@ -58,8 +58,10 @@ SweepView::SweepView(QWidget* parent)
   auto* split = new QSplitter(Qt::Horizontal);
   split->addWidget(buildTablePane());
   split->addWidget(buildPlotPane());
-  split->setStretchFactor(0, 1);
-  split->setStretchFactor(1, 1);
+  // The table's numbers (gain, time) must fit beside a readable curve: 3 : 2.
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 2);
+  split->setSizes({600, 400});
   split->setChildrenCollapsible(false);
   column->addWidget(split, 1);
 
@@ -114,6 +116,7 @@ QWidget* SweepView::buildTablePane() {
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->verticalHeader()->hide();
+  table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);  // eight trials without scrolling
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->horizontalHeader()->setStretchLastSection(true);
   connect(table_, &QTableView::doubleClicked, this, [this] { applySelectedTrial(); });

@@ -158,7 +158,7 @@ void TransferabilityPlot::Impl::setXTicks(const std::vector<nlohmann::json>& xVa
   plot->xAxis->setTicker(ticks);
   plot->xAxis->setRange(low - 0.5, high + 0.5);
   plot->xAxis->setLabel(xField == QLatin1String("frozen_depth")
-                            ? QObject::tr("frozen depth (blocks frozen from the input; 0 = fine-tune all)")
+                            ? QObject::tr("frozen blocks from the input (0 = fine-tune all)")
                             : sweepAxisTitle(xField.toStdString()));
 }
 

@@ -32,7 +32,8 @@ TEST(SweepTableModel, ShowsOneRowPerTrialWithAxisAndMetricColumns) {
   model.setTable(test::depthSweep());
   ASSERT_EQ(model.rowCount(), 4);
   EXPECT_EQ(model.columnCount(), 2 + SweepTableModel::MetricCount);
-  EXPECT_EQ(model.headerData(1, Qt::Horizontal).toString(), QStringLiteral("Frozen depth"));
+  EXPECT_EQ(model.headerData(1, Qt::Horizontal).toString(), QStringLiteral("Depth"));
+  EXPECT_EQ(model.headerData(1, Qt::Horizontal, Qt::ToolTipRole).toString(), QStringLiteral("Frozen depth"));
   EXPECT_EQ(model.index(0, 1).data().toString(), QStringLiteral("2"));
   EXPECT_EQ(model.index(0, model.metricColumn(SweepTableModel::Accuracy)).data().toString(),
             QStringLiteral("84.0% ± 1.0"));

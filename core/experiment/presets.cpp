@@ -23,6 +23,22 @@ VerdictLabel stated_verdict(VerdictLabel stated, int64_t seeds) {
   return seeds > 0 && !seeds_allow_a_claim(seeds) ? VerdictLabel::SingleSeed : stated;
 }
 
+std::vector<ExpectedTrial> parse_expected_sweep(const nlohmann::json& j) {
+  if (!j.is_array()) throw ConfigError("expected.sweep", "expected an array of trials");
+  std::vector<ExpectedTrial> trials;
+  for (size_t i = 0; i < j.size(); ++i) {
+    JsonFields f(j[i], "expected.sweep[" + std::to_string(i) + "]");
+    ExpectedTrial t;
+    t.values = f.object("values");
+    t.accuracy = f.number("accuracy", 0.0, 0.0, 1.0);
+    t.std = f.number("std", 0.0, 0.0, 1.0);
+    t.twin_accuracy = f.number("twin_accuracy", 0.0, 0.0, 1.0);
+    f.finish();
+    trials.push_back(std::move(t));
+  }
+  return trials;
+}
+
 // The extra keys a preset adds to a config; JsonFields checks their types.
 ExpectedOutcome parse_expected(const nlohmann::json& j) {
   JsonFields f(j, "expected");
@@ -38,6 +54,10 @@ ExpectedOutcome parse_expected(const nlohmann::json& j) {
   e.verdict = stated_verdict(*verdict, e.seeds);
   e.seconds_per_seed = f.number("seconds_per_seed", 0.0, 0.0, 1e6);
   e.measured = f.string("measured", "");
+  if (f.has("sweep")) {
+    f.accept("sweep");
+    e.sweep = parse_expected_sweep(j.at("sweep"));
+  }
   f.finish();
   return e;
 }

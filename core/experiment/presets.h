@@ -13,6 +13,16 @@
 
 namespace tl {
 
+/// One trial of a sweep preset's measured sweep ("expected.sweep"): the
+/// values of its axes, its mean test accuracy over the seeds and that of the
+/// twin it shares, as `transferlab-cli sweep PRESET` measured them.
+struct ExpectedTrial {
+  nlohmann::json values;       ///< {axis field: value}, as in sweep.json
+  double accuracy = 0.0;       ///< [0, 1]
+  double std = 0.0;            ///< over the seeds, [0, 1]
+  double twin_accuracy = 0.0;  ///< [0, 1]
+};
+
 /// What a teaching preset's own measured runs gave ("expected" in its JSON):
 /// the preset run with --seeds K --twin on the project's machines.
 struct ExpectedOutcome {
@@ -25,6 +35,8 @@ struct ExpectedOutcome {
   int64_t seeds = 0;
   double seconds_per_seed = 0.0;   ///< transfer run and twin together, on 2 cores
   std::string measured;            ///< how and when it was measured
+  /// A preset with a "sweep" section: every trial of it, one entry each.
+  std::vector<ExpectedTrial> sweep;
 
   /// "positive: transfer 78.3% vs scratch twin 55.1%, +23.2 ± 3.0 points over 3 seeds";
   /// measured over one seed: "single seed: transfer 78.3% vs scratch twin 55.1%, +23.2 points over 1 seed".

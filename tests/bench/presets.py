@@ -2,6 +2,12 @@
 """Re-measures every teaching preset and prints any whose verdict differs from
 the `expected` verdict written in its file.
 
+A preset with a "sweep" section is also swept (`transferlab-cli sweep`) in
+every variant; for each value of its other axes, the frozen depth with the
+highest and the one with the lowest accuracy in the sweep written in the file
+(`expected.sweep`) must be so again, where the file's lead that depth by at
+least 1 point over the next (closer ones are not claimed by a lesson).
+
 Not part of ctest: each preset is run with its twin over two seed sets (1-3
 and 4-6), once with 1 LibTorch thread and once with every core, which takes
 ~30 minutes on 2 cores. A lesson is only true if all four agree with the file.
@@ -68,6 +74,71 @@ def measure(cli, preset, first_seed, threads, workdir):
     return run["verdict"], accuracies, seconds
 
 
+def group_key(values):
+    """The trial's values but its frozen depth, as a printable key."""
+    return json.dumps({k: v for k, v in values.items() if k != "frozen_depth"}, sort_keys=True)
+
+
+MIN_LEAD = 0.01  # one point of accuracy, the smallest gap a verdict calls an effect
+
+
+def extreme_depths(trials, min_lead=0.0):
+    """{group: (best depth, worst depth)} of [(values, accuracy)]; a depth that
+    leads the next by less than min_lead is None (not a claim)."""
+    groups = {}
+    for values, accuracy in trials:
+        groups.setdefault(group_key(values), []).append((accuracy, values["frozen_depth"]))
+    extremes = {}
+    for g, rows in groups.items():
+        rows.sort()
+        best = rows[-1][1] if rows[-1][0] - rows[-2][0] >= min_lead else None
+        worst = rows[0][1] if rows[1][0] - rows[0][0] >= min_lead else None
+        extremes[g] = (best, worst)
+    return extremes
+
+
+def agrees(measured, written):
+    return all(w is None or w == m for m, w in zip(measured, written))
+
+
+def measure_sweep(cli, preset, first_seed, threads, workdir):
+    """Runs the preset's sweep; returns [(values, mean accuracy)] and the time."""
+    config = dict(preset)
+    config["training"] = dict(preset["training"], threads=threads, seed=first_seed)
+    config_path = os.path.join(workdir, "sweep-config.json")
+    with open(config_path, "w") as f:
+        json.dump(config, f)
+    out = os.path.join(workdir, "sweep-%d-%d" % (first_seed, threads))
+    command = [cli, "sweep", config_path, "--out", out]
+    start = time.monotonic()
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seconds = time.monotonic() - start
+    if done.returncode != 0:
+        raise RuntimeError(" ".join(command) + " failed:\n" + done.stderr[-2000:])
+    with open(os.path.join(out, "sweep.json")) as f:
+        table = json.load(f)
+    return [(t["values"], t["mean"]) for t in table["trials"]], seconds
+
+
+def check_sweep(pid, preset, first_seed, threads, args, workdir):
+    """Prints the measured curve; returns what differs from the file's, or None."""
+    trials, seconds = measure_sweep(args.cli, preset, first_seed, threads, workdir)
+    seeds = "%d-%d" % (first_seed, first_seed + SEEDS_PER_SET - 1)
+    written = extreme_depths([(t["values"], t["accuracy"]) for t in preset["expected"]["sweep"]], MIN_LEAD)
+    measured = extreme_depths(trials)
+    for group in sorted(measured):
+        curve = sorted((v["frozen_depth"], a) for v, a in trials if group_key(v) == group)
+        mark = "" if agrees(measured[group], written.get(group, (None, None))) else "   DIFFERS from the file's best/worst %s" % (
+            written.get(group),)
+        print("%-28s seeds %-4s threads %-3s sweep %s: %s  best/worst depth %s  %4.0f s%s" %
+              (pid, seeds, threads or "all", group, " ".join("%d:%.1f%%" % (d, 100 * a) for d, a in curve),
+               measured[group], seconds, mark), flush=True)
+        if mark:
+            return "seeds %s, threads %s, sweep %s: best/worst depth %s" % (seeds, threads or "all", group,
+                                                                               measured[group])
+    return None
+
+
 def main():
     args = parse_args()
     seed_sets = [int(s) for s in args.seed_sets.split(",")]
@@ -94,6 +165,10 @@ def main():
                           flush=True)
                     if mark:
                         differing.append((pid, "seeds %s, threads %s: %s" % (seeds, threads or "all", label)))
+                    if "sweep" in preset:
+                        sweep_difference = check_sweep(pid, preset, first_seed, threads, args, workdir)
+                        if sweep_difference:
+                            differing.append((pid, sweep_difference))
                     if args.out:
                         with open(args.out, "a") as log:
                             log.write(json.dumps({"preset": pid, "first_seed": first_seed, "threads": threads,

@@ -29,7 +29,8 @@ TEST(Presets, EveryPresetCarriesALessonAndItsMeasuredVerdict) {
                                                        {"moderate-similarity", "inconclusive"},
                                                        {"low-similarity-negative", "negative"},
                                                        {"low-similarity-progressive", "inconclusive"},
-                                                       {"unlabelled-target-dann", "positive"}};
+                                                       {"unlabelled-target-dann", "positive"},
+                                                       {"how-deep-to-freeze", "inconclusive"}};
   const auto presets = presets_by_id();
   EXPECT_EQ(presets.size(), verdicts.size());
   for (const auto& [id, p] : presets) {
@@ -48,7 +49,7 @@ TEST(Presets, EveryPresetCarriesALessonAndItsMeasuredVerdict) {
 // The guided lessons: a few short steps, one question before the run whose
 // answers predict a verdict, a reveal after it, and a pointer at the
 // Analysis tab (but for the progressive network, whose run exports no model
-// to analyse).
+// to analyse, and the sweep lesson, which points at its Sweep tab instead).
 TEST(Presets, TheGuidedLessonsAskBeforeTheRunAndRevealAfterIt) {
   const auto presets = presets_by_id();
   for (const auto& [id, preset] : presets) {
@@ -56,7 +57,7 @@ TEST(Presets, TheGuidedLessonsAskBeforeTheRunAndRevealAfterIt) {
     const Lesson& lesson = preset.lesson;
     EXPECT_GE(lesson.steps.size(), 4u);
     EXPECT_LE(lesson.steps.size(), 7u);
-    size_t questions = 0, reveals = 0, analysis = 0;
+    size_t questions = 0, reveals = 0, analysis = 0, sweep = 0;
     for (size_t i = 0; i < lesson.steps.size(); ++i) {
       const LessonStep& step = lesson.steps[i];
       if (step.question) {
@@ -70,10 +71,13 @@ TEST(Presets, TheGuidedLessonsAskBeforeTheRunAndRevealAfterIt) {
         EXPECT_TRUE(lesson.question_step_for(i).has_value()) << "the reveal comes after the question";
       }
       if (step.target == "analysis_tab") ++analysis;
+      if (step.target == "sweep_tab") ++sweep;
     }
     EXPECT_EQ(questions, 1u);
     EXPECT_EQ(reveals, 1u);
-    EXPECT_EQ(analysis, id == "low-similarity-progressive" ? 0u : 1u);
+    const bool sweeps = preset.config.extra.contains("sweep");
+    EXPECT_EQ(analysis, id == "low-similarity-progressive" || sweeps ? 0u : 1u);
+    EXPECT_EQ(sweep, sweeps ? 1u : 0u);
   }
 }
 
@@ -147,6 +151,19 @@ TEST(Presets, AMalformedPresetNamesItsFileAndField) {
   EXPECT_EQ(config_error_of([&] { load_preset(broken); }).rfind(broken + ": not valid JSON", 0), 0u);
   const std::string lesson = write_preset(dir, R"({"lesson": 3})");
   EXPECT_EQ(config_error_of([&] { load_preset(lesson); }), lesson + ": lesson: expected a string");
+}
+
+TEST(Presets, ASweepPresetCarriesItsMeasuredTrials) {
+  const test::TestDir dir;
+  const std::string good = write_preset(dir, R"({"expected": {"verdict": "inconclusive", "seeds": 3, "sweep": [
+      {"values": {"frozen_depth": 2}, "accuracy": 0.7, "std": 0.01, "twin_accuracy": 0.6}]}})");
+  const auto trials = load_preset(good).expected->sweep;
+  ASSERT_EQ(trials.size(), 1u);
+  EXPECT_EQ(trials[0].values, nlohmann::json({{"frozen_depth", 2}}));
+  EXPECT_DOUBLE_EQ(trials[0].accuracy, 0.7);
+  EXPECT_DOUBLE_EQ(trials[0].twin_accuracy, 0.6);
+  const std::string bad = write_preset(dir, R"({"expected": {"verdict": "inconclusive", "sweep": [{"acc": 0.7}]}})");
+  EXPECT_EQ(config_error_of([&] { load_preset(bad); }).rfind(bad + ": expected.sweep[0].acc: unknown field", 0), 0u);
 }
 
 TEST(Presets, ABadLessonStepIsNamedWithItsFile) {

@@ -53,21 +53,30 @@ def preset_ids(directory, only):
     return only
 
 
+def write_config(config, workdir, name):
+    path = os.path.join(workdir, name)
+    with open(path, "w") as f:
+        json.dump(config, f)
+    return path
+
+
+def run_cli(command):
+    """Runs a transferlab-cli command quietly; returns its wall time in seconds."""
+    start = time.monotonic()
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(" ".join(command) + " failed:\n" + done.stderr[-2000:])
+    return time.monotonic() - start
+
+
 def measure(cli, preset, first_seed, threads, workdir):
     """Runs the preset with its twin over SEEDS_PER_SET seeds; returns run.json's verdict and the time."""
     config = dict(preset)
     config["training"] = dict(preset["training"], threads=threads)
-    config_path = os.path.join(workdir, "config.json")
-    with open(config_path, "w") as f:
-        json.dump(config, f)
+    config_path = write_config(config, workdir, "config.json")
     out = os.path.join(workdir, "run-%d-%d" % (first_seed, threads))
-    command = [cli, "run", config_path, "--seed", str(first_seed), "--seeds", str(SEEDS_PER_SET),
-               "--twin", "--out", out]
-    start = time.monotonic()
-    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    seconds = time.monotonic() - start
-    if done.returncode != 0:
-        raise RuntimeError(" ".join(command) + " failed:\n" + done.stderr[-2000:])
+    seconds = run_cli([cli, "run", config_path, "--seed", str(first_seed), "--seeds", str(SEEDS_PER_SET),
+                       "--twin", "--out", out])
     with open(os.path.join(out, "run.json")) as f:
         run = json.load(f)
     accuracies = (run["transfer"]["test_accuracy"]["mean"], run["baseline"]["test_accuracy"]["mean"])
@@ -105,16 +114,9 @@ def measure_sweep(cli, preset, first_seed, threads, workdir):
     """Runs the preset's sweep; returns [(values, mean accuracy)] and the time."""
     config = dict(preset)
     config["training"] = dict(preset["training"], threads=threads, seed=first_seed)
-    config_path = os.path.join(workdir, "sweep-config.json")
-    with open(config_path, "w") as f:
-        json.dump(config, f)
+    config_path = write_config(config, workdir, "sweep-config.json")
     out = os.path.join(workdir, "sweep-%d-%d" % (first_seed, threads))
-    command = [cli, "sweep", config_path, "--out", out]
-    start = time.monotonic()
-    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    seconds = time.monotonic() - start
-    if done.returncode != 0:
-        raise RuntimeError(" ".join(command) + " failed:\n" + done.stderr[-2000:])
+    seconds = run_cli([cli, "sweep", config_path, "--out", out])
     with open(os.path.join(out, "sweep.json")) as f:
         table = json.load(f)
     return [(t["values"], t["mean"]) for t in table["trials"]], seconds

@@ -29,11 +29,12 @@ namespace {
 /// The window's Analysis tab beside the curves.
 using AnalysisTabTest = test::AnalysisWindowTest;
 
-TEST_F(AnalysisTabTest, CurvesAndAnalysisAreTabsAndCtrlShiftASwitches) {
+TEST_F(AnalysisTabTest, CurvesAnalysisAndSweepAreTabsAndCtrlShiftASwitches) {
   QTabWidget* tabs = window.plotTabs();
-  ASSERT_EQ(tabs->count(), 2);
+  ASSERT_EQ(tabs->count(), 3);
   EXPECT_EQ(tabs->tabText(0), QStringLiteral("Curves"));
   EXPECT_EQ(tabs->tabText(1), QStringLiteral("Analysis"));
+  EXPECT_EQ(tabs->tabText(2), QStringLiteral("Sweep"));
   EXPECT_EQ(tabs->widget(1), window.analysisView());
   EXPECT_EQ(tabs->currentIndex(), 0);
   window.show();

@@ -26,31 +26,7 @@
 namespace tl {
 namespace {
 
-QString builtinModel() {
-  const auto models = builtin_models();
-  return models.empty() ? QString() : QString::fromStdString(models.front().name);
-}
-
-/// The comparison tests' fast config: three new classes, five shots each, one epoch.
-QString fastConfig(const QString& extra = QString()) {
-  return QStringLiteral(R"({"name": "sweep test", "model": {"pretrained": "%1"},
-    "target": {"classes": [5, 6, 7], "shots_per_class": 5, "test_per_class": 20, "seed": 1},
-    "transfer": {"similarity": "moderate", "strategy": "partial_fine_tuning", "top_blocks": 1},
-    "training": {"epochs": 1, "batch_size": 16, "learning_rate": 0.01, "seed": 1}%2})")
-      .arg(builtinModel(), extra);
-}
-
-class SweepDialogTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { test::isolateSettings(); }
-  void SetUp() override {
-    if (builtinModel().isEmpty()) GTEST_SKIP() << "no built-in checkpoint";
-    QString error;
-    ASSERT_TRUE(session.setConfigJson(fastConfig(), &error)) << error.toStdString();
-  }
-  ExperimentSession session;
-  QTemporaryDir runs;
-};
+using SweepDialogTest = test::SweepSessionTest;
 
 TEST_F(SweepDialogTest, OffersEveryDepthAndCountsTrialsRunsAndSharedTwins) {
   SweepDialog dialog(session, runs.path());
@@ -92,7 +68,7 @@ TEST_F(SweepDialogTest, ShowsABadValueInlineAndDisablesRun) {
 
 TEST_F(SweepDialogTest, PrefillsFromTheConfigsSweepSection) {
   QString error;
-  ASSERT_TRUE(session.setConfigJson(fastConfig(QStringLiteral(R"(, "sweep": {"axes": [
+  ASSERT_TRUE(session.setConfigJson(test::fastSweepConfig(QStringLiteral(R"(, "sweep": {"axes": [
       {"field": "frozen_depth", "values": [0, 2]}, {"field": "learning_rate", "values": [0.01, 0.1]},
       {"field": "training.batch_size", "values": [8, 16]}], "order": "random", "budget": 3, "seeds": 2})")),
                                     &error))
@@ -116,7 +92,7 @@ TEST_F(SweepDialogTest, PrefillsFromTheConfigsSweepSection) {
 TEST_F(SweepDialogTest, OffersResumeForAFolderWithAnUnfinishedSweep) {
   SweepTable table = test::depthSweep();
   table.total_trials = 6;
-  table.base_config = config_to_json(config_from_json(nlohmann::json::parse(fastConfig().toStdString())));
+  table.base_config = config_to_json(config_from_json(nlohmann::json::parse(test::fastSweepConfig().toStdString())));
   const QString folder = runs.filePath(QStringLiteral("stopped"));
   QDir().mkpath(folder);
   write_sweep(table, folder.toStdString());

@@ -1,14 +1,50 @@
 #pragma once
 
-// Sweep tables for the Sweep view's tests, written as sweep.json holds them.
+// Sweep tables for the Sweep view's tests, written as sweep.json holds them,
+// and the session the dialog and runner tests start from.
 
+#include "session/experiment_session.h"
+#include "support/batch_window.h"
 #include "sweep/sweep_table.h"
+#include "weights/pretrained_catalog.h"
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include <QString>
+#include <QTemporaryDir>
 
 #include <string>
 
 namespace tl::test {
+
+inline QString builtinModel() {
+  const auto models = builtin_models();
+  return models.empty() ? QString() : QString::fromStdString(models.front().name);
+}
+
+/// The comparison tests' fast config: three new classes, five shots each, one
+/// epoch; `extra` adds top-level keys (", \"sweep\": {...}").
+inline QString fastSweepConfig(const QString& extra = QString()) {
+  return QStringLiteral(R"({"name": "sweep test", "model": {"pretrained": "%1"},
+    "target": {"classes": [5, 6, 7], "shots_per_class": 5, "test_per_class": 20, "seed": 1},
+    "transfer": {"similarity": "moderate", "strategy": "partial_fine_tuning", "top_blocks": 1},
+    "training": {"epochs": 1, "batch_size": 16, "learning_rate": 0.01, "seed": 1}%2})")
+      .arg(builtinModel(), extra);
+}
+
+/// A session set up with fastSweepConfig and a folder for the sweeps' runs.
+class SweepSessionTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { isolateSettings(); }
+  void SetUp() override {
+    if (builtinModel().isEmpty()) GTEST_SKIP() << "no built-in checkpoint";
+    QString error;
+    ASSERT_TRUE(session.setConfigJson(fastSweepConfig(), &error)) << error.toStdString();
+  }
+  ExperimentSession session;
+  QTemporaryDir runs;
+};
 
 /// One finished trial as sweep.json stores it: two seeds' accuracies, their mean and std.
 inline nlohmann::json trialJson(int index, const nlohmann::json& values, double mean, double std, double twinMean,

@@ -8,6 +8,7 @@
 #include "sweep/sweep_table_model.h"
 #include "sweep/sweep_view.h"
 #include "sweep/transferability_plot.h"
+#include "sweep_fixtures.h"
 #include "support/batch_window.h"
 #include "support/ui_wait.h"
 #include "weights/pretrained_catalog.h"
@@ -28,31 +29,7 @@ namespace {
 
 constexpr int kSweepTimeoutMs = 600000;  // two cores shared with other builds
 
-QString builtinModel() {
-  const auto models = builtin_models();
-  return models.empty() ? QString() : QString::fromStdString(models.front().name);
-}
-
-/// The comparison tests' fast config: three new classes, five shots each, one epoch.
-QString fastConfig() {
-  return QStringLiteral(R"({"name": "sweep run test", "model": {"pretrained": "%1"},
-    "target": {"classes": [5, 6, 7], "shots_per_class": 5, "test_per_class": 20, "seed": 1},
-    "transfer": {"similarity": "moderate", "strategy": "partial_fine_tuning", "top_blocks": 1},
-    "training": {"epochs": 1, "batch_size": 16, "learning_rate": 0.01, "seed": 1}})")
-      .arg(builtinModel());
-}
-
-class SweepRunTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { test::isolateSettings(); }
-  void SetUp() override {
-    if (builtinModel().isEmpty()) GTEST_SKIP() << "no built-in checkpoint";
-    QString error;
-    ASSERT_TRUE(session.setConfigJson(fastConfig(), &error)) << error.toStdString();
-  }
-  ExperimentSession session;
-  QTemporaryDir runs;
-};
+using SweepRunTest = test::SweepSessionTest;
 
 /// A real sweep through the dialog's values and the view's runner: two depths, one seed.
 TEST_F(SweepRunTest, ATinySweepThroughTheDialogFillsTheView) {

@@ -136,7 +136,11 @@ std::string sweep_csv(const SweepTable& t) {
 }
 
 std::string sweep_value_text(const json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
+  if (value.is_string()) return value.get<std::string>();
+  if (!value.is_structured()) return value.dump();
+  std::string text;
+  for (const auto& member : value) text += (text.empty() ? "" : " ") + sweep_value_text(member);
+  return text;
 }
 
 std::string trial_label(const json& values, const std::vector<std::string>& axes) {

@@ -56,7 +56,9 @@ std::string sweep_csv(const SweepTable& t);
 std::string trial_label(const nlohmann::json& values, const std::vector<std::string>& axes);
 /// The same in the values' own (alphabetical) order.
 std::string trial_label(const nlohmann::json& values);
-/// A value as a table cell: strings bare, anything else as compact JSON.
+/// A value as a table cell: strings bare, numbers and booleans as JSON, an
+/// object or array as its members' texts joined by spaces ({"kind": "blur",
+/// "strength": 0.3} → "blur 0.3"), so a shift or schedule axis stays short.
 std::string sweep_value_text(const nlohmann::json& value);
 
 }  // namespace tl

@@ -1,5 +1,6 @@
 #include "experiment/presets.h"
 #include "sweep/sweep_spec.h"
+#include "sweep/sweep_table.h"
 
 #include <gtest/gtest.h>
 
@@ -26,6 +27,18 @@ TEST(SweepPreset, TheMeasuredSweepCoversEveryTrialOfItsSweepSection) {
     }
   }
   EXPECT_GE(sweep_presets, 1u) << "the frozen-depth lesson is a sweep preset";
+}
+
+// The lesson's shift axis reads as its members in the table, the legend and
+// the CLI's rows; plain values keep their JSON text.
+TEST(SweepValueText, ObjectsReadAsTheirMembersAndPlainValuesAsJson) {
+  EXPECT_EQ(sweep_value_text(nlohmann::json::parse(R"({"kind": "blur", "strength": 0.3})")), "blur 0.3");
+  EXPECT_EQ(sweep_value_text(nlohmann::json::parse(R"({"unfreeze": "gradual", "lr": {"shape": "cosine"}})")),
+            "cosine gradual");
+  EXPECT_EQ(sweep_value_text("feature_extraction"), "feature_extraction");
+  EXPECT_EQ(sweep_value_text(0.01), "0.01");
+  EXPECT_EQ(sweep_value_text(true), "true");
+  EXPECT_EQ(sweep_value_text(nlohmann::json::array({1, 2})), "1 2");
 }
 
 }  // namespace

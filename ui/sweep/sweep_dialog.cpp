@@ -33,8 +33,6 @@ const char* const kDepth = "frozen_depth";
 const char* const kLearningRate = "learning_rate";
 const char* const kLabels = "labels_per_class";
 
-bool formEdits(const std::string& field) { return field == kDepth || field == kLearningRate || field == kLabels; }
-
 /// "0.001, 0.01" → [0.001, 0.01]; throws ConfigError naming `field` for an entry that is not a number.
 nlohmann::json numberList(const QString& text, const char* field, bool integers) {
   nlohmann::json values = nlohmann::json::array();
